@@ -1,0 +1,15 @@
+// Sub-commands of the `vessel` CLI. Each returns the process exit status.
+#pragma once
+
+namespace vessel::cli {
+
+// Exit statuses shared by all commands.
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;    // the guest or the operation reported failure
+constexpr int kExitUsage = 2;      // bad input: options, files, sizes
+constexpr int kExitTimeout = 3;    // --max-instructions (or another limit) reached
+
+int run_command(int argc, char** argv);
+int container_command(int argc, char** argv);
+
+}  // namespace vessel::cli

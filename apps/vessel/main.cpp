@@ -1,0 +1,46 @@
+// `vessel`: one binary, dispatching to sub-commands.
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "commands.h"
+
+namespace {
+
+struct Command {
+  std::string_view name;
+  int (*entry)(int, char**);
+  std::string_view summary;
+};
+
+constexpr Command kCommands[] = {
+    {"run", vessel::cli::run_command, "run a virtual machine (bare-metal ELF or Linux kernel)"},
+    {"container", vessel::cli::container_command, "OCI containers (create, start, run, state, kill, delete, ...)"},
+};
+
+void usage(FILE* out) {
+  fprintf(out, "usage: vessel <command> [options]\n\ncommands:\n");
+  for (const auto& c : kCommands)
+    fprintf(out, "  %-10.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(), static_cast<int>(c.summary.size()),
+            c.summary.data());
+  fprintf(out, "\n`vessel <command> --help` describes each command.\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return vessel::cli::kExitUsage;
+  }
+  const std::string_view name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    usage(stdout);
+    return vessel::cli::kExitOk;
+  }
+  for (const auto& c : kCommands)
+    if (c.name == name) return c.entry(argc - 1, argv + 1);
+  fprintf(stderr, "vessel: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return vessel::cli::kExitUsage;
+}

@@ -1,0 +1,108 @@
+#include "machine/bare_metal.h"
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
+#include "common/timebase.h"
+#include "cpu/riscv/hart.h"
+#include "cpu/riscv/interpreter.h"
+#include "devices/clint.h"
+#include "devices/sifive_test.h"
+#include "machine/elf_loader.h"
+#include "machine/htif.h"
+#include "machine/memory_map.h"
+
+namespace vessel::machine {
+namespace {
+
+constexpr uint64_t kBatch = 1024;
+
+bool write_signature(const memory::AddressSpace& as, uint64_t begin, uint64_t end, unsigned granularity,
+                     const std::string& path, std::string& error) {
+  std::ofstream out(path);
+  if (!out) {
+    error = "cannot write signature file " + path;
+    return false;
+  }
+  for (uint64_t a = begin; a < end; a += granularity) {
+    char line[2 * 16 + 2];
+    unsigned n = 0;
+    for (unsigned j = granularity; j > 0; --j) {  // most significant byte first
+      uint64_t byte = 0;
+      if (!as.read(a + j - 1, 1, byte)) byte = 0;
+      n += snprintf(line + n, sizeof line - n, "%02lx", byte);
+    }
+    out << line << '\n';
+  }
+  return true;
+}
+
+}  // namespace
+
+BareMetalOutcome run_bare_metal(const BareMetalOptions& opt) {
+  memory::AddressSpace as;
+  if (auto err = as.ram().map(map::kDramBase, opt.memory_bytes); !err.empty())
+    return {BareMetalExit::BadInput, 0, err};
+  auto image = load_elf(opt.elf_path, as);
+  if (!image) return {BareMetalExit::BadInput, 0, image.error()};
+
+  Timebase timebase;
+  riscv::Hart hart(as, timebase, 0);
+  hart.pc = image->entry;
+  devices::Clint clint(timebase, {&hart});
+  devices::SifiveTest test_device;
+  if (!as.add_mmio(map::kClint.base, map::kClint.size, &clint) ||
+      !as.add_mmio(map::kTest.base, map::kTest.size, &test_device))
+    return {BareMetalExit::BadInput, 0, "internal error: overlapping device windows"};
+
+  std::unique_ptr<Htif> htif;
+  if (auto tohost = image->symbol("tohost")) htif = std::make_unique<Htif>(as, *tohost, image->symbol("fromhost"));
+
+  riscv::Interpreter interp(hart);
+  interp.trace = opt.trace;
+  uint64_t executed = 0;
+  BareMetalOutcome outcome{BareMetalExit::Timeout, 0, {}};
+  for (;;) {
+    if (hart.waiting) hart.wait_for_interrupt();
+    hart.update_timer_interrupts();
+    hart.take_interrupt();
+    uint64_t budget = kBatch;
+    if (opt.max_instructions) {
+      if (executed >= opt.max_instructions) break;
+      budget = std::min(budget, opt.max_instructions - executed);
+    }
+    executed += interp.run_batch(budget);
+    if (htif) {
+      if (auto code = htif->poll()) {
+        outcome = *code == 0 ? BareMetalOutcome{BareMetalExit::Pass, 0, {}}
+                             : BareMetalOutcome{BareMetalExit::Fail, *code, {}};
+        break;
+      }
+    }
+    if (test_device.request() != devices::SifiveTest::Request::None) {
+      const bool pass = test_device.request() == devices::SifiveTest::Request::Poweroff;
+      outcome = pass ? BareMetalOutcome{BareMetalExit::Pass, 0, {}}
+                     : BareMetalOutcome{BareMetalExit::Fail, test_device.exit_code(), {}};
+      break;
+    }
+  }
+  if (outcome.exit == BareMetalExit::Timeout) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "instruction limit reached (%lu instructions) at pc 0x%lx", executed, hart.pc);
+    outcome.message = msg;
+  }
+
+  if (!opt.signature_path.empty()) {
+    auto begin = image->symbol("begin_signature"), end = image->symbol("end_signature");
+    std::string err;
+    if (!begin || !end) {
+      outcome = {BareMetalExit::BadInput, 0, opt.elf_path + ": no begin_signature/end_signature symbols"};
+    } else if (!write_signature(as, *begin, *end, opt.signature_granularity, opt.signature_path, err)) {
+      outcome = {BareMetalExit::BadInput, 0, err};
+    }
+  }
+  return outcome;
+}
+
+}  // namespace vessel::machine

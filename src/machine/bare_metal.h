@@ -1,0 +1,28 @@
+// `vessel run --elf`: one hart in M-mode running a bare-metal RISC-V program that reports
+// through HTIF (tohost/fromhost), as the official test suites do.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace vessel::machine {
+
+struct BareMetalOptions {
+  std::string elf_path;
+  uint64_t memory_bytes = 256ull << 20;
+  uint64_t max_instructions = 0;  // 0 = unlimited
+  bool trace = false;
+  std::string signature_path;
+  unsigned signature_granularity = 4;  // bytes per line of the signature file
+};
+
+enum class BareMetalExit { Pass, Fail, Timeout, BadInput };
+
+struct BareMetalOutcome {
+  BareMetalExit exit;
+  int code = 0;             // the program's exit code (Fail) 
+  std::string message;      // for BadInput / Fail
+};
+
+BareMetalOutcome run_bare_metal(const BareMetalOptions& options);
+
+}  // namespace vessel::machine

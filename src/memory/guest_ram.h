@@ -1,0 +1,36 @@
+// Guest RAM: one anonymous private mapping with no swap reservation, so untouched
+// pages cost the host nothing.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace vessel::memory {
+
+class GuestRam {
+ public:
+  GuestRam() = default;
+  GuestRam(const GuestRam&) = delete;
+  GuestRam& operator=(const GuestRam&) = delete;
+  ~GuestRam();
+
+  // Maps `size` bytes for guest physical [base, base+size). Returns an error text on failure.
+  [[nodiscard]] std::string map(uint64_t base, uint64_t size);
+
+  uint64_t base() const { return base_; }
+  uint64_t size() const { return size_; }
+  uint8_t* host() const { return host_; }
+
+  bool contains(uint64_t paddr, uint64_t len) const {
+    return paddr >= base_ && len <= size_ && paddr - base_ <= size_ - len;
+  }
+  // Host pointer for guest physical paddr; caller has checked contains().
+  uint8_t* at(uint64_t paddr) const { return host_ + (paddr - base_); }
+
+ private:
+  uint64_t base_ = 0;
+  uint64_t size_ = 0;
+  uint8_t* host_ = nullptr;
+};
+
+}  // namespace vessel::memory
