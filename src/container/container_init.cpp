@@ -1,0 +1,122 @@
+#include "container/container_init.h"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "container/console.h"
+#include "container/error.h"
+#include "container/hooks.h"
+#include "container/namespaces.h"
+#include "container/process_setup.h"
+
+namespace vessel::container {
+
+namespace {
+
+void expect_proceed(const SyncChannel& channel) {
+  auto m = channel.receive();
+  if (!m || m->kind != SyncKind::Proceed) throw Error(ErrorKind::System, "runtime went away during setup");
+}
+
+bool has_hooks(const HooksSpec& h) {
+  return !h.prestart.empty() || !h.create_runtime.empty() || !h.create_container.empty() || !h.start_container.empty();
+}
+
+// The container's init: everything from the root filesystem to exec.
+[[noreturn]] void run_init_process(const InitRequest& r) {
+  const Spec& spec = *r.spec;
+  const ProcessSpec& process = *spec.process;
+  bool created = false;
+  try {
+    sanitize_inherited_state(r.preserve_fds);
+    if (setsid() < 0) throw_errno("setsid");
+    prepare_rootfs(r.rootfs);
+    std::string state_json = "{}";
+    if (has_hooks(spec.hooks)) {
+      // The runtime runs prestart/createRuntime hooks, then sends the state the hooks get.
+      r.channel->send(SyncKind::RuntimeHooks);
+      auto m = r.channel->receive();
+      if (!m || m->kind != SyncKind::Proceed) throw Error(ErrorKind::System, "runtime went away during setup");
+      state_json = m->text;
+    }
+    run_hooks(spec.hooks.create_container, state_json, "createContainer");
+    int console = -1;
+    if (process.terminal) console = connect_console_socket(r.console_socket);
+    int state_dir = -1;
+    if (r.wait_on_fifo) {
+      state_dir = open(r.state_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (state_dir < 0) throw_errno("open " + r.state_dir);
+    }
+    pivot_into(r.rootfs.rootfs);
+    if (console >= 0) {
+      setup_console(console, true, process.console_size);
+      close(console);
+    }
+    apply_sysctls(spec);
+    if (!spec.hostname.empty() && sethostname(spec.hostname.data(), spec.hostname.size()) != 0) throw_errno("sethostname");
+    if (!spec.domainname.empty() && setdomainname(spec.domainname.data(), spec.domainname.size()) != 0)
+      throw_errno("setdomainname");
+    finish_rootfs(spec);
+    r.channel->send(SyncKind::Created);
+    created = true;
+    if (r.wait_on_fifo) {
+      // Blocks until `start` opens the fifo for reading; the directory fd keeps working
+      // after pivot_root, so the container needs no /proc for this.
+      const int fifo = openat(state_dir, "exec.fifo", O_WRONLY | O_CLOEXEC);
+      if (fifo < 0) throw_errno("open exec fifo");
+      close(state_dir);
+      if (write(fifo, "0", 1) != 1) throw_errno("write exec fifo");
+      close(fifo);
+    } else {
+      expect_proceed(*r.channel);
+    }
+    run_hooks(spec.hooks.start_container, state_json, "startContainer");
+    finalize_and_exec(process, spec.linux_spec.seccomp ? &*spec.linux_spec.seccomp : nullptr);
+  } catch (const std::exception& e) {
+    // Before "created" the runtime is listening; afterwards only the container's stderr is.
+    if (!r.channel->send(SyncKind::Failed, 0, e.what()) || created) fprintf(stderr, "vessel: %s\n", e.what());
+  }
+  _exit(127);
+}
+
+}  // namespace
+
+void sanitize_inherited_state(int preserve_fds) {
+  syscall(SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+void run_setup_process(const InitRequest& r) {
+  const LinuxSpec& lx = r.spec->linux_spec;
+  try {
+    expect_proceed(*r.channel);  // the runtime has put us into the container's cgroup
+    join_namespace_paths(lx.namespaces);
+    const NamespaceSpec* user = lx.find_namespace(NamespaceType::User);
+    if (user && user->path.empty()) {
+      if (unshare(CLONE_NEWUSER) != 0) throw_errno("create user namespace");
+      r.channel->send(SyncKind::NeedIdMaps);
+      expect_proceed(*r.channel);
+      if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) throw_errno("become root in the user namespace");
+    }
+    if (unshare(new_namespace_flags(lx.namespaces)) != 0) throw_errno("create namespaces");
+    const pid_t init = fork();
+    if (init < 0) throw_errno("fork container init");
+    if (init == 0) run_init_process(r);
+    r.channel->send(SyncKind::InitPid, init);
+    _exit(0);
+  } catch (const std::exception& e) {
+    r.channel->send(SyncKind::Failed, 0, e.what());
+  }
+  _exit(1);
+}
+
+}  // namespace vessel::container

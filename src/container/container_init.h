@@ -1,0 +1,31 @@
+// The processes that become a container. The runtime forks a "setup" process which joins and
+// creates namespaces (a new pid namespace only applies to its children), then forks the
+// container's init, which builds the root filesystem, waits for `start`, and execs the
+// user's program. Both report to the runtime over a SyncChannel.
+#pragma once
+#include <string>
+
+#include "container/oci_spec.h"
+#include "container/rootfs.h"
+#include "container/sync_channel.h"
+
+namespace vessel::container {
+
+struct InitRequest {
+  const Spec* spec = nullptr;
+  RootfsPlan rootfs;
+  std::string state_dir;       // holds exec.fifo when wait_on_fifo
+  std::string console_socket;  // empty unless process.terminal
+  int preserve_fds = 0;
+  bool wait_on_fifo = false;   // `create`: block on exec.fifo; `run`: wait for Proceed
+  const SyncChannel* channel = nullptr;
+};
+
+// Runs in the forked setup process; never returns.
+[[noreturn]] void run_setup_process(const InitRequest& request);
+
+// Common start of every process that ends up inside a container: marks inherited fds above
+// 2 + preserve_fds close-on-exec and restores the default signal mask.
+void sanitize_inherited_state(int preserve_fds);
+
+}  // namespace vessel::container

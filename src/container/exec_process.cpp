@@ -1,0 +1,131 @@
+// `exec`: a new process inside a running container's namespaces and cgroup.
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "container/console.h"
+#include "container/container_init.h"
+#include "container/error.h"
+#include "container/foreground_wait.h"
+#include "container/lifecycle.h"
+#include "container/namespaces.h"
+#include "container/process_setup.h"
+#include "container/sync_channel.h"
+
+namespace vessel::container {
+
+namespace {
+
+struct NamespaceFd {
+  NamespaceType type;
+  int fd;
+};
+
+// The container init's namespaces that differ from ours, user first and mount last.
+std::vector<NamespaceFd> open_container_namespaces(pid_t init, const Spec& spec) {
+  static const NamespaceType kOrder[] = {NamespaceType::User, NamespaceType::Ipc,    NamespaceType::Uts,
+                                         NamespaceType::Network, NamespaceType::Pid, NamespaceType::Cgroup,
+                                         NamespaceType::Time, NamespaceType::Mount};
+  std::vector<NamespaceFd> out;
+  for (NamespaceType type : kOrder) {
+    if (!spec.linux_spec.find_namespace(type)) continue;
+    const std::string theirs = "/proc/" + std::to_string(init) + "/ns/" + proc_ns_name(type);
+    const std::string mine = std::string("/proc/self/ns/") + proc_ns_name(type);
+    struct stat a {}, b {};
+    if (stat(theirs.c_str(), &a) != 0) throw_errno("open namespace " + theirs);
+    if (stat(mine.c_str(), &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev) continue;
+    const std::string path = type == NamespaceType::Time ? theirs + "_for_children" : theirs;
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw_errno("open namespace " + path);
+    out.push_back({type, fd});
+  }
+  return out;
+}
+
+[[noreturn]] void run_exec_setup(const ExecOptions& o, const Spec& spec, const std::vector<NamespaceFd>& namespaces,
+                                 const SyncChannel& channel) {
+  try {
+    auto m = channel.receive();  // we are in the container's cgroup now
+    if (!m || m->kind != SyncKind::Proceed) _exit(1);
+    // The console socket lives on the host: connect before entering the mount namespace.
+    const int console = o.process.terminal ? connect_console_socket(o.console_socket) : -1;
+    for (const auto& ns : namespaces)
+      if (setns(ns.fd, clone_flag(ns.type)) != 0) throw_errno(std::string("join ") + namespace_type_name(ns.type) + " namespace");
+    const pid_t child = fork();  // a joined pid namespace applies to children only
+    if (child < 0) throw_errno("fork");
+    if (child == 0) {
+      try {
+        sanitize_inherited_state(o.preserve_fds);
+        if (setsid() < 0) throw_errno("setsid");
+        if (console >= 0) {
+          setup_console(console, false, o.process.console_size);
+          close(console);
+        }
+        finalize_and_exec(o.process, spec.linux_spec.seccomp ? &*spec.linux_spec.seccomp : nullptr);
+      } catch (const std::exception& e) {
+        channel.send(SyncKind::Failed, 0, e.what());
+      }
+      _exit(127);
+    }
+    channel.send(SyncKind::InitPid, child);
+    _exit(0);
+  } catch (const std::exception& e) {
+    channel.send(SyncKind::Failed, 0, e.what());
+  }
+  _exit(1);
+}
+
+}  // namespace
+
+int Runtime::exec(const ExecOptions& o) {
+  const ContainerRecord record = store_.load(o.id);
+  const std::string status = status_of(record);
+  if (status != "running" && status != "created")
+    throw Error(ErrorKind::Conflict, "cannot exec in container " + o.id + " that is " + status);
+  if (o.process.terminal && o.console_socket.empty()) throw_bad_input("a terminal needs --console-socket");
+  const Spec spec = saved_spec(o.id);
+  const std::vector<NamespaceFd> namespaces = open_container_namespaces(record.pid, spec);
+  const Cgroup cgroup = cgroup_of(record);
+
+  if (!o.detach) block_forwarded_signals();
+  auto [ours, theirs] = SyncChannel::make_pair();
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  const pid_t setup = fork();
+  if (setup < 0) throw_errno("fork");
+  if (setup == 0) {
+    ours.close_fd();
+    run_exec_setup(o, spec, namespaces, theirs);
+  }
+  theirs.close_fd();
+  for (const auto& ns : namespaces) close(ns.fd);
+
+  pid_t child = 0;
+  try {
+    Cgroup(cgroup).add_process(setup);
+    ours.send(SyncKind::Proceed);
+    auto m = ours.receive();
+    if (!m) throw Error(ErrorKind::System, "exec setup exited unexpectedly");
+    if (m->kind == SyncKind::Failed) throw Error(ErrorKind::System, m->text);
+    child = static_cast<pid_t>(m->value);
+    waitpid(setup, nullptr, 0);
+    auto failure = ours.receive();  // EOF once the program is exec'd
+    if (failure && failure->kind == SyncKind::Failed) {
+      waitpid(child, nullptr, 0);
+      throw Error(ErrorKind::System, failure->text);
+    }
+  } catch (...) {
+    ::kill(setup, SIGKILL);
+    waitpid(setup, nullptr, 0);
+    throw;
+  }
+  if (!o.pid_file.empty()) write_file_atomically(o.pid_file, std::to_string(child));
+  if (o.detach) return 0;
+  return exit_status_from_wait(wait_forwarding_signals(child));
+}
+
+}  // namespace vessel::container
