@@ -134,15 +134,17 @@
 
 /* ------------------------------------------------------------------ modes */
 
-/* Switch from M-mode to S-mode (mpp = 1) or U-mode (mpp = 0), continuing after the macro. */
+/* Switch from M-mode to S-mode (mpp = 1) or U-mode (mpp = 0), continuing after the macro.
+   mstatus.MIE is 0 afterwards (MPIE is cleared before the mret). */
 #define VT_ENTER_MODE(mpp)                          \
-  li t0, MSTATUS_MPP; csrc mstatus, t0;            \
+  li t0, MSTATUS_MPP | MSTATUS_MPIE; csrc mstatus, t0; \
   li t0, ((mpp) << 11); csrs mstatus, t0;          \
   la t0, 9993f; csrw mepc, t0; mret;               \
 9993:
 #define VT_ENTER_S VT_ENTER_MODE(1)
 #define VT_ENTER_U VT_ENTER_MODE(0)
-/* From any mode back to M-mode (ecall with a magic a7; clobbers a6, a7; not recorded). */
+/* From any mode back to M-mode (ecall with a magic a7; clobbers a6, a7; not recorded).
+   Arrives with mstatus.MIE = 0. */
 #define VT_ENTER_M \
   la a6, 9994f; li a7, VT_MAGIC_MMODE; ecall; \
 9994:
@@ -297,6 +299,8 @@ vt_mtrap:
   csrw mepc, a6
   li t2, MSTATUS_MPP
   csrs mstatus, t2
+  li t2, MSTATUS_MPIE
+  csrc mstatus, t2
   j vt_mtrap_out
 1:
   li t2, VT_MAGIC_FAIL
