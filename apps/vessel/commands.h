@@ -8,6 +8,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;    // the guest or the operation reported failure
 constexpr int kExitUsage = 2;      // bad input: options, files, sizes
 constexpr int kExitTimeout = 3;    // --max-instructions (or another limit) reached
+constexpr int kExitReboot = 4;     // the guest rebooted under --no-reboot
 
 int run_command(int argc, char** argv);
 int container_command(int argc, char** argv);

@@ -1,46 +1,22 @@
-// `vessel run`: boots a virtual machine. With --elf, a bare-metal program on one hart
-// reporting through HTIF (the convention of the RISC-V test suites).
+// `vessel run`: boots a virtual machine.
+//   --kernel: a Linux guest on the virt board (built-in SBI, or --bios firmware).
+//   --elf:    a bare-metal program on one hart reporting through HTIF (RISC-V test suites).
+#include <signal.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "commands.h"
 #include "common/size.h"
 #include "machine/bare_metal.h"
+#include "vmm/console.h"
+#include "vmm/signal_watch.h"
+#include "vmm/virtual_machine.h"
 
 namespace vessel::cli {
+namespace {
 
-int run_command(int argc, char** argv) {
-  CLI::App app{"Run a virtual machine", "vessel run"};
-  machine::BareMetalOptions bare;
-  std::string memory = "256M";
-  app.add_option("--elf", bare.elf_path, "bare-metal RISC-V ELF to run in M-mode (HTIF tohost/fromhost)");
-  app.add_option("--memory,-m", memory, "guest RAM size (e.g. 256M, 2G; a bare number means MiB)");
-  app.add_option("--max-instructions", bare.max_instructions, "stop with exit status 3 after N instructions");
-  app.add_flag("--trace", bare.trace, "print every executed instruction to stderr");
-  app.add_option("--signature", bare.signature_path,
-                 "write memory between begin_signature and end_signature to FILE as hex words");
-  app.add_option("--signature-granularity", bare.signature_granularity, "bytes per signature line (default 4)")
-      ->check(CLI::IsMember({1u, 2u, 4u, 8u, 16u}));
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e) == 0 ? kExitOk : kExitUsage;
-  } catch (const CLI::ParseError& e) {
-    fprintf(stderr, "vessel run: %s\n", e.what());
-    return kExitUsage;
-  }
-
-  const auto mem = parse_size(memory);
-  if (!mem || *mem < (1ull << 20) || *mem > (1ull << 40) || (*mem & 0xfff)) {
-    fprintf(stderr, "vessel run: invalid --memory '%s' (expected 1M to 1T, e.g. 256M or 2G)\n", memory.c_str());
-    return kExitUsage;
-  }
-  bare.memory_bytes = *mem;
-  if (bare.elf_path.empty()) {
-    fprintf(stderr, "vessel run: nothing to run: give --elf FILE\n");
-    return kExitUsage;
-  }
-
+int run_elf(const machine::BareMetalOptions& bare) {
   const machine::BareMetalOutcome out = machine::run_bare_metal(bare);
   switch (out.exit) {
     case machine::BareMetalExit::Pass: return kExitOk;
@@ -55,6 +31,111 @@ int run_command(int argc, char** argv) {
       return kExitUsage;
   }
   return kExitFailure;
+}
+
+int run_linux(const vmm::VmConfig& config, bool no_reboot) {
+  vmm::VirtualMachine* current = nullptr;
+  std::mutex current_mutex;
+  auto stop_current = [&](vmm::VmExit why, int code) {
+    std::lock_guard lock(current_mutex);
+    if (current) current->stop(why, code);
+  };
+  int signal_received = 0;
+  vmm::SignalWatch signals([&](int signo) {
+    signal_received = signo;
+    stop_current(vmm::VmExit::Signal, signo);
+  });
+  vmm::Console console;
+  bool quit = false;
+  console.start([&] {
+    quit = true;
+    stop_current(vmm::VmExit::Quit, 0);
+  });
+
+  for (;;) {
+    auto vm = vmm::VirtualMachine::create(config, console);
+    if (!vm) {
+      fprintf(stderr, "vessel run: %s\n", vm.error().c_str());
+      return kExitUsage;
+    }
+    {
+      std::lock_guard lock(current_mutex);
+      current = vm->get();
+      if (signal_received || quit) current->stop(quit ? vmm::VmExit::Quit : vmm::VmExit::Signal, signal_received);
+    }
+    const vmm::VmResult r = vm.value()->run();
+    {
+      std::lock_guard lock(current_mutex);
+      current = nullptr;
+    }
+    switch (r.exit) {
+      case vmm::VmExit::Poweroff: return kExitOk;
+      case vmm::VmExit::Quit: return kExitOk;
+      case vmm::VmExit::Failure: return r.code ? r.code : kExitFailure;
+      case vmm::VmExit::Signal: return 128 + r.code;
+      case vmm::VmExit::Reboot:
+        if (no_reboot) return kExitReboot;
+        continue;  // a fresh machine with the same configuration
+    }
+  }
+}
+
+}  // namespace
+
+int run_command(int argc, char** argv) {
+  CLI::App app{"Run a virtual machine", "vessel run"};
+  machine::BareMetalOptions bare;
+  vmm::VmConfig vm;
+  std::string memory = "256M";
+  bool no_reboot = false;
+  app.add_option("--kernel", vm.kernel, "Linux kernel (Image or ELF) to boot in S-mode");
+  app.add_option("--initrd", vm.initrd, "initial ramdisk");
+  app.add_option("--append", vm.append, "kernel command line");
+  app.add_option("--cpus", vm.cpus, "number of harts (1 to 32)");
+  app.add_option("--bios", vm.bios, "firmware (e.g. OpenSBI fw_dynamic.bin) to run in M-mode at the DRAM base");
+  app.add_flag("--no-reboot", no_reboot, "exit with status 4 when the guest reboots instead of restarting it");
+  app.add_option("--dump-dtb", vm.dump_dtb, "write the generated device tree blob to FILE");
+  app.add_option("--elf", bare.elf_path, "bare-metal RISC-V ELF to run in M-mode (HTIF tohost/fromhost)");
+  app.add_option("--memory,-m", memory, "guest RAM size (e.g. 256M, 2G; a bare number means MiB)");
+  app.add_option("--max-instructions", bare.max_instructions, "--elf: stop with exit status 3 after N instructions");
+  app.add_flag("--trace", bare.trace, "print every executed instruction to stderr (slow)");
+  app.add_option("--signature", bare.signature_path,
+                 "--elf: write memory between begin_signature and end_signature to FILE as hex words");
+  app.add_option("--signature-granularity", bare.signature_granularity, "--elf: bytes per signature line (default 4)")
+      ->check(CLI::IsMember({1u, 2u, 4u, 8u, 16u}));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  } catch (const CLI::ParseError& e) {
+    fprintf(stderr, "vessel run: %s\n", e.what());
+    return kExitUsage;
+  }
+
+  const auto mem = parse_size(memory);
+  if (!mem || *mem < (16ull << 20) || *mem > (1ull << 40) || (*mem & 0xfff)) {
+    fprintf(stderr, "vessel run: invalid --memory '%s' (expected 16M to 1T, e.g. 256M or 2G)\n", memory.c_str());
+    return kExitUsage;
+  }
+  if (!bare.elf_path.empty() && !vm.kernel.empty()) {
+    fprintf(stderr, "vessel run: --elf and --kernel are exclusive\n");
+    return kExitUsage;
+  }
+  if (!bare.elf_path.empty()) {
+    bare.memory_bytes = *mem;
+    return run_elf(bare);
+  }
+  if (vm.kernel.empty()) {
+    fprintf(stderr, "vessel run: nothing to run: give --kernel FILE (Linux) or --elf FILE (bare metal)\n");
+    return kExitUsage;
+  }
+  if (vm.cpus < 1 || vm.cpus > machine::Board::kMaxHarts) {
+    fprintf(stderr, "vessel run: --cpus must be between 1 and %u\n", machine::Board::kMaxHarts);
+    return kExitUsage;
+  }
+  vm.memory_bytes = *mem;
+  vm.trace = bare.trace;
+  return run_linux(vm, no_reboot);
 }
 
 }  // namespace vessel::cli

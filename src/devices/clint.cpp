@@ -1,5 +1,7 @@
 #include "devices/clint.h"
 
+#include <cstdio>
+
 namespace vessel::devices {
 namespace {
 
@@ -60,6 +62,19 @@ bool Clint::write(uint64_t off, unsigned size, uint64_t value) {
     return true;
   }
   return true;  // writes to unimplemented registers are ignored
+}
+
+void Clint::add_fdt_node(FdtBuilder& fdt, const FdtContext& ctx) const {
+  char name[64];
+  snprintf(name, sizeof name, "clint@%lx", base_);
+  fdt.begin_node(name);
+  fdt.prop_strings("compatible", {"sifive,clint0", "riscv,clint0"});
+  fdt.prop_reg(base_, kSize);
+  std::vector<uint32_t> ext;
+  for (unsigned h = 0; h < ctx.num_harts; ++h)
+    ext.insert(ext.end(), {ctx.cpu_intc_phandles[h], riscv::irq::kMSI, ctx.cpu_intc_phandles[h], riscv::irq::kMTI});
+  fdt.prop_cells("interrupts-extended", ext);
+  fdt.end_node();
 }
 
 }  // namespace vessel::devices

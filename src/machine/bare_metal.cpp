@@ -50,8 +50,8 @@ BareMetalOutcome run_bare_metal(const BareMetalOptions& opt) {
   Timebase timebase;
   riscv::Hart hart(as, timebase, 0);
   hart.pc = image->entry;
-  devices::Clint clint(timebase, {&hart});
-  devices::SifiveTest test_device;
+  devices::Clint clint(map::kClint.base, timebase, {&hart});
+  devices::SifiveTest test_device(map::kTest.base);
   if (!as.add_mmio(map::kClint.base, map::kClint.size, &clint) ||
       !as.add_mmio(map::kTest.base, map::kTest.size, &test_device))
     return {BareMetalExit::BadInput, 0, "internal error: overlapping device windows"};

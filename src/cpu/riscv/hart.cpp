@@ -37,6 +37,7 @@ void Hart::wake() {
 }
 
 void Hart::wait_for_interrupt() {
+  sleeping.store(true);
   std::unique_lock lock(wait_mutex_);
   while (!stop_requested.load(std::memory_order_relaxed)) {
     update_timer_interrupts();
@@ -52,6 +53,7 @@ void Hart::wait_for_interrupt() {
     wait_cv_.wait_for(lock, std::chrono::nanoseconds(sleep_ns));
   }
   waiting = false;
+  sleeping.store(false);
 }
 
 }  // namespace vessel::riscv

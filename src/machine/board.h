@@ -1,0 +1,49 @@
+// The `virt` board: RAM, harts and the devices of the memory map, wired together,
+// and the device tree describing them.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/timebase.h"
+#include "cpu/riscv/hart.h"
+#include "devices/clint.h"
+#include "devices/goldfish_rtc.h"
+#include "devices/plic.h"
+#include "devices/sifive_test.h"
+#include "devices/uart16550.h"
+#include "memory/address_space.h"
+
+namespace vessel::machine {
+
+struct BoardConfig {
+  uint64_t memory_bytes = 256ull << 20;
+  unsigned harts = 1;
+};
+
+class Board {
+ public:
+  static constexpr unsigned kMaxHarts = 32;
+  static constexpr unsigned kUartIrq = 10, kRtcIrq = 11;
+
+  // `console_output` receives what the guest writes to the UART.
+  static Result<std::unique_ptr<Board>> create(const BoardConfig& config, devices::Uart16550::Output console_output);
+
+  std::vector<uint8_t> device_tree(const std::string& bootargs, uint64_t initrd_start, uint64_t initrd_end) const;
+
+  memory::AddressSpace as;
+  Timebase timebase;
+  std::vector<std::unique_ptr<riscv::Hart>> harts;
+  std::unique_ptr<devices::Clint> clint;
+  std::unique_ptr<devices::Plic> plic;
+  std::unique_ptr<devices::Uart16550> uart;
+  std::unique_ptr<devices::GoldfishRtc> rtc;
+  std::unique_ptr<devices::SifiveTest> test;
+
+ private:
+  Board() = default;
+  std::vector<const devices::FdtNode*> soc_nodes() const;
+};
+
+}  // namespace vessel::machine

@@ -1,0 +1,224 @@
+#include "vmm/virtual_machine.h"
+
+#include <fstream>
+
+#include "cpu/riscv/interpreter.h"
+#include "machine/boot_loader.h"
+
+namespace vessel::vmm {
+namespace {
+
+constexpr uint64_t kBatch = 4096;  // instructions between interrupt and request checks
+
+}  // namespace
+
+Result<std::unique_ptr<VirtualMachine>> VirtualMachine::create(const VmConfig& config, Console& console) {
+  std::unique_ptr<VirtualMachine> vm(new VirtualMachine(config, console));
+  auto board = machine::Board::create({config.memory_bytes, config.cpus},
+                                      [&console](const uint8_t* d, size_t n) { console.write(d, n); });
+  if (!board) return Error{board.error()};
+  vm->board_ = std::move(board.value());
+  vm->sbi_ = std::make_unique<machine::SbiFirmware>(*vm);
+  for (unsigned i = 0; i < config.cpus; ++i) vm->vcpus_.push_back(std::make_unique<Vcpu>());
+  if (auto ok = vm->boot(); !ok) return Error{ok.error()};
+  return vm;
+}
+
+VirtualMachine::~VirtualMachine() {
+  stop(VmExit::Poweroff);
+  for (auto& v : vcpus_)
+    if (v->thread.joinable()) v->thread.join();
+  console_.set_sink(nullptr);
+}
+
+Result<bool> VirtualMachine::boot() {
+  memory::AddressSpace& as = board_->as;
+  firmware_mode_ = !config_.bios.empty();
+  if (firmware_mode_) {
+    auto fw = machine::load_firmware(config_.bios, as);
+    if (!fw) return Error{fw.error()};
+  }
+  auto kernel = machine::load_kernel(config_.kernel, as);
+  if (!kernel) return Error{kernel.error()};
+
+  // The device tree's size does not depend on where the initrd goes: measure it first.
+  const uint64_t dtb_reserve = board_->device_tree(config_.append, 1, 2).size() + 4096;
+  const uint64_t dtb_addr = machine::device_tree_address(as, dtb_reserve);
+  if (dtb_addr < kernel->end) return Error{"guest memory too small for the kernel; increase --memory"};
+  uint64_t initrd_start = 0, initrd_end = 0;
+  if (!config_.initrd.empty()) {
+    auto initrd = machine::load_initrd(config_.initrd, as, kernel->end, dtb_addr - sizeof(machine::FwDynamicInfo));
+    if (!initrd) return Error{initrd.error()};
+    initrd_start = initrd->first;
+    initrd_end = initrd->second;
+  }
+  const std::vector<uint8_t> dtb = board_->device_tree(config_.append, initrd_start, initrd_end);
+  if (dtb.empty()) return Error{"internal error: device tree construction failed"};
+  memcpy(as.ram_ptr(dtb_addr, dtb.size()), dtb.data(), dtb.size());
+  if (!config_.dump_dtb.empty()) {
+    std::ofstream out(config_.dump_dtb, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(dtb.data()), static_cast<std::streamsize>(dtb.size()));
+    if (!out) return Error{"cannot write " + config_.dump_dtb};
+  }
+
+  if (firmware_mode_) {
+    // fw_dynamic: every hart enters the firmware in M-mode with a0 = hartid, a1 = dtb, a2 = info.
+    const uint64_t info_addr = dtb_addr - sizeof(machine::FwDynamicInfo);
+    machine::FwDynamicInfo info;
+    info.next_addr = kernel->entry;
+    memcpy(as.ram_ptr(info_addr, sizeof info), &info, sizeof info);
+    for (auto& h : board_->harts) {
+      h->priv = riscv::Priv::Machine;
+      h->pc = as.ram().base();
+      h->x[10] = h->hartid;
+      h->x[11] = dtb_addr;
+      h->x[12] = info_addr;
+      h->update_tlb_context();
+    }
+    for (auto& v : vcpus_) v->state = machine::HartState::Started;
+  } else {
+    // Built-in SBI: hart 0 enters the kernel in S-mode; the others wait for HSM hart_start.
+    riscv::Hart& h = *board_->harts[0];
+    for (auto& hp : board_->harts) hp->hooks = sbi_.get();
+    machine::SbiFirmware::prepare_hart(h);
+    h.priv = riscv::Priv::Supervisor;
+    h.pc = kernel->entry;
+    h.x[10] = 0;
+    h.x[11] = dtb_addr;
+    h.update_tlb_context();
+    vcpus_[0]->state = machine::HartState::Started;
+  }
+  board_->test->on_request = [this](devices::SifiveTest::Request r, int code) {
+    switch (r) {
+      case devices::SifiveTest::Request::Poweroff: stop(VmExit::Poweroff); break;
+      case devices::SifiveTest::Request::Reboot: stop(VmExit::Reboot); break;
+      case devices::SifiveTest::Request::Fail: stop(VmExit::Failure, code); break;
+      case devices::SifiveTest::Request::None: break;
+    }
+  };
+  return true;
+}
+
+VmResult VirtualMachine::run() {
+  console_.set_sink([this](const uint8_t* d, size_t n) { return board_->uart->receive(d, n); });
+  for (unsigned i = 0; i < vcpus_.size(); ++i) vcpus_[i]->thread = std::thread([this, i] { vcpu_loop(i); });
+  {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [this] { return stopping_; });
+  }
+  for (auto& v : vcpus_)
+    if (v->thread.joinable()) v->thread.join();
+  console_.set_sink(nullptr);
+  return result_;
+}
+
+void VirtualMachine::stop(VmExit reason, int code) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+    result_ = {reason, code};
+  }
+  cv_.notify_all();
+  for (auto& h : board_->harts) {
+    h->stop_requested.store(true);
+    h->wake();
+  }
+}
+
+bool VirtualMachine::wait_until_started(unsigned id) {
+  Vcpu& v = *vcpus_[id];
+  riscv::Hart& h = *board_->harts[id];
+  std::unique_lock lock(mutex_);
+  cv_.wait(lock, [&] { return stopping_ || v.state.load() == machine::HartState::StartPending; });
+  if (stopping_) return false;
+  // A fresh S-mode entry as the SBI HSM spec defines it.
+  machine::SbiFirmware::prepare_hart(h);
+  h.priv = riscv::Priv::Supervisor;
+  h.csr.satp = 0;
+  h.csr.mstatus &= ~riscv::mstatus::kSIE;
+  h.pc = v.start_addr;
+  h.x[10] = id;
+  h.x[11] = v.opaque;
+  h.waiting = false;
+  h.flush_tlb();
+  h.update_tlb_context();
+  v.state = machine::HartState::Started;
+  return true;
+}
+
+void VirtualMachine::service_requests(unsigned id) {
+  Vcpu& v = *vcpus_[id];
+  const uint64_t req = v.flush_requested.load(std::memory_order_acquire);
+  if (req != v.flush_done.load(std::memory_order_relaxed)) {
+    board_->harts[id]->flush_tlb();
+    v.flush_done.store(req, std::memory_order_release);
+  }
+}
+
+void VirtualMachine::vcpu_loop(unsigned id) {
+  riscv::Hart& h = *board_->harts[id];
+  Vcpu& v = *vcpus_[id];
+  riscv::Interpreter interp(h);
+  interp.trace = config_.trace;
+  while (!h.stop_requested.load(std::memory_order_relaxed)) {
+    if (v.state.load() != machine::HartState::Started) {
+      if (!wait_until_started(id)) break;
+      continue;
+    }
+    service_requests(id);
+    if (h.waiting) {
+      h.wait_for_interrupt();
+      service_requests(id);
+    }
+    h.update_timer_interrupts();
+    h.take_interrupt();
+    interp.run_batch(kBatch);
+  }
+}
+
+int64_t VirtualMachine::hart_start(unsigned id, uint64_t start_addr, uint64_t opaque) {
+  Vcpu& v = *vcpus_[id];
+  {
+    std::lock_guard lock(mutex_);
+    if (v.state.load() != machine::HartState::Stopped) return machine::kSbiErrAlreadyAvailable;
+    v.start_addr = start_addr;
+    v.opaque = opaque;
+    v.state = machine::HartState::StartPending;
+  }
+  cv_.notify_all();
+  return machine::kSbiSuccess;
+}
+
+void VirtualMachine::hart_stop(riscv::Hart& self) {
+  std::lock_guard lock(mutex_);
+  vcpus_[self.hartid]->state = machine::HartState::Stopped;
+  self.end_batch = true;
+}
+
+void VirtualMachine::remote_sfence(uint64_t targets, riscv::Hart& self) {
+  for (unsigned id = 0; id < vcpus_.size(); ++id) {
+    if (!((targets >> id) & 1)) continue;
+    if (id == self.hartid) {
+      self.flush_tlb();
+      continue;
+    }
+    Vcpu& v = *vcpus_[id];
+    const uint64_t req = v.flush_requested.fetch_add(1, std::memory_order_acq_rel) + 1;
+    // Wait until the target flushed, unless it is not executing (it flushes before it runs again).
+    while (v.flush_done.load(std::memory_order_acquire) < req && v.state.load() == machine::HartState::Started &&
+           !board_->harts[id]->sleeping.load() && !board_->harts[id]->stop_requested.load())
+      std::this_thread::yield();
+  }
+}
+
+void VirtualMachine::remote_fence_i(uint64_t, riscv::Hart&) {
+  // The interpreter fetches from memory on every instruction: nothing is cached to invalidate.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+}
+
+void VirtualMachine::system_reset(Reset kind) { stop(kind == Reset::Shutdown ? VmExit::Poweroff : VmExit::Reboot); }
+
+int VirtualMachine::console_read() { return board_->uart->take_byte(); }
+
+}  // namespace vessel::vmm
