@@ -34,7 +34,8 @@ void SbiFirmware::prepare_hart(riscv::Hart& h) {
   // Everything a supervisor can handle goes to it; ECALL from S is served here.
   h.csr.medeleg = 0xB3FF & ~(1ull << static_cast<unsigned>(Exception::EcallFromS));
   h.csr.mideleg = irq::kSupervisorMask;
-  h.csr.mcounteren = 7;           // cycle, time, instret readable from S and U
+  h.csr.mcounteren = 7;           // cycle, time, instret readable from S...
+  h.csr.scounteren = 7;           // ...and from U, as OpenSBI sets up (the vDSO reads time)
   h.csr.menvcfg = 1ull << 63;     // Sstc: the supervisor may program stimecmp itself
   h.csr.stimecmp = ~0ull;
   h.csr.mstatus = (h.csr.mstatus & ~mstatus::kFS) | (1ull << mstatus::kFSShift);  // FPU on, state Initial
