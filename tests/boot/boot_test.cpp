@@ -1,0 +1,183 @@
+// Boots the test guest through the real `vessel run` and checks what a user would see.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "support/guest_process.h"
+
+namespace vessel::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+const char* kOpenSbi = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
+
+class Boot : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = guest_dir();
+    ASSERT_FALSE(dir_.empty()) << "no test guest: run scripts/guest-dir.sh";
+    ASSERT_TRUE(fs::exists(dir_ + "/Image")) << dir_;
+  }
+  std::vector<std::string> args(const std::string& append, std::vector<std::string> extra = {}) const {
+    std::vector<std::string> a = {vessel_bin(), "run", "--kernel", dir_ + "/Image", "--initrd",
+                                  dir_ + "/initramfs.cpio.gz", "--append", append};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+  std::string dir_;
+};
+
+TEST_F(Boot, PowerOffExitsZero) {
+  GuestProcess vm(args("console=ttyS0 run=poweroff"));
+  EXPECT_TRUE(vm.expect("VESSEL-GUEST-READY", 120s)) << vm.output();
+  EXPECT_TRUE(vm.expect("VESSEL-RUN-EXIT=0", 60s)) << vm.output();
+  EXPECT_EQ(vm.wait_exit(60s), 0) << vm.output();
+}
+
+TEST_F(Boot, TwoHarts) {
+  GuestProcess vm(args("console=ttyS0 run=poweroff", {"--cpus", "2"}));
+  EXPECT_TRUE(vm.expect("smp: Brought up 1 node, 2 CPUs", 120s)) << vm.output();
+  EXPECT_TRUE(vm.expect("VESSEL-RUN-EXIT=0", 60s)) << vm.output();
+  EXPECT_EQ(vm.wait_exit(60s), 0);
+}
+
+TEST_F(Boot, FourHartsRunSmpWorkload) {
+  GuestProcess vm(args("console=ttyS0 quiet run=smp", {"--cpus", "4"}));
+  ASSERT_TRUE(vm.expect("harts: 4", 120s)) << vm.output();
+  // sha256 of 16 MiB of zeros, computed once per hart in parallel.
+  const std::string hash = "080acf35a507ac9849cfcba47dc2ad83e01b75663a516279c8b9d243b719643e";
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(vm.expect(hash, 300s)) << "hash " << i << "\n" << vm.output();
+  EXPECT_TRUE(vm.expect("VESSEL-RUN-EXIT=0", 60s)) << vm.output();
+  EXPECT_EQ(vm.wait_exit(60s), 0);
+}
+
+TEST_F(Boot, InteractiveShellOverStdin) {
+  GuestProcess vm(args("console=ttyS0 quiet"));
+  ASSERT_TRUE(vm.expect("VESSEL-GUEST-READY", 120s)) << vm.output();
+  ASSERT_TRUE(vm.expect("# ", 60s)) << vm.output();
+  vm.send("uname -m\n");
+  EXPECT_TRUE(vm.expect("riscv64", 30s)) << vm.output();
+  vm.send("grep -c ^processor /proc/cpuinfo; grep -m1 isa /proc/cpuinfo\n");
+  EXPECT_TRUE(vm.expect("rv64imafdc", 30s)) << vm.output();
+  vm.send("echo sum=$((6 * 7)); echo hello > /tmp/f && cat /tmp/f | tr a-z A-Z\n");
+  EXPECT_TRUE(vm.expect("sum=42", 30s)) << vm.output();
+  EXPECT_TRUE(vm.expect("HELLO", 30s)) << vm.output();
+  vm.send("ls /etc/run | sort | head -1; date +%Y\n");
+  EXPECT_TRUE(vm.expect("cpu.sh", 30s)) << vm.output();
+  vm.send("poweroff -f\n");
+  EXPECT_EQ(vm.wait_exit(60s), 0) << vm.output();
+}
+
+TEST_F(Boot, OpenSbiFirmwareBootsTheSameGuest) {
+  if (!fs::exists(kOpenSbi)) GTEST_SKIP() << "Debian's opensbi package is not installed (" << kOpenSbi << ")";
+  GuestProcess vm(args("console=ttyS0 run=poweroff", {"--bios", kOpenSbi, "--cpus", "2"}));
+  EXPECT_TRUE(vm.expect("OpenSBI v", 60s)) << vm.output();
+  EXPECT_TRUE(vm.expect("Domain0 Next Mode         : S-mode", 60s)) << vm.output();
+  EXPECT_TRUE(vm.expect("VESSEL-RUN-EXIT=0", 120s)) << vm.output();
+  EXPECT_EQ(vm.wait_exit(60s), 0);
+}
+
+TEST_F(Boot, RebootRestartsOrExitsUnderNoReboot) {
+  GuestProcess vm(args("console=ttyS0 quiet", {"--no-reboot"}));
+  ASSERT_TRUE(vm.expect("VESSEL-GUEST-READY", 120s)) << vm.output();
+  vm.send("reboot -f\n");
+  EXPECT_EQ(vm.wait_exit(60s), 4) << vm.output();
+}
+
+TEST_F(Boot, RebootStartsTheGuestAgain) {
+  GuestProcess vm(args("console=ttyS0 quiet"));
+  ASSERT_TRUE(vm.expect("VESSEL-GUEST-READY", 120s)) << vm.output();
+  vm.send("reboot -f\n");
+  ASSERT_TRUE(vm.expect("VESSEL-GUEST-READY", 120s)) << "no second boot\n" << vm.output();
+  vm.send("poweroff -f\n");
+  EXPECT_EQ(vm.wait_exit(60s), 0);
+}
+
+TEST_F(Boot, SigtermStopsCleanly) {
+  GuestProcess vm(args("console=ttyS0 quiet"));
+  ASSERT_TRUE(vm.expect("VESSEL-GUEST-READY", 120s)) << vm.output();
+  vm.signal(SIGTERM);
+  EXPECT_EQ(vm.wait_exit(30s), 128 + SIGTERM) << vm.output();
+}
+
+TEST_F(Boot, LargeGuestCostsOnlyTouchedMemory) {
+  // A 4 GiB guest that boots and powers off touches a few tens of MiB.
+  GuestProcess vm(args("console=ttyS0 quiet run=poweroff", {"--memory", "4G"}));
+  EXPECT_TRUE(vm.expect("VESSEL-RUN-EXIT=0", 120s)) << vm.output();
+  ASSERT_EQ(vm.wait_exit(60s), 0);
+  EXPECT_LT(vm.max_rss_kib(), 160 * 1024) << "max RSS " << vm.max_rss_kib() << " KiB";
+}
+
+TEST_F(Boot, DumpedDeviceTreeDecompiles) {
+  const std::string dtb = testing::TempDir() + "/vessel-test.dtb";
+  GuestProcess vm(args("console=ttyS0 quiet run=poweroff", {"--cpus", "2", "--dump-dtb", dtb}));
+  ASSERT_EQ(vm.wait_exit(120s), 0) << vm.output();
+  const std::string dts = testing::TempDir() + "/vessel-test.dts";
+  ASSERT_EQ(system(("dtc -q -I dtb -O dts -o " + dts + " " + dtb).c_str()), 0);
+  std::ifstream in(dts);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const char* node : {"cpu@0 {", "cpu@1 {", "memory@80000000 {", "plic@c000000 {", "clint@2000000 {",
+                           "serial@10000000 {", "rtc@101000 {", "test@100000 {", "chosen {", "riscv,cpu-intc",
+                           "syscon-poweroff", "timebase-frequency = <0x989680>", "bootargs = \"console=ttyS0 quiet run=poweroff\"",
+                           "linux,initrd-start", "mmu-type = \"riscv,sv57\""})
+    EXPECT_NE(text.find(node), std::string::npos) << "missing " << node << "\n" << text;
+}
+
+class BadInput : public Boot {};
+
+TEST_F(BadInput, MissingKernel) {
+  GuestProcess vm({vessel_bin(), "run", "--kernel", "/nonexistent/Image"});
+  EXPECT_EQ(vm.wait_exit(30s), 2);
+  EXPECT_NE(vm.output().find("/nonexistent/Image"), std::string::npos) << vm.output();
+}
+
+TEST_F(BadInput, UnknownOption) {
+  GuestProcess vm({vessel_bin(), "run", "--kernal", dir_ + "/Image"});
+  EXPECT_EQ(vm.wait_exit(30s), 2);
+  EXPECT_NE(vm.output().find("--kernal"), std::string::npos) << vm.output();
+}
+
+TEST_F(BadInput, MalformedMemorySize) {
+  GuestProcess vm(args("console=ttyS0", {"--memory", "12Q"}));
+  EXPECT_EQ(vm.wait_exit(30s), 2);
+  EXPECT_NE(vm.output().find("--memory"), std::string::npos) << vm.output();
+}
+
+TEST_F(BadInput, MemoryTooSmallForKernelAndInitrd) {
+  const std::string big = testing::TempDir() + "/vessel-big-initrd";
+  {
+    std::ofstream f(big, std::ios::binary);
+    std::string chunk(1 << 20, 'x');
+    for (int i = 0; i < 24; ++i) f << chunk;
+  }
+  GuestProcess vm({vessel_bin(), "run", "--kernel", dir_ + "/Image", "--initrd", big, "--memory", "16M"});
+  EXPECT_EQ(vm.wait_exit(30s), 2);
+  EXPECT_NE(vm.output().find("too small"), std::string::npos) << vm.output();
+}
+
+TEST_F(BadInput, TooManyHarts) {
+  GuestProcess vm(args("console=ttyS0", {"--cpus", "64"}));
+  EXPECT_EQ(vm.wait_exit(30s), 2);
+  EXPECT_NE(vm.output().find("--cpus"), std::string::npos) << vm.output();
+}
+
+TEST_F(BadInput, NotAKernel) {
+  GuestProcess vm({vessel_bin(), "run", "--kernel", dir_ + "/initramfs.cpio.gz"});
+  EXPECT_EQ(vm.wait_exit(30s), 2);
+  EXPECT_NE(vm.output().find("not a RISC-V Linux Image"), std::string::npos) << vm.output();
+}
+
+TEST_F(BadInput, UnreadableInitrd) {
+  GuestProcess vm({vessel_bin(), "run", "--kernel", dir_ + "/Image", "--initrd", "/nonexistent/initrd"});
+  EXPECT_EQ(vm.wait_exit(30s), 2);
+  EXPECT_NE(vm.output().find("/nonexistent/initrd"), std::string::npos) << vm.output();
+}
+
+}  // namespace
+}  // namespace vessel::test
