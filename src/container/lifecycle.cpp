@@ -59,7 +59,11 @@ class CreationRollback {
       ::kill(init_pid_, SIGKILL);
       waitpid(init_pid_, nullptr, 0);  // ours as subreaper once its parent exited
     }
-    if (cgroup_) cgroup_->destroy();
+    try {
+      if (cgroup_) cgroup_->destroy();
+    } catch (const std::exception&) {
+      // Best effort: the error that started the rollback is the one to report.
+    }
     store_.remove(id_);
   }
   void set_cgroup(Cgroup* cgroup) { cgroup_ = cgroup; }
@@ -141,12 +145,11 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
     throw_bad_input("process.terminal is true: --console-socket is required");
   if (!is_directory(spec.root_path)) throw_bad_input("root filesystem " + spec.root_path + " is not a directory");
 
+  Cgroup cgroup(discover_cgroup_layout(), cgroup_path_for(spec.linux_spec.cgroups_path, o.id, options_.systemd_cgroup));
   ContainerLock lock = store_.create(o.id);
-  CreationRollback rollback(store_, o.id);
+  CreationRollback rollback(store_, o.id);  // declared after what it undoes, so destroyed first
   const std::string dir = store_.dir(o.id);
   store_.save_config(o.id, raw.dump());
-
-  Cgroup cgroup(discover_cgroup_layout(), cgroup_path_for(spec.linux_spec.cgroups_path, o.id, options_.systemd_cgroup));
   rollback.set_cgroup(&cgroup);
   cgroup.create();
   cgroup.apply(spec.linux_spec.resources);
@@ -183,6 +186,7 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
   if (setup < 0) throw_errno("fork");
   if (setup == 0) {
     ours.close_fd();
+    close(lock.fd());
     run_setup_process(request);
   }
   theirs.close_fd();

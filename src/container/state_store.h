@@ -35,6 +35,8 @@ class ContainerLock {
   ContainerLock(const ContainerLock&) = delete;
   ContainerLock& operator=(const ContainerLock&) = delete;
   ~ContainerLock();
+  // The locked descriptor; a forked child must close its copy or it would keep the lock.
+  int fd() const { return fd_; }
 
  private:
   int fd_ = -1;
