@@ -117,6 +117,25 @@ VT_CODE
   csrw mconfigptr, zero
   CHECK_ILLEGAL_AT(1b)
 
+  /* misa is WARL: writes never trap (the value may or may not change) */
+  TEST(18)
+  csrr s9, misa
+  csrw misa, s9
+  csrs misa, zero
+  csrsi misa, 0
+  csrr a0, misa
+  CHECK_REG(a0, s9)
+  CHECK_NO_TRAP
+  /* writing the same value back keeps it */
+  TEST(19)
+  li t0, 1 << ('C' - 'A')
+  csrs misa, t0
+  csrr a0, misa
+  srli a0, a0, 62
+  CHECK(a0, 2)                  /* MXL stays 64 */
+  CHECK_NO_TRAP
+  csrw misa, s9
+
   /* ---- lower privilege ---- */
   TEST(20)
   VT_ENTER_S
