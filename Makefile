@@ -20,8 +20,15 @@ build: configure
 test: deps build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
+# Boots the default guest to an interactive shell on this terminal.
+demo: deps build
+	@dir=$$(./scripts/guest-dir.sh) && exec $(BUILD_DIR)/vessel run --kernel $$dir/Image \
+	  --initrd $$dir/initramfs.cpio.gz --append "console=ttyS0 quiet" --cpus 2 --memory 512M
+
 bench: deps build
 	@cmake --build $(BUILD_DIR) --target vessel-bench-all
+	@bench/interp/run.sh $(BUILD_DIR)/vessel $(BUILD_DIR)/bench/loop.elf
+	@bench/boot/run.sh $(BUILD_DIR)/vessel
 
 clean:
 	@rm -rf $(BUILD_DIR)
