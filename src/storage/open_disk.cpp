@@ -1,5 +1,7 @@
 #include "storage/open_disk.h"
 
+#include <sys/stat.h>
+
 #include "storage/host_file.h"
 #include "storage/qcow2_format.h"
 #include "storage/qcow2_image.h"
@@ -23,11 +25,17 @@ Result<DiskFormat> probe_format(const std::string& path) {
   return qcow2::has_qcow2_magic(magic, sizeof magic) ? DiskFormat::Qcow2 : DiskFormat::Raw;
 }
 
-Result<std::unique_ptr<DiskImage>> open_disk_at_depth(const std::string& path, std::optional<DiskFormat> format,
-                                                      bool read_only, int depth) {
-  if (depth > kMaxBackingDepth)
-    return Error{"backing chain of '" + path + "' is deeper than " + std::to_string(kMaxBackingDepth) +
-                 " images (is there a loop?)"};
+Result<std::unique_ptr<DiskImage>> open_disk_in_chain(const std::string& path, std::optional<DiskFormat> format,
+                                                      bool read_only, OpenChain& chain) {
+  if (chain.size() >= static_cast<size_t>(kMaxBackingDepth))
+    return Error{"backing chain is deeper than " + std::to_string(kMaxBackingDepth) + " images"};
+  struct stat st {};
+  if (stat(path.c_str(), &st) == 0) {
+    const std::pair<uint64_t, uint64_t> id{st.st_dev, st.st_ino};
+    for (const auto& seen : chain)
+      if (seen == id) return Error{"backing chain loops back to '" + path + "'"};
+    chain.push_back(id);
+  }
   auto probed = probe_format(path);
   if (!probed) return Error{probed.error()};
   const DiskFormat detected = probed.value();
@@ -39,14 +47,15 @@ Result<std::unique_ptr<DiskImage>> open_disk_at_depth(const std::string& path, s
     if (!raw) return Error{raw.error()};
     return std::unique_ptr<DiskImage>(std::move(raw.value()));
   }
-  auto q = Qcow2Image::open(path, read_only, depth);
+  auto q = Qcow2Image::open(path, read_only, &chain);
   if (!q) return Error{q.error()};
   return std::unique_ptr<DiskImage>(std::move(q.value()));
 }
 
 Result<std::unique_ptr<DiskImage>> open_disk(const std::string& path, std::optional<DiskFormat> format,
                                              bool read_only) {
-  return open_disk_at_depth(path, format, read_only, 0);
+  OpenChain chain;
+  return open_disk_in_chain(path, format, read_only, chain);
 }
 
 }  // namespace vessel::storage

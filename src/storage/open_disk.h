@@ -3,6 +3,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/result.h"
 #include "storage/disk_image.h"
@@ -24,8 +26,11 @@ Result<DiskFormat> probe_format(const std::string& path);
 Result<std::unique_ptr<DiskImage>> open_disk(const std::string& path, std::optional<DiskFormat> format,
                                              bool read_only);
 
-// As open_disk, for backing files; `depth` counts the images above this one.
-Result<std::unique_ptr<DiskImage>> open_disk_at_depth(const std::string& path, std::optional<DiskFormat> format,
-                                                      bool read_only, int depth);
+// The files of a backing chain opened so far (device, inode), to refuse loops.
+using OpenChain = std::vector<std::pair<uint64_t, uint64_t>>;
+
+// As open_disk, for the images of a backing chain.
+Result<std::unique_ptr<DiskImage>> open_disk_in_chain(const std::string& path, std::optional<DiskFormat> format,
+                                                      bool read_only, OpenChain& chain);
 
 }  // namespace vessel::storage

@@ -57,6 +57,7 @@ bool has_qcow2_magic(const uint8_t* buf, size_t len) { return len >= 4 && load_b
 Result<Header> parse_header(const std::vector<uint8_t>& buf, uint64_t file_size) {
   if (buf.size() < kV2HeaderLength || !has_qcow2_magic(buf.data(), buf.size()))
     return Error{"not a qcow2 image (bad magic)"};
+  if (file_size < kV2HeaderLength) return corrupt("the file is truncated (" + std::to_string(file_size) + " bytes)");
   const uint8_t* p = buf.data();
   Header h;
   h.version = load_be32(p + 4);

@@ -53,7 +53,7 @@ Qcow2Image::~Qcow2Image() {
   }
 }
 
-Result<std::unique_ptr<Qcow2Image>> Qcow2Image::open(const std::string& path, bool read_only, int depth) {
+Result<std::unique_ptr<Qcow2Image>> Qcow2Image::open(const std::string& path, bool read_only, OpenChain* chain) {
   auto file = HostFile::open(path, !read_only);
   if (!file) return Error{file.error()};
   auto file_size = file->size();
@@ -80,12 +80,13 @@ Result<std::unique_ptr<Qcow2Image>> Qcow2Image::open(const std::string& path, bo
       return Error{"'" + path + "': writing images with internal snapshots is not supported; open it read-only"};
   }
   std::unique_ptr<Qcow2Image> img(new Qcow2Image(std::move(file.value()), h, read_only));
-  auto loaded = img->load(depth);
+  OpenChain own;
+  auto loaded = img->load(chain ? *chain : own);
   if (!loaded) return Error{loaded.error()};
   return img;
 }
 
-Result<bool> Qcow2Image::load(int depth) {
+Result<bool> Qcow2Image::load(OpenChain& chain) {
   const std::string& path = file_.path();
   std::vector<uint8_t> raw(static_cast<size_t>(h_.l1_size) * 8);
   if (!raw.empty() && !file_.read_exact(h_.l1_table_offset, raw.data(), raw.size()).ok())
@@ -117,7 +118,7 @@ Result<bool> Qcow2Image::load(int depth) {
       fmt = parse_format(h_.backing_format);
       if (!fmt) return Error{"'" + path + "': unsupported backing file format '" + h_.backing_format + "'"};
     }
-    auto b = open_disk_at_depth(backing_path_, fmt, true, depth + 1);
+    auto b = open_disk_in_chain(backing_path_, fmt, true, chain);
     if (!b) return Error{"'" + path + "': backing file: " + b.error()};
     backing_ = std::move(b.value());
   }
@@ -152,8 +153,8 @@ IoStatus Qcow2Image::make_room_in_cache() {
 }
 
 IoStatus Qcow2Image::load_l2(uint64_t offset, L2Table** table) {
-  if ((offset & (g_.cluster_size - 1)) != 0) {
-    LOG_ERROR("qcow2 %s: L2 table offset 0x%llx is not cluster aligned", file_.path().c_str(),
+  if ((offset & (g_.cluster_size - 1)) != 0 || offset >= refs_.end_offset()) {
+    LOG_ERROR("qcow2 %s: L2 table offset 0x%llx is invalid", file_.path().c_str(),
               static_cast<unsigned long long>(offset));
     return IoStatus::error(IoCode::Corrupt);
   }
@@ -208,7 +209,7 @@ bool Qcow2Image::reads_as_zero(uint64_t entry) const {
 IoStatus Qcow2Image::check_entry(uint64_t entry) const {
   if (entry & kCompressed) return IoStatus::success();
   const uint64_t off = entry & kOffsetMask;
-  if ((off & (g_.cluster_size - 1)) != 0 || (off == 0 && (entry & kCopied))) {
+  if ((off & (g_.cluster_size - 1)) != 0 || (off == 0 && (entry & kCopied)) || off >= refs_.end_offset()) {
     LOG_ERROR("qcow2 %s: invalid L2 entry 0x%llx", file_.path().c_str(), static_cast<unsigned long long>(entry));
     return IoStatus::error(IoCode::Corrupt);
   }

@@ -21,8 +21,9 @@ namespace vessel::storage {
 
 class Qcow2Image final : public DiskImage {
  public:
-  // `depth` is the number of images above this one in a backing chain.
-  static Result<std::unique_ptr<Qcow2Image>> open(const std::string& path, bool read_only, int depth = 0);
+  // `chain` lists the images above this one in a backing chain (nullptr: none).
+  static Result<std::unique_ptr<Qcow2Image>> open(const std::string& path, bool read_only,
+                                                  std::vector<std::pair<uint64_t, uint64_t>>* chain = nullptr);
   ~Qcow2Image() override;
 
   uint64_t size() const override { return h_.size; }
@@ -40,7 +41,7 @@ class Qcow2Image final : public DiskImage {
   using L2Table = qcow2::L2Cache::Table;
 
   Qcow2Image(HostFile file, const qcow2::Header& h, bool read_only);
-  Result<bool> load(int depth);
+  Result<bool> load(std::vector<std::pair<uint64_t, uint64_t>>& chain);
 
   bool in_range(uint64_t offset, uint64_t len) const { return offset <= h_.size && len <= h_.size - offset; }
   // The L2 table mapping guest cluster `gc`; nullptr (when !allocate) if there is none.

@@ -62,7 +62,7 @@ IoStatus Refcounts::block(uint64_t table_index, Block** out) {
   const uint64_t e = table_[table_index];
   const uint64_t off = e & ~511ull;
   if (off == 0) return IoStatus::success();
-  if ((off & (g_.cluster_size - 1)) != 0 || off >= kMaxHostOffset) {
+  if ((off & (g_.cluster_size - 1)) != 0 || (off >> g_.cluster_bits) >= end_cluster_) {
     LOG_ERROR("qcow2 %s: refcount block offset 0x%llx is invalid", file_.path().c_str(),
               static_cast<unsigned long long>(off));
     return IoStatus::error(IoCode::Corrupt);

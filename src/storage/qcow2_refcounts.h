@@ -39,6 +39,8 @@ class Refcounts {
   IoStatus apply_frees();
   bool dirty() const;
 
+  // Past every cluster in use: metadata pointing here or beyond is corrupt.
+  uint64_t end_offset() const { return end_cluster_ << g_.cluster_bits; }
   uint64_t table_offset() const { return table_offset_; }
   uint32_t table_clusters() const { return table_clusters_; }
   uint64_t max_refcount() const { return g_.refcount_order == 6 ? ~0ull : (1ull << (1u << g_.refcount_order)) - 1; }
