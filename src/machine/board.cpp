@@ -35,8 +35,22 @@ Result<std::unique_ptr<Board>> Board::create(const BoardConfig& cfg, devices::Ua
   return b;
 }
 
+Result<devices::virtio::MmioTransport*> Board::add_virtio(std::unique_ptr<devices::virtio::VirtioDevice> device) {
+  const unsigned slot = static_cast<unsigned>(virtio.size());
+  if (slot >= map::kVirtioSlots)
+    return Error{std::string("no free virtio slot for ") + device->name() + " (at most " +
+                 std::to_string(map::kVirtioSlots) + " virtio devices)"};
+  const uint64_t base = map::kVirtio.base + slot * map::kVirtio.size;
+  virtio.push_back(std::make_unique<devices::virtio::MmioTransport>(
+      base, devices::IrqLine(plic.get(), kVirtioFirstIrq + slot), as.ram(), std::move(device), io));
+  if (!as.add_mmio(base, map::kVirtio.size, virtio.back().get())) return Error{"internal error: virtio window overlap"};
+  return virtio.back().get();
+}
+
 std::vector<const devices::FdtNode*> Board::soc_nodes() const {
-  return {test.get(), rtc.get(), uart.get(), clint.get(), plic.get()};
+  std::vector<const devices::FdtNode*> nodes = {test.get(), rtc.get(), uart.get(), clint.get(), plic.get()};
+  for (const auto& v : virtio) nodes.push_back(v.get());
+  return nodes;
 }
 
 std::vector<uint8_t> Board::device_tree(const std::string& bootargs, uint64_t initrd_start,

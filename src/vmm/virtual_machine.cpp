@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "cpu/riscv/interpreter.h"
+#include "devices/virtio/rng/rng_device.h"
 #include "machine/boot_loader.h"
 
 namespace vessel::vmm {
@@ -20,6 +21,7 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::create(const VmConfig& c
   vm->board_ = std::move(board.value());
   vm->sbi_ = std::make_unique<machine::SbiFirmware>(*vm);
   for (unsigned i = 0; i < config.cpus; ++i) vm->vcpus_.push_back(std::make_unique<Vcpu>());
+  if (auto ok = vm->add_devices(); !ok) return Error{ok.error()};
   if (auto ok = vm->boot(); !ok) return Error{ok.error()};
   return vm;
 }
@@ -28,7 +30,13 @@ VirtualMachine::~VirtualMachine() {
   stop(VmExit::Poweroff);
   for (auto& v : vcpus_)
     if (v->thread.joinable()) v->thread.join();
+  board_->io.stop();
   console_.set_sink(nullptr);
+}
+
+Result<bool> VirtualMachine::add_devices() {
+  if (auto r = board_->add_virtio(std::make_unique<devices::virtio::RngDevice>()); !r) return Error{r.error()};
+  return true;
 }
 
 Result<bool> VirtualMachine::boot() {
@@ -101,6 +109,7 @@ Result<bool> VirtualMachine::boot() {
 
 VmResult VirtualMachine::run() {
   console_.set_sink([this](const uint8_t* d, size_t n) { return board_->uart->receive(d, n); });
+  board_->io.start();
   for (unsigned i = 0; i < vcpus_.size(); ++i) vcpus_[i]->thread = std::thread([this, i] { vcpu_loop(i); });
   {
     std::unique_lock lock(mutex_);
@@ -108,6 +117,7 @@ VmResult VirtualMachine::run() {
   }
   for (auto& v : vcpus_)
     if (v->thread.joinable()) v->thread.join();
+  board_->io.stop();
   console_.set_sink(nullptr);
   return result_;
 }

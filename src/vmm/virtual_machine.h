@@ -50,6 +50,7 @@ class VirtualMachine : public machine::SbiPlatform {
   };
 
   VirtualMachine(const VmConfig& config, Console& console) : config_(config), console_(console) {}
+  Result<bool> add_devices();
   Result<bool> boot();
   void vcpu_loop(unsigned id);
   bool wait_until_started(unsigned id);
