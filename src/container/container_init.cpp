@@ -95,6 +95,23 @@ void sanitize_inherited_state(int preserve_fds) {
   sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
+bool needs_setup_process(const Spec& spec) {
+  const NamespaceSpec* user = spec.linux_spec.find_namespace(NamespaceType::User);
+  return user && user->path.empty();
+}
+
+void run_direct_init(const InitRequest& r) {
+  try {
+    expect_proceed(*r.channel);  // the runtime has put us into the container's cgroup
+    join_namespace_paths(r.spec->linux_spec.namespaces, /*skip_pid_and_time=*/true);
+    if (unshare(new_namespace_flags_for_init(r.spec->linux_spec.namespaces)) != 0) throw_errno("create namespaces");
+  } catch (const std::exception& e) {
+    r.channel->send(SyncKind::Failed, 0, e.what());
+    _exit(1);
+  }
+  run_init_process(r);
+}
+
 void run_setup_process(const InitRequest& r) {
   const LinuxSpec& lx = r.spec->linux_spec;
   try {

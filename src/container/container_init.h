@@ -21,8 +21,13 @@ struct InitRequest {
   const SyncChannel* channel = nullptr;
 };
 
+// A new user namespace must exist before the pid namespace it will own, so the runtime forks a
+// setup process for it; otherwise the runtime forks the init itself (one fork less).
+bool needs_setup_process(const Spec& spec);
 // Runs in the forked setup process; never returns.
 [[noreturn]] void run_setup_process(const InitRequest& request);
+// Runs in an init forked directly by the runtime inside ChildNamespaces; never returns.
+[[noreturn]] void run_direct_init(const InitRequest& request);
 
 // Common start of every process that ends up inside a container: marks inherited fds above
 // 2 + preserve_fds close-on-exec and restores the default signal mask.

@@ -179,17 +179,31 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
 
   auto [ours, theirs] = SyncChannel::make_pair();
   request.channel = &theirs;
-  // The container's init is our grandchild: as subreaper we adopt it when the setup
-  // process exits, so `run` can wait for it and a failed create can reap it.
-  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-  const pid_t setup = fork();
-  if (setup < 0) throw_errno("fork");
-  if (setup == 0) {
-    ours.close_fd();
-    close(lock.fd());
-    run_setup_process(request);
+  const bool with_setup = needs_setup_process(spec);
+  pid_t child = -1;
+  if (with_setup) {
+    // The container's init is then our grandchild: as subreaper we adopt it when the setup
+    // process exits, so `run` can wait for it and a failed create can reap it.
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    child = fork();
+    if (child == 0) {
+      ours.close_fd();
+      close(lock.fd());
+      run_setup_process(request);
+    }
+  } else {
+    ChildNamespaces namespaces(spec.linux_spec.namespaces);
+    child = fork();
+    if (child == 0) {
+      ours.close_fd();
+      close(lock.fd());
+      run_direct_init(request);
+    }
+    namespaces.restore();
   }
+  if (child < 0) throw_errno("fork");
   theirs.close_fd();
+  const pid_t setup = with_setup ? child : -1;
 
   ContainerRecord record;
   record.id = o.id;
@@ -201,13 +215,17 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
   record.overlay_rootfs = o.overlay_rootfs;
   record.owner_uid = getuid();
 
-  bool setup_reaped = false;
+  if (!with_setup) {
+    record.pid = child;
+    rollback.set_init(child);
+  }
+  bool setup_reaped = !with_setup;
   auto reap_setup = [&] {
     if (!setup_reaped) waitpid(setup, nullptr, 0);
     setup_reaped = true;
   };
   try {
-    cgroup.add_process(setup);
+    cgroup.add_process(child);
     ours.send(SyncKind::Proceed);
     for (bool done = false; !done;) {
       auto m = ours.receive();
@@ -235,7 +253,7 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
       }
     }
   } catch (...) {
-    ::kill(setup, SIGKILL);
+    if (with_setup) ::kill(setup, SIGKILL);
     reap_setup();
     throw;
   }

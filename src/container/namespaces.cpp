@@ -75,13 +75,52 @@ int new_namespace_flags(const std::vector<NamespaceSpec>& namespaces) {
   return flags;
 }
 
-void join_namespace_paths(const std::vector<NamespaceSpec>& namespaces) {
+void join_namespace_paths(const std::vector<NamespaceSpec>& namespaces, bool skip_pid_and_time) {
   for (const auto& ns : namespaces)
     if (!ns.path.empty() && ns.type == NamespaceType::User) join(ns);
-  for (const auto& ns : namespaces)
-    if (!ns.path.empty() && ns.type != NamespaceType::User && ns.type != NamespaceType::Mount) join(ns);
+  for (const auto& ns : namespaces) {
+    if (ns.path.empty() || ns.type == NamespaceType::User || ns.type == NamespaceType::Mount) continue;
+    if (skip_pid_and_time && (ns.type == NamespaceType::Pid || ns.type == NamespaceType::Time)) continue;
+    join(ns);
+  }
   for (const auto& ns : namespaces)
     if (!ns.path.empty() && ns.type == NamespaceType::Mount) join(ns);
+}
+
+int new_namespace_flags_for_init(const std::vector<NamespaceSpec>& namespaces) {
+  return new_namespace_flags(namespaces) & ~(CLONE_NEWPID | CLONE_NEWTIME);
+}
+
+ChildNamespaces::ChildNamespaces(const std::vector<NamespaceSpec>& namespaces) {
+  for (const auto& ns : namespaces) {
+    if (ns.type != NamespaceType::Pid && ns.type != NamespaceType::Time) continue;
+    const bool pid = ns.type == NamespaceType::Pid;
+    int& saved = pid ? saved_pid_ : saved_time_;
+    saved = open(pid ? "/proc/self/ns/pid" : "/proc/self/ns/time", O_RDONLY | O_CLOEXEC);
+    if (saved < 0) throw_errno("open own namespace");
+    if (ns.path.empty()) {
+      if (unshare(clone_flag(ns.type)) != 0) throw_errno(std::string("create ") + namespace_type_name(ns.type) + " namespace");
+    } else {
+      join(ns);
+    }
+  }
+}
+
+void ChildNamespaces::restore() {
+  if (saved_pid_ >= 0 && setns(saved_pid_, CLONE_NEWPID) != 0) throw_errno("return to the runtime's pid namespace");
+  if (saved_time_ >= 0 && setns(saved_time_, CLONE_NEWTIME) != 0) throw_errno("return to the runtime's time namespace");
+  for (int* fd : {&saved_pid_, &saved_time_}) {
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+  }
+}
+
+ChildNamespaces::~ChildNamespaces() {
+  try {
+    restore();
+  } catch (const std::exception&) {
+    // Only reached when unwinding from another error; that one is reported.
+  }
 }
 
 void write_id_mappings(pid_t pid, const std::vector<IdMapping>& uids, const std::vector<IdMapping>& gids) {

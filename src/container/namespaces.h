@@ -17,7 +17,27 @@ int new_namespace_flags(const std::vector<NamespaceSpec>& namespaces);
 
 // Joins every namespace given by path. The user namespace is joined first, the mount
 // namespace last, so the other joins still see the runtime's /proc.
-void join_namespace_paths(const std::vector<NamespaceSpec>& namespaces);
+// With `skip_pid_and_time`, pid and time paths are left to ChildNamespaces.
+void join_namespace_paths(const std::vector<NamespaceSpec>& namespaces, bool skip_pid_and_time = false);
+
+// Flags of the new namespaces a freshly forked init unshares itself: everything except user,
+// pid and time (pid and time apply to children only, so the runtime prepares them).
+int new_namespace_flags_for_init(const std::vector<NamespaceSpec>& namespaces);
+
+// Points the runtime's pid (and time) namespace "for children" at the container's, new or
+// joined, so its next fork becomes the container's init; restore() undoes it for the runtime.
+class ChildNamespaces {
+ public:
+  explicit ChildNamespaces(const std::vector<NamespaceSpec>& namespaces);
+  ~ChildNamespaces();
+  ChildNamespaces(const ChildNamespaces&) = delete;
+  ChildNamespaces& operator=(const ChildNamespaces&) = delete;
+  void restore();
+
+ private:
+  int saved_pid_ = -1;
+  int saved_time_ = -1;
+};
 
 // Writes /proc/<pid>/uid_map and gid_map for a process that has just unshared a user namespace.
 void write_id_mappings(pid_t pid, const std::vector<IdMapping>& uids, const std::vector<IdMapping>& gids);
