@@ -263,6 +263,15 @@ IoStatus Qcow2Image::read(uint64_t offset, void* buffer, size_t len) {
   if (!in_range(offset, len)) return IoStatus::error(IoCode::OutOfRange);
   std::lock_guard lock(mu_);
   auto* out = static_cast<uint8_t*>(buffer);
+  // Pieces in consecutive host clusters are read with one pread.
+  uint64_t run_host = 0, run_len = 0;
+  uint8_t* run_out = nullptr;
+  auto flush_run = [&]() -> IoStatus {
+    if (run_len == 0) return IoStatus::success();
+    const IoStatus s = file_.read_zero_fill(run_host, run_out, run_len);
+    run_len = 0;
+    return s;
+  };
   while (len > 0) {
     const uint64_t gc = offset >> g_.cluster_bits;
     const uint64_t in = offset & (g_.cluster_size - 1);
@@ -270,12 +279,25 @@ IoStatus Qcow2Image::read(uint64_t offset, void* buffer, size_t len) {
     L2Table* t;
     uint64_t idx;
     VESSEL_TRY_IO(l2_for(gc, false, &t, &idx));
-    VESSEL_TRY_IO(read_piece(gc, t ? t->entries[idx] : 0, in, out, n));
+    const uint64_t e = t ? t->entries[idx] : 0;
+    const uint64_t host = e & kOffsetMask;
+    const bool plain = !(e & kCompressed) && host != 0 && !(h_.version >= 3 && (e & kZeroFlag));
+    if (plain && check_entry(e).ok()) {
+      if (run_len != 0 && run_host + run_len != host + in) VESSEL_TRY_IO(flush_run());
+      if (run_len == 0) {
+        run_host = host + in;
+        run_out = out;
+      }
+      run_len += n;
+    } else {
+      VESSEL_TRY_IO(flush_run());
+      VESSEL_TRY_IO(read_piece(gc, e, in, out, n));
+    }
     out += n;
     offset += n;
     len -= n;
   }
-  return IoStatus::success();
+  return flush_run();
 }
 
 // ---- writes ------------------------------------------------------------------------------
