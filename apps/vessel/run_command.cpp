@@ -95,6 +95,8 @@ int run_command(int argc, char** argv) {
   app.add_option("--bios", vm.bios, "firmware (e.g. OpenSBI fw_dynamic.bin) to run in M-mode at the DRAM base");
   app.add_flag("--no-reboot", no_reboot, "exit with status 4 when the guest reboots instead of restarting it");
   app.add_option("--dump-dtb", vm.dump_dtb, "write the generated device tree blob to FILE");
+  std::vector<std::string> drives;
+  app.add_option("--drive", drives, "virtio disk: file=PATH[,format=raw|qcow2][,readonly=on][,serial=ID] (repeatable)");
   app.add_option("--elf", bare.elf_path, "bare-metal RISC-V ELF to run in M-mode (HTIF tohost/fromhost)");
   app.add_option("--memory,-m", memory, "guest RAM size (e.g. 256M, 2G; a bare number means MiB)");
   app.add_option("--max-instructions", bare.max_instructions, "--elf: stop with exit status 3 after N instructions");
@@ -135,6 +137,14 @@ int run_command(int argc, char** argv) {
   }
   vm.memory_bytes = *mem;
   vm.trace = bare.trace;
+  for (const std::string& text : drives) {
+    auto d = vmm::parse_drive(text);
+    if (!d) {
+      fprintf(stderr, "vessel run: %s\n", d.error().c_str());
+      return kExitUsage;
+    }
+    vm.drives.push_back(d.value());
+  }
   return run_linux(vm, no_reboot);
 }
 

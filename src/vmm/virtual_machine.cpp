@@ -3,7 +3,9 @@
 #include <fstream>
 
 #include "cpu/riscv/interpreter.h"
+#include "devices/virtio/block/block_device.h"
 #include "devices/virtio/rng/rng_device.h"
+#include "storage/open_disk.h"
 #include "machine/boot_loader.h"
 
 namespace vessel::vmm {
@@ -35,6 +37,14 @@ VirtualMachine::~VirtualMachine() {
 }
 
 Result<bool> VirtualMachine::add_devices() {
+  for (size_t i = 0; i < config_.drives.size(); ++i) {
+    const DriveSpec& d = config_.drives[i];
+    auto image = storage::open_disk(d.file, d.format, d.read_only);
+    if (!image) return Error{image.error()};
+    const std::string serial = d.serial.empty() ? "vessel-vd" + std::string(1, static_cast<char>('a' + i)) : d.serial;
+    auto dev = std::make_unique<devices::virtio::BlockDevice>(std::move(image.value()), d.read_only, serial);
+    if (auto r = board_->add_virtio(std::move(dev)); !r) return Error{r.error()};
+  }
   if (auto r = board_->add_virtio(std::make_unique<devices::virtio::RngDevice>()); !r) return Error{r.error()};
   return true;
 }

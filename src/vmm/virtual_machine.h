@@ -13,6 +13,7 @@
 #include "machine/board.h"
 #include "machine/sbi.h"
 #include "vmm/console.h"
+#include "vmm/device_spec.h"
 
 namespace vessel::vmm {
 
@@ -21,6 +22,7 @@ struct VmConfig {
   uint64_t memory_bytes = 256ull << 20;
   unsigned cpus = 1;
   bool trace = false;  // print every executed instruction to stderr
+  std::vector<DriveSpec> drives;
 };
 
 enum class VmExit { Poweroff, Reboot, Failure, Quit, Signal };

@@ -90,7 +90,7 @@ bool Virtqueue::read_chain(const memory::GuestRam& ram, uint16_t head, Chain& ou
         error = "indirect descriptor with NEXT set";
         return false;
       }
-      if (d.len == 0 || d.len % 16 || d.len / 16 > kMaxIndirect || !ram.contains(d.addr, d.len) || (d.addr & 15)) {
+      if (d.len == 0 || d.len % 16 || d.len / 16 > kMaxIndirect || !ram.contains(d.addr, d.len)) {
         error = "bad indirect table (address or length)";
         return false;
       }

@@ -1,0 +1,39 @@
+// virtio-blk: a disk backed by a storage::DiskImage (raw or qcow2). Flush is honoured
+// (durable before completion); discard, write-zeroes, GET_ID and read-only are supported.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "devices/virtio/virtio_device.h"
+#include "storage/disk_image.h"
+
+namespace vessel::devices::virtio {
+
+class BlockDevice : public VirtioDevice {
+ public:
+  BlockDevice(std::unique_ptr<storage::DiskImage> image, bool read_only, std::string serial);
+
+  uint32_t device_id() const override { return 2; }
+  const char* name() const override { return "blk"; }
+  uint64_t device_features() const override;
+  unsigned num_queues() const override { return 1; }
+  void read_config(uint64_t offset, uint8_t* data, unsigned len) override;
+  bool activate(const ActiveState& state, std::string&) override {
+    state_ = state;
+    return true;
+  }
+  void reset() override { state_ = {}; }
+  bool process_queue(unsigned q) override;
+
+  storage::DiskImage& image() { return *image_; }
+
+ private:
+  uint8_t execute(const Chain& chain, uint64_t& written);
+
+  std::unique_ptr<storage::DiskImage> image_;
+  bool read_only_;
+  std::string serial_;
+  ActiveState state_;
+};
+
+}  // namespace vessel::devices::virtio
