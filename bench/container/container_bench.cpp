@@ -87,28 +87,34 @@ std::optional<std::string> probe(const Runtime& r, const std::string& bundle) {
   return err.empty() ? "failed" : err;
 }
 
-Figures measure(const Runtime& r, const std::string& bundle, int count) {
-  Figures f;
-  const auto all = Clock::now();
+// The runtimes take turns container by container, so a busy machine slows them alike.
+std::vector<Figures> measure(const std::vector<Runtime>& runtimes, const std::string& bundle, int count) {
+  std::vector<Figures> figures(runtimes.size());
   for (int i = 0; i < count; ++i) {
-    const auto t = Clock::now();
-    if (run_quiet(with_root(r, {"run", "--bundle", bundle, "bench" + std::to_string(i)})) != 0)
-      fprintf(stderr, "%s: run %d failed\n", r.name.c_str(), i);
-    f.run_ms.push_back(ms_since(t));
+    for (size_t k = 0; k < runtimes.size(); ++k) {
+      const size_t r = (k + static_cast<size_t>(i)) % runtimes.size();  // alternate who goes first
+      const auto t = Clock::now();
+      if (run_quiet(with_root(runtimes[r], {"run", "--bundle", bundle, "bench" + std::to_string(i)})) != 0)
+        fprintf(stderr, "%s: run %d failed\n", runtimes[r].name.c_str(), i);
+      figures[r].run_ms.push_back(ms_since(t));
+    }
   }
-  f.run_total_s = ms_since(all) / 1000.0;
+  for (auto& f : figures)
+    for (double ms : f.run_ms) f.run_total_s += ms / 1000.0;
   // create and start on their own: start latency is what a user waits for once created.
   for (int i = 0; i < std::max(1, count / 5); ++i) {
-    const std::string id = "lat" + std::to_string(i);
-    auto t = Clock::now();
-    run_quiet(with_root(r, {"create", "--bundle", bundle, id}));
-    f.create_ms.push_back(ms_since(t));
-    t = Clock::now();
-    run_quiet(with_root(r, {"start", id}));
-    f.start_ms.push_back(ms_since(t));
-    run_quiet(with_root(r, {"delete", "--force", id}));
+    for (size_t r = 0; r < runtimes.size(); ++r) {
+      const std::string id = "lat" + std::to_string(i);
+      auto t = Clock::now();
+      run_quiet(with_root(runtimes[r], {"create", "--bundle", bundle, id}));
+      figures[r].create_ms.push_back(ms_since(t));
+      t = Clock::now();
+      run_quiet(with_root(runtimes[r], {"start", id}));
+      figures[r].start_ms.push_back(ms_since(t));
+      run_quiet(with_root(runtimes[r], {"delete", "--force", id}));
+    }
   }
-  return f;
+  return figures;
 }
 
 std::string make_bundle(const std::string& dir) {
@@ -149,34 +155,37 @@ int main(int argc, char** argv) {
   const std::string bundle = make_bundle(work);
   if (bundle.empty()) return 1;
 
-  std::vector<Runtime> runtimes = {{"vessel", vessel_binary, work + "/state-vessel"}};
+  // State on tmpfs, as both runtimes have by default (/run/vessel, /run/runc).
+  char state_tmpl[] = "/run/vessel-bench-XXXXXX";
+  const std::string state = mkdtemp(state_tmpl) ? state_tmpl : work;
+  std::vector<Runtime> candidates = {{"vessel", vessel_binary, state + "/vessel"}};
   for (const auto& [name, path] : {std::pair{"runc", "/usr/sbin/runc"}, std::pair{"crun", "/usr/bin/crun"}})
-    if (access(path, X_OK) == 0) runtimes.push_back({name, path, work + "/state-" + name});
+    if (access(path, X_OK) == 0) candidates.push_back({name, path, state + "/" + name});
 
-  printf("container runtimes: %d sequential `run` of /bin/true (busybox-static rootfs)\n", count);
-  std::optional<Figures> runc;
-  std::vector<std::pair<Runtime, Figures>> results;
-  for (const auto& r : runtimes) {
-    if (auto why = probe(r, bundle)) {
-      printf("  %-7s not usable on this host: %s\n", r.name.c_str(), why->c_str());
-      continue;
-    }
-    Figures f = measure(r, bundle, count);
-    if (r.name == "runc") runc = f;
-    results.emplace_back(r, std::move(f));
+  printf("container runtimes: %d sequential `run` of /bin/true each, runtimes taking turns (busybox-static rootfs)\n", count);
+  std::vector<Runtime> runtimes;
+  for (const auto& r : candidates) {
+    if (auto why = probe(r, bundle)) printf("  %-7s not usable on this host: %s\n", r.name.c_str(), why->c_str());
+    else runtimes.push_back(r);
   }
+  const std::vector<Figures> figures = measure(runtimes, bundle, count);
   printf("  %-7s %10s %10s %10s %10s %12s %12s\n", "runtime", "total s", "per run", "p50 ms", "p95 ms", "create ms", "start ms");
-  for (const auto& [r, f] : results)
-    printf("  %-7s %10.2f %10.1f %10.1f %10.1f %12.1f %12.1f\n", r.name.c_str(), f.run_total_s, mean(f.run_ms),
+  const Figures* runc = nullptr;
+  for (size_t r = 0; r < runtimes.size(); ++r) {
+    const Figures& f = figures[r];
+    if (runtimes[r].name == "runc") runc = &f;
+    printf("  %-7s %10.2f %10.1f %10.1f %10.1f %12.1f %12.1f\n", runtimes[r].name.c_str(), f.run_total_s, mean(f.run_ms),
            percentile(f.run_ms, 0.5), percentile(f.run_ms, 0.95), mean(f.create_ms), mean(f.start_ms));
+  }
   if (runc) {
-    for (const auto& [r, f] : results)
-      if (r.name != "runc")
-        printf("  ratio %s/runc: %.3fx total time (target <= 0.3x), start latency %.3fx\n", r.name.c_str(),
-               f.run_total_s / runc->run_total_s, mean(f.start_ms) / std::max(1e-9, mean(runc->start_ms)));
+    for (size_t r = 0; r < runtimes.size(); ++r)
+      if (runtimes[r].name != "runc")
+        printf("  ratio %s/runc: %.3fx total time (target <= 0.3x), start latency %.3fx\n", runtimes[r].name.c_str(),
+               figures[r].run_total_s / runc->run_total_s, mean(figures[r].start_ms) / std::max(1e-9, mean(runc->start_ms)));
   } else {
     printf("  runc not available: no ratio\n");
   }
+  if (state != work) vc::remove_tree(state);
   vc::remove_tree(work);
   return 0;
 }
