@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <sstream>
@@ -136,13 +137,26 @@ void Cgroup::create() {
     std::string part;
     while (std::getline(ss, part, '/')) {
       if (part.empty()) continue;
-      for (const char* c : {"+cpu", "+memory", "+pids", "+cpuset", "+io"}) write_file(current + "/cgroup.subtree_control", c);
+      for (const char* c : {"+cpu", "+memory", "+pids", "+cpuset", "+io", "+hugetlb"}) write_file(current + "/cgroup.subtree_control", c);
       current += "/" + part;
       if (mkdir(current.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("create cgroup " + current);
     }
     return;
   }
   for (const auto& h : layout_.hierarchies) make_dir_chain(h.mount_point, path_, h.has("cpuset"));
+}
+
+void Cgroup::enable_v2_controller(const std::string& controller) const {
+  const CgroupHierarchy* u = layout_.unified();
+  if (!u || !u->has(controller)) throw Error(ErrorKind::System, "cgroup controller " + controller + " is not available");
+  std::string current = u->mount_point;
+  std::stringstream ss(path_);
+  std::string part;
+  while (std::getline(ss, part, '/')) {
+    if (part.empty()) continue;
+    write_file(current + "/cgroup.subtree_control", "+" + controller);
+    current += "/" + part;
+  }
 }
 
 void Cgroup::apply(const ResourcesSpec& r) {
@@ -160,6 +174,28 @@ void Cgroup::apply_v1(const ResourcesSpec& r) {
   }
   if (r.memory_reservation) write(mem, "memory.soft_limit_in_bytes", std::to_string(*r.memory_reservation));
   if (r.disable_oom_killer && *r.disable_oom_killer) write(mem, "memory.oom_control", "1");
+  if (r.memory_kernel) write(mem, "memory.kmem.limit_in_bytes", std::to_string(*r.memory_kernel));
+  if (r.memory_swappiness) write(mem, "memory.swappiness", std::to_string(*r.memory_swappiness));
+  const CgroupHierarchy* blkio = layout_.find("blkio");
+  auto device = [](const DeviceLimit& d) { return std::to_string(d.major) + ":" + std::to_string(d.minor) + " " + std::to_string(d.value); };
+  if (r.blkio_weight) write(blkio, "blkio.weight", std::to_string(*r.blkio_weight));
+  if (r.blkio_leaf_weight) write(blkio, "blkio.leaf_weight", std::to_string(*r.blkio_leaf_weight));
+  for (const auto& d : r.blkio_weight_device) write(blkio, "blkio.weight_device", device(d));
+  for (const auto& d : r.throttle_read_bps) write(blkio, "blkio.throttle.read_bps_device", device(d));
+  for (const auto& d : r.throttle_write_bps) write(blkio, "blkio.throttle.write_bps_device", device(d));
+  for (const auto& d : r.throttle_read_iops) write(blkio, "blkio.throttle.read_iops_device", device(d));
+  for (const auto& d : r.throttle_write_iops) write(blkio, "blkio.throttle.write_iops_device", device(d));
+  for (const auto& [size, limit] : r.hugepage_limits) {
+    if (layout_.find("hugetlb")) {
+      write(layout_.find("hugetlb"), ("hugetlb." + size + ".limit_in_bytes").c_str(), std::to_string(limit));
+    } else {  // hybrid hosts may run hugetlb on the unified tree
+      enable_v2_controller("hugetlb");
+      write(layout_.unified(), ("hugetlb." + size + ".max").c_str(), std::to_string(limit));
+    }
+  }
+  if (r.net_class_id) write(layout_.find("net_cls"), "net_cls.classid", std::to_string(*r.net_class_id));
+  for (const auto& [name, prio] : r.net_priorities)
+    write(layout_.find("net_prio"), "net_prio.ifpriomap", name + " " + std::to_string(prio));
   const CgroupHierarchy* cpu = layout_.find("cpu");
   if (r.cpu_shares) write(cpu, "cpu.shares", std::to_string(*r.cpu_shares));
   if (r.cpu_period) write(cpu, "cpu.cfs_period_us", std::to_string(*r.cpu_period));
@@ -191,6 +227,19 @@ void Cgroup::apply_v2(const ResourcesSpec& r) {
   }
   if (!r.cpuset_cpus.empty()) write(u, "cpuset.cpus", r.cpuset_cpus);
   if (!r.cpuset_mems.empty()) write(u, "cpuset.mems", r.cpuset_mems);
+  if (r.memory_swappiness) throw_bad_input("linux.resources.memory.swappiness is not available on cgroup v2");
+  // v1 blkio weights (10..1000) map linearly onto io.weight (1..10000).
+  auto v2_weight = [](uint64_t w) { return 1 + (w - 10) * 9999 / 990; };
+  if (r.blkio_weight) write(u, "io.weight", std::to_string(v2_weight(std::clamp<uint64_t>(*r.blkio_weight, 10, 1000))));
+  auto io_max = [&](const std::vector<DeviceLimit>& list, const char* key) {
+    for (const auto& d : list)
+      write(u, "io.max", std::to_string(d.major) + ":" + std::to_string(d.minor) + " " + key + "=" + std::to_string(d.value));
+  };
+  io_max(r.throttle_read_bps, "rbps");
+  io_max(r.throttle_write_bps, "wbps");
+  io_max(r.throttle_read_iops, "riops");
+  io_max(r.throttle_write_iops, "wiops");
+  for (const auto& [size, limit] : r.hugepage_limits) write(u, ("hugetlb." + size + ".max").c_str(), std::to_string(limit));
   if (r.pids_limit) write(u, "pids.max", *r.pids_limit > 0 ? std::to_string(*r.pids_limit) : "max");
   for (const auto& [file, value] : r.unified) {
     if (file.find('/') != std::string::npos) throw_bad_input("linux.resources.unified: invalid file name " + file);

@@ -45,6 +45,7 @@ class Cgroup {
   void apply_v2(const ResourcesSpec& r);
   void write(const CgroupHierarchy* h, const char* file, const std::string& value) const;
   const CgroupHierarchy* tracking_hierarchy() const;
+  void enable_v2_controller(const std::string& controller) const;
 
   CgroupLayout layout_;
   std::string path_;

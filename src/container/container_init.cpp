@@ -64,6 +64,10 @@ bool has_hooks(const HooksSpec& h) {
     if (!spec.domainname.empty() && setdomainname(spec.domainname.data(), spec.domainname.size()) != 0)
       throw_errno("setdomainname");
     finish_rootfs(spec);
+    // A missing program fails `create` (as with runc), not the later exec after `start`.
+    const std::string program = find_program(process.args[0], process.env);
+    if (access(program.c_str(), F_OK) != 0)
+      throw Error(ErrorKind::System, "exec: \"" + process.args[0] + "\": executable file not found in $PATH");
     r.channel->send(SyncKind::Created);
     created = true;
     if (r.wait_on_fifo) {

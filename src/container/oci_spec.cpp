@@ -187,6 +187,35 @@ std::vector<DeviceSpec> parse_devices(const Json& lx) {
   return out;
 }
 
+std::vector<DeviceLimit> parse_device_limits(const Json& blkio, const char* key, const char* value_key) {
+  std::vector<DeviceLimit> out;
+  const std::string where = std::string("linux.resources.blockIO.") + key;
+  const Json& list = array_member(blkio, key, where);
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string w = at(where, i);
+    require_object(list[i], w);
+    DeviceLimit d;
+    const auto major = optional_int(list[i], "major", w), minor = optional_int(list[i], "minor", w);
+    if (!major || !minor) throw_bad_input("config: " + w + " needs major and minor");
+    d.major = *major;
+    d.minor = *minor;
+    d.value = optional_uint(list[i], value_key, w).value_or(0);
+    out.push_back(d);
+  }
+  return out;
+}
+
+void parse_block_io(const Json& blkio, ResourcesSpec& r) {
+  require_object(blkio, "linux.resources.blockIO");
+  r.blkio_weight = optional_uint(blkio, "weight", "linux.resources.blockIO");
+  r.blkio_leaf_weight = optional_uint(blkio, "leafWeight", "linux.resources.blockIO");
+  r.blkio_weight_device = parse_device_limits(blkio, "weightDevice", "weight");
+  r.throttle_read_bps = parse_device_limits(blkio, "throttleReadBpsDevice", "rate");
+  r.throttle_write_bps = parse_device_limits(blkio, "throttleWriteBpsDevice", "rate");
+  r.throttle_read_iops = parse_device_limits(blkio, "throttleReadIOPSDevice", "rate");
+  r.throttle_write_iops = parse_device_limits(blkio, "throttleWriteIOPSDevice", "rate");
+}
+
 ResourcesSpec parse_resources(const Json& lx) {
   ResourcesSpec r;
   const Json* res = member(lx, "resources");
@@ -198,6 +227,9 @@ ResourcesSpec parse_resources(const Json& lx) {
     r.memory_reservation = optional_int(*mem, "reservation", "linux.resources.memory");
     r.memory_swap = optional_int(*mem, "swap", "linux.resources.memory");
     if (const Json* v = member(*mem, "disableOOMKiller")) r.disable_oom_killer = as_bool(*v, "linux.resources.memory.disableOOMKiller");
+    r.memory_kernel = optional_int(*mem, "kernel", "linux.resources.memory");
+    r.memory_swappiness = optional_uint(*mem, "swappiness", "linux.resources.memory");
+    if (r.memory_swappiness && *r.memory_swappiness > 100) throw_bad_input("config: linux.resources.memory.swappiness must be 0..100");
   }
   if (const Json* cpu = member(*res, "cpu")) {
     require_object(*cpu, "linux.resources.cpu");
@@ -226,6 +258,25 @@ ResourcesSpec parse_resources(const Json& lx) {
     rule.access = string_or(devices[i], "access", w, "rwm");
     if (rule.access.find_first_not_of("rwm") != std::string::npos) throw_bad_input("config: " + w + ".access must use only r, w, m");
     r.devices.push_back(rule);
+  }
+  if (const Json* blkio = member(*res, "blockIO")) parse_block_io(*blkio, r);
+  const Json& pages = array_member(*res, "hugepageLimits", "linux.resources.hugepageLimits");
+  for (size_t i = 0; i < pages.size(); ++i) {
+    const std::string w = at("linux.resources.hugepageLimits", i);
+    require_object(pages[i], w);
+    const std::string size = string_or(pages[i], "pageSize", w);
+    if (size.empty() || size.find('/') != std::string::npos) throw_bad_input("config: " + w + ".pageSize is invalid");
+    r.hugepage_limits[size] = optional_uint(pages[i], "limit", w).value_or(0);
+  }
+  if (const Json* net = member(*res, "network")) {
+    require_object(*net, "linux.resources.network");
+    if (const Json* v = member(*net, "classID")) r.net_class_id = as_uint(*v, "linux.resources.network.classID");
+    const Json& prios = array_member(*net, "priorities", "linux.resources.network.priorities");
+    for (size_t i = 0; i < prios.size(); ++i) {
+      const std::string w = at("linux.resources.network.priorities", i);
+      require_object(prios[i], w);
+      r.net_priorities[string_or(prios[i], "name", w)] = optional_uint(prios[i], "priority", w).value_or(0);
+    }
   }
   if (const Json* unified = member(*res, "unified")) r.unified = as_string_map(*unified, "linux.resources.unified");
   return r;

@@ -87,8 +87,14 @@ struct DeviceRule {
   std::string access = "rwm";
 };
 
+struct DeviceLimit {
+  int64_t major = 0, minor = 0;
+  uint64_t value = 0;  // weight, bytes or operations per second
+};
+
 struct ResourcesSpec {
-  std::optional<int64_t> memory_limit, memory_reservation, memory_swap;
+  std::optional<int64_t> memory_limit, memory_reservation, memory_swap, memory_kernel;
+  std::optional<uint64_t> memory_swappiness;
   std::optional<bool> disable_oom_killer;
   std::optional<uint64_t> cpu_shares;
   std::optional<int64_t> cpu_quota;
@@ -96,6 +102,12 @@ struct ResourcesSpec {
   std::string cpuset_cpus, cpuset_mems;
   std::optional<int64_t> pids_limit;
   std::vector<DeviceRule> devices;
+  std::optional<uint64_t> blkio_weight, blkio_leaf_weight;
+  std::vector<DeviceLimit> blkio_weight_device, throttle_read_bps, throttle_write_bps, throttle_read_iops,
+      throttle_write_iops;
+  std::map<std::string, uint64_t> hugepage_limits;  // page size ("2MB") -> bytes
+  std::optional<uint64_t> net_class_id;
+  std::map<std::string, uint64_t> net_priorities;   // interface -> priority
   std::map<std::string, std::string> unified;  // raw cgroup v2 files
 };
 

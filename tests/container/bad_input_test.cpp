@@ -76,6 +76,12 @@ TEST_F(BadInput, FailureInsideTheNewContainerLeavesNothing) {
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.err.find("not-there"), std::string::npos) << r.err;
   expect_nothing_left("noexec");
+
+  // A program missing from the root filesystem fails `create` itself, as with runc.
+  r = runtime({"create", "--bundle", bundle_with(config_for({"no-such-program"})), "noprog"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("executable file not found"), std::string::npos) << r.err;
+  expect_nothing_left("noprog");
 }
 
 TEST_F(BadInput, UsageErrors) {

@@ -1,4 +1,8 @@
 // cgroup limits and statistics: memory (OOM kill reported), pids, cpu, rlimits.
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
 #include <fstream>
 
 #include "container/cgroup_hierarchy.h"
@@ -52,6 +56,25 @@ TEST_F(Limits, CpuQuotaSharesAndStats) {
   EXPECT_EQ(j["data"]["memory"]["usage"]["limit"], 64 << 20);
   EXPECT_GT(j["data"]["memory"]["usage"]["usage"].get<uint64_t>(), 0u);
   EXPECT_GE(j["data"]["pids"]["current"].get<uint64_t>(), 1u);
+}
+
+TEST_F(Limits, BlockIoThrottleOnTheRootDisk) {
+  const CgroupLayout layout = discover_cgroup_layout();
+  struct stat st {};
+  ASSERT_EQ(stat("/", &st), 0);
+  // The disk holding "/" (st_dev of an ext4 root is the block device itself on these machines).
+  const std::string sys = "/sys/dev/block/" + std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev));
+  if (access(sys.c_str(), F_OK) != 0) GTEST_SKIP() << "the root filesystem is not on a block device";
+  const CgroupHierarchy* blkio = layout.mode == CgroupMode::Unified ? layout.unified() : layout.find("blkio");
+  if (!blkio) GTEST_SKIP() << "no blkio/io controller";
+  auto config = config_for({"sleep", "1000"});
+  config["linux"]["resources"]["blockIO"]["throttleReadBpsDevice"] = {
+      {{"major", major(st.st_dev)}, {"minor", minor(st.st_dev)}, {"rate", 1048576}}};
+  ASSERT_GT(start_container("blkio", config), 0);
+  const std::string file = layout.mode == CgroupMode::Unified ? "/io.max" : "/blkio.throttle.read_bps_device";
+  const std::string text = read_whole_file(blkio->mount_point + "/vessel/blkio" + file).value_or("");
+  EXPECT_NE(text.find(std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev))), std::string::npos) << text;
+  EXPECT_NE(text.find("1048576"), std::string::npos) << text;
 }
 
 TEST_F(Limits, RlimitsApply) {
