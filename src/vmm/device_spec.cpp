@@ -1,5 +1,6 @@
 #include "vmm/device_spec.h"
 
+#include <cstdio>
 #include <sstream>
 
 #include "storage/open_disk.h"
@@ -58,6 +59,54 @@ Result<DriveSpec> parse_drive(const std::string& text) {
   }
   if (d.file.empty()) return Error{"--drive: file=PATH is required"};
   return d;
+}
+
+namespace {
+
+// "52:54:00:12:34:56"; multicast addresses cannot belong to a NIC.
+std::optional<std::array<uint8_t, 6>> parse_mac(const std::string& t) {
+  std::array<uint8_t, 6> mac;
+  unsigned b[6];
+  char tail;
+  if (t.size() != 17 || sscanf(t.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6)
+    return std::nullopt;
+  for (int i = 0; i < 6; ++i) mac[i] = static_cast<uint8_t>(b[i]);
+  if (mac[0] & 1) return std::nullopt;
+  return mac;
+}
+
+}  // namespace
+
+Result<NetSpec> parse_net(const std::string& text) {
+  // Not parse_options: hostfwd may be given several times.
+  NetSpec n;
+  std::stringstream ss(text);
+  std::string item;
+  if (!std::getline(ss, item, ',') || (item != "user" && item != "tap"))
+    return Error{"--net: expected user[,hostfwd=...][,mac=...] or tap,ifname=NAME[,mac=...], not '" + text + "'"};
+  n.kind = item == "user" ? NetSpec::Kind::User : NetSpec::Kind::Tap;
+  while (std::getline(ss, item, ',')) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos) return Error{"--net: '" + item + "' is not of the form key=value"};
+    const std::string k = item.substr(0, eq), v = item.substr(eq + 1);
+    if (k == "mac") {
+      if (n.mac) return Error{"--net: mac given twice"};
+      n.mac = parse_mac(v);
+      if (!n.mac) return Error{"--net: mac '" + v + "' is not a unicast address like 52:54:00:12:34:56"};
+    } else if (k == "hostfwd" && n.kind == NetSpec::Kind::User) {
+      auto f = net::parse_hostfwd(v);
+      if (!f) return Error{"--net: " + f.error()};
+      n.hostfwds.push_back(f.value());
+    } else if (k == "ifname" && n.kind == NetSpec::Kind::Tap) {
+      if (!n.ifname.empty()) return Error{"--net: ifname given twice"};
+      if (v.empty() || v.size() > 15) return Error{"--net: ifname must be 1..15 characters"};
+      n.ifname = v;
+    } else {
+      return Error{"--net: unknown option '" + k + "' for " + (n.kind == NetSpec::Kind::User ? "user (hostfwd, mac)" : "tap (ifname, mac)")};
+    }
+  }
+  if (n.kind == NetSpec::Kind::Tap && n.ifname.empty()) return Error{"--net tap: ifname=NAME is required"};
+  return n;
 }
 
 }  // namespace vessel::vmm

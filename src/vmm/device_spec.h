@@ -1,11 +1,13 @@
 // Parsing of device options written as QEMU does: `file=disk.qcow2,format=qcow2,readonly=on`.
 #pragma once
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
+#include "net/hostfwd.h"
 #include "storage/disk_image.h"
 
 namespace vessel::vmm {
@@ -17,9 +19,18 @@ struct DriveSpec {
   std::string serial;
 };
 
+// `user[,hostfwd=...]...[,mac=..]` or `tap,ifname=NAME[,mac=..]`.
+struct NetSpec {
+  enum class Kind { User, Tap } kind = Kind::User;
+  std::string ifname;                     // tap
+  std::vector<net::HostForward> hostfwds;  // user
+  std::optional<std::array<uint8_t, 6>> mac;
+};
+
 // "key=value,key=value" (a leading bare word becomes the value of `first_key`).
 Result<std::map<std::string, std::string>> parse_options(const std::string& text, const std::string& first_key);
 Result<DriveSpec> parse_drive(const std::string& text);
+Result<NetSpec> parse_net(const std::string& text);
 // "on"/"off"/"true"/"false"/"yes"/"no"/"1"/"0"
 std::optional<bool> parse_bool(const std::string& text);
 

@@ -4,7 +4,11 @@
 
 #include "cpu/riscv/interpreter.h"
 #include "devices/virtio/block/block_device.h"
+#include "devices/virtio/net/net_device.h"
+#include "devices/virtio/console/console_device.h"
 #include "devices/virtio/rng/rng_device.h"
+#include "net/slirp_backend.h"
+#include "net/tap_backend.h"
 #include "storage/open_disk.h"
 #include "machine/boot_loader.h"
 
@@ -45,7 +49,33 @@ Result<bool> VirtualMachine::add_devices() {
     auto dev = std::make_unique<devices::virtio::BlockDevice>(std::move(image.value()), d.read_only, serial);
     if (auto r = board_->add_virtio(std::move(dev)); !r) return Error{r.error()};
   }
+  for (size_t i = 0; i < config_.nets.size(); ++i) {
+    if (auto r = add_net(config_.nets[i], i); !r) return Error{r.error()};
+  }
+  auto console = std::make_unique<devices::virtio::ConsoleDevice>(
+      [this](const uint8_t* d, size_t n) { console_.write(d, n); });
+  virtio_console_ = console.get();
+  if (auto r = board_->add_virtio(std::move(console)); !r) return Error{r.error()};
   if (auto r = board_->add_virtio(std::make_unique<devices::virtio::RngDevice>()); !r) return Error{r.error()};
+  return true;
+}
+
+Result<bool> VirtualMachine::add_net(const NetSpec& n, size_t index) {
+  std::unique_ptr<net::NetBackend> backend;
+  if (n.kind == NetSpec::Kind::Tap) {
+    auto tap = net::TapBackend::create(board_->io, n.ifname);
+    if (!tap) return Error{tap.error()};
+    backend = std::move(tap.value());
+  } else {
+    auto user = net::SlirpBackend::create(board_->io, {n.hostfwds});
+    if (!user) return Error{user.error()};
+    backend = std::move(user.value());
+  }
+  // QEMU's default MACs, one per NIC: 52:54:00:12:34:56, :57, ...
+  const devices::virtio::MacAddress mac =
+      n.mac ? *n.mac : devices::virtio::MacAddress{0x52, 0x54, 0x00, 0x12, 0x34, static_cast<uint8_t>(0x56 + index)};
+  auto dev = std::make_unique<devices::virtio::NetDevice>(std::move(backend), mac);
+  if (auto r = board_->add_virtio(std::move(dev)); !r) return Error{r.error()};
   return true;
 }
 
@@ -118,7 +148,15 @@ Result<bool> VirtualMachine::boot() {
 }
 
 VmResult VirtualMachine::run() {
-  console_.set_sink([this](const uint8_t* d, size_t n) { return board_->uart->receive(d, n); });
+  // Keyboard input goes to the console the kernel was told to use. An hvc console is either
+  // the SBI console (which reads the UART's buffer through SBI getchar) or virtio-console,
+  // depending on the kernel's configuration: feed both, an unused one just fills up.
+  if (config_.append.find("console=hvc") != std::string::npos)
+    console_.set_sink([this](const uint8_t* d, size_t n) {
+      return std::max(board_->uart->receive(d, n), virtio_console_->receive(d, n));
+    });
+  else
+    console_.set_sink([this](const uint8_t* d, size_t n) { return board_->uart->receive(d, n); });
   board_->io.start();
   for (unsigned i = 0; i < vcpus_.size(); ++i) vcpus_[i]->thread = std::thread([this, i] { vcpu_loop(i); });
   {

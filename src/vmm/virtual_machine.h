@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "devices/virtio/console/console_device.h"
 #include "machine/board.h"
 #include "machine/sbi.h"
 #include "vmm/console.h"
@@ -23,6 +24,7 @@ struct VmConfig {
   unsigned cpus = 1;
   bool trace = false;  // print every executed instruction to stderr
   std::vector<DriveSpec> drives;
+  std::vector<NetSpec> nets;
 };
 
 enum class VmExit { Poweroff, Reboot, Failure, Quit, Signal };
@@ -53,6 +55,7 @@ class VirtualMachine : public machine::SbiPlatform {
 
   VirtualMachine(const VmConfig& config, Console& console) : config_(config), console_(console) {}
   Result<bool> add_devices();
+  Result<bool> add_net(const NetSpec& spec, size_t index);
   Result<bool> boot();
   void vcpu_loop(unsigned id);
   bool wait_until_started(unsigned id);
@@ -75,6 +78,7 @@ class VirtualMachine : public machine::SbiPlatform {
   std::unique_ptr<machine::Board> board_;
   std::unique_ptr<machine::SbiFirmware> sbi_;
   std::vector<std::unique_ptr<Vcpu>> vcpus_;
+  devices::virtio::ConsoleDevice* virtio_console_ = nullptr;
   bool firmware_mode_ = false;  // --bios: harts start in M-mode running real firmware
 
   std::mutex mutex_;
