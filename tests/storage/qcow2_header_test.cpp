@@ -2,6 +2,10 @@
 // damage anywhere in the metadata never crashes.
 #include <gtest/gtest.h>
 
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+
 #include "storage/big_endian.h"
 #include "storage/open_disk.h"
 #include "storage/qcow2_check.h"
@@ -96,8 +100,11 @@ TEST(Qcow2Header, DirtyCorruptAndSnapshotImagesOpenReadOnlyOnly) {
 TEST(Qcow2Header, RandomDamageNeverCrashes) {
   TempDir dir;
   const auto good = sample_image(dir);
-  test::Rng rng(99);
-  for (int round = 0; round < 300; ++round) {
+  // VESSEL_STORAGE_FUZZ=SEED,ROUNDS runs a longer campaign (e.g. under a sanitizer build).
+  uint64_t seed = 99, rounds = 300;
+  if (const char* env = getenv("VESSEL_STORAGE_FUZZ")) sscanf(env, "%" SCNu64 ",%" SCNu64, &seed, &rounds);
+  test::Rng rng(seed);
+  for (uint64_t round = 0; round < rounds; ++round) {
     auto bytes = good;
     const int flips = 1 + static_cast<int>(rng.below(8));
     for (int i = 0; i < flips; ++i) {

@@ -31,6 +31,11 @@ struct Variant {
   const char* cluster_size;
 };
 
+void PrintTo(const Variant& v, std::ostream* os) {
+  *os << "compat=" << v.compat << " backing=" << (v.backing_fmt ? v.backing_fmt : "none") << " cluster_size="
+      << v.cluster_size;
+}
+
 class QemuCreated : public ::testing::TestWithParam<Variant> {};
 
 TEST_P(QemuCreated, VesselWritesQemuChecksAndCompares) {
