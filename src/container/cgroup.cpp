@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <sstream>
 #include <thread>
 
@@ -92,8 +93,16 @@ const char* const kDefaultAllowedDevices[] = {
 
 }  // namespace
 
-std::string cgroup_path_for(const std::string& cgroups_path, const std::string& id, bool systemd_style) {
-  if (cgroups_path.empty()) return "/vessel/" + id;
+std::string cgroup_path_for(const std::string& cgroups_path, const std::string& id, bool systemd_style,
+                            const std::string& state_root) {
+  if (cgroups_path.empty()) {
+    if (state_root == kDefaultStateRoot) return "/vessel/" + id;
+    uint32_t hash = 2166136261u;  // FNV-1a: short, stable, no dependency
+    for (unsigned char c : state_root) hash = (hash ^ c) * 16777619u;
+    char prefix[16];
+    snprintf(prefix, sizeof prefix, "%08x", hash);
+    return "/vessel/" + std::string(prefix) + "-" + id;
+  }
   if (systemd_style) {
     // "slice:prefix:name" -> /slice/prefix-name.scope, without talking to systemd.
     std::vector<std::string> parts;

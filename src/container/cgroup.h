@@ -51,9 +51,14 @@ class Cgroup {
   std::string path_;
 };
 
+constexpr const char* kDefaultStateRoot = "/run/vessel";
+
 // The cgroup path for a container: linux.cgroupsPath (absolute, relative, or systemd's
-// "slice:prefix:name" when --systemd-cgroup is given) or /vessel/<id>.
-std::string cgroup_path_for(const std::string& cgroups_path, const std::string& id, bool systemd_style);
+// "slice:prefix:name" when --systemd-cgroup is given), else /vessel/<id> for the default state
+// root and /vessel/<hash of the root>-<id> for others, so that the same id under two --root
+// directories never shares a cgroup.
+std::string cgroup_path_for(const std::string& cgroups_path, const std::string& id, bool systemd_style,
+                            const std::string& state_root = kDefaultStateRoot);
 // OCI cpu shares (2..262144) to cgroup v2 cpu.weight (1..10000).
 uint64_t cpu_shares_to_weight(uint64_t shares);
 

@@ -129,10 +129,20 @@ void run_setup_process(const InitRequest& r) {
       if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) throw_errno("become root in the user namespace");
     }
     if (unshare(new_namespace_flags(lx.namespaces)) != 0) throw_errno("create namespaces");
+    // The init must not talk to the runtime before the runtime knows its pid.
+    int pid_sent[2];
+    if (pipe2(pid_sent, O_CLOEXEC) != 0) throw_errno("pipe");
     const pid_t init = fork();
     if (init < 0) throw_errno("fork container init");
-    if (init == 0) run_init_process(r);
+    if (init == 0) {
+      char byte;
+      close(pid_sent[1]);
+      if (read(pid_sent[0], &byte, 1) != 1) _exit(1);
+      close(pid_sent[0]);
+      run_init_process(r);
+    }
     r.channel->send(SyncKind::InitPid, init);
+    (void)!write(pid_sent[1], "p", 1);
     _exit(0);
   } catch (const std::exception& e) {
     r.channel->send(SyncKind::Failed, 0, e.what());

@@ -113,7 +113,7 @@ Spec Runtime::saved_spec(const std::string& id) const {
 }
 
 std::string Runtime::status_of(const ContainerRecord& r) const {
-  if (process_start_time(r.pid) != r.pid_start_time) return "stopped";
+  if (r.pid <= 0 || r.pid_start_time == 0 || process_start_time(r.pid) != r.pid_start_time) return "stopped";
   if (access(store_.fifo_path(r.id).c_str(), F_OK) == 0) return "created";
   if (!r.cgroup_path.empty()) {
     const CgroupLayout layout = discover_cgroup_layout();
@@ -145,7 +145,7 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
     throw_bad_input("process.terminal is true: --console-socket is required");
   if (!is_directory(spec.root_path)) throw_bad_input("root filesystem " + spec.root_path + " is not a directory");
 
-  Cgroup cgroup(discover_cgroup_layout(), cgroup_path_for(spec.linux_spec.cgroups_path, o.id, options_.systemd_cgroup));
+  Cgroup cgroup(discover_cgroup_layout(), cgroup_path_for(spec.linux_spec.cgroups_path, o.id, options_.systemd_cgroup, store_.root()));
   ContainerLock lock = store_.create(o.id);
   CreationRollback rollback(store_, o.id);  // declared after what it undoes, so destroyed first
   const std::string dir = store_.dir(o.id);
@@ -247,7 +247,10 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
           ours.send(SyncKind::Proceed, 0, state);
           break;
         }
-        case SyncKind::Created: done = true; break;
+        case SyncKind::Created:
+          if (record.pid <= 0) throw Error(ErrorKind::System, "container init reported before its pid was known");
+          done = true;
+          break;
         case SyncKind::Failed: throw Error(ErrorKind::System, m->text);
         default: throw Error(ErrorKind::System, "unexpected message from container setup");
       }

@@ -16,7 +16,7 @@
 namespace vessel::container {
 
 struct RuntimeOptions {
-  std::string root = "/run/vessel";  // state directory (--root)
+  std::string root = kDefaultStateRoot;  // state directory (--root)
   bool systemd_cgroup = false;       // cgroupsPath uses systemd's "slice:prefix:name" form
 };
 

@@ -13,7 +13,7 @@ class BadInput : public ContainerTest {
     EXPECT_EQ(runtime({"list", "-q"}).out, "");
     EXPECT_NE(access((state_root_ + "/" + id).c_str(), F_OK), 0) << "state directory left for " << id;
     for (const auto& h : discover_cgroup_layout().hierarchies)
-      EXPECT_NE(access((h.mount_point + "/vessel/" + id).c_str(), F_OK), 0) << "cgroup left in " << h.mount_point;
+      EXPECT_NE(access((h.mount_point + cgroup_of(id)).c_str(), F_OK), 0) << "cgroup left in " << h.mount_point;
   }
 };
 

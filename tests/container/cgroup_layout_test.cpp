@@ -51,6 +51,10 @@ TEST(CgroupLayout, HostLayoutIsOneOfTheThree) {
 
 TEST(CgroupPath, DefaultsAbsoluteRelativeAndSystemd) {
   EXPECT_EQ(cgroup_path_for("", "abc", false), "/vessel/abc");
+  const std::string other = cgroup_path_for("", "abc", false, "/tmp/elsewhere");
+  EXPECT_EQ(other.rfind("/vessel/", 0), 0u);
+  EXPECT_EQ(other.substr(other.size() - 4), "-abc");
+  EXPECT_NE(other, cgroup_path_for("", "abc", false, "/tmp/another"));
   EXPECT_EQ(cgroup_path_for("/libpod_parent/libpod-x", "abc", false), "/libpod_parent/libpod-x");
   EXPECT_EQ(cgroup_path_for("mine/x/", "abc", false), "/mine/x");
   EXPECT_EQ(cgroup_path_for("machine.slice:libpod:abc", "abc", true), "/machine.slice/libpod-abc.scope");

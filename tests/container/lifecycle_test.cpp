@@ -49,7 +49,7 @@ TEST_F(Lifecycle, CreateStartStateKillDelete) {
   EXPECT_NE(runtime({"kill", "life", "TERM"}).status, 0) << "kill of a stopped container must fail";
   ASSERT_EQ(runtime({"delete", "life"}).status, 0);
   EXPECT_NE(runtime({"state", "life"}).status, 0);
-  EXPECT_FALSE(cgroup_exists_anywhere("/vessel/life"));
+  EXPECT_FALSE(cgroup_exists_anywhere(cgroup_of("life")));
 }
 
 TEST_F(Lifecycle, NothingLeakedAfterKill9OfInit) {
@@ -66,7 +66,7 @@ TEST_F(Lifecycle, NothingLeakedAfterKill9OfInit) {
   ASSERT_EQ(runtime({"delete", "k9"}).status, 0);
 
   for (const auto& p : pids) EXPECT_TRUE(wait_for_exit(p.get<pid_t>(), 5000)) << "process " << p << " survived";
-  EXPECT_FALSE(cgroup_exists_anywhere("/vessel/k9"));
+  EXPECT_FALSE(cgroup_exists_anywhere(cgroup_of("k9")));
   EXPECT_NE(access((state_root_ + "/k9").c_str(), F_OK), 0) << "state directory left behind";
   const auto mounts = run_process({"/bin/cat", "/proc/self/mountinfo"});
   EXPECT_EQ(mounts.out.find(rootfs_), std::string::npos) << "a container mount leaked into the host";
@@ -77,7 +77,7 @@ TEST_F(Lifecycle, DeleteForceStopsARunningContainer) {
   ASSERT_GT(pid, 0);
   ASSERT_EQ(runtime({"delete", "--force", "forced"}).status, 0);
   EXPECT_TRUE(wait_for_exit(pid, 5000));
-  EXPECT_FALSE(cgroup_exists_anywhere("/vessel/forced"));
+  EXPECT_FALSE(cgroup_exists_anywhere(cgroup_of("forced")));
   EXPECT_EQ(runtime({"delete", "--force", "forced"}).status, 0) << "force-deleting a missing container is not an error";
 }
 
@@ -86,7 +86,7 @@ TEST_F(Lifecycle, DeletingACreatedContainerKillsItsInit) {
   const pid_t pid = state("never")["pid"];
   ASSERT_EQ(runtime({"delete", "never"}).status, 0);
   EXPECT_TRUE(wait_for_exit(pid, 5000));
-  EXPECT_FALSE(cgroup_exists_anywhere("/vessel/never"));
+  EXPECT_FALSE(cgroup_exists_anywhere(cgroup_of("never")));
 }
 
 TEST_F(Lifecycle, ExitStatusPropagates) {

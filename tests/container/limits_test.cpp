@@ -44,9 +44,9 @@ TEST_F(Limits, CpuQuotaSharesAndStats) {
   ASSERT_GT(start_container("cpu", config), 0);
   const CgroupLayout layout = discover_cgroup_layout();
   if (layout.mode == CgroupMode::Unified) {
-    EXPECT_EQ(read_whole_file(layout.unified()->mount_point + "/vessel/cpu/cpu.max").value_or(""), "50000 100000\n");
+    EXPECT_EQ(read_whole_file(layout.unified()->mount_point + cgroup_of("cpu") + "/cpu.max").value_or(""), "50000 100000\n");
   } else {
-    const std::string dir = layout.find("cpu")->mount_point + "/vessel/cpu";
+    const std::string dir = layout.find("cpu")->mount_point + cgroup_of("cpu");
     EXPECT_EQ(read_whole_file(dir + "/cpu.cfs_quota_us").value_or(""), "50000\n");
     EXPECT_EQ(read_whole_file(dir + "/cpu.shares").value_or(""), "512\n");
   }
@@ -72,7 +72,7 @@ TEST_F(Limits, BlockIoThrottleOnTheRootDisk) {
       {{"major", major(st.st_dev)}, {"minor", minor(st.st_dev)}, {"rate", 1048576}}};
   ASSERT_GT(start_container("blkio", config), 0);
   const std::string file = layout.mode == CgroupMode::Unified ? "/io.max" : "/blkio.throttle.read_bps_device";
-  const std::string text = read_whole_file(blkio->mount_point + "/vessel/blkio" + file).value_or("");
+  const std::string text = read_whole_file(blkio->mount_point + cgroup_of("blkio") + file).value_or("");
   EXPECT_NE(text.find(std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev))), std::string::npos) << text;
   EXPECT_NE(text.find("1048576"), std::string::npos) << text;
 }

@@ -18,6 +18,7 @@
 #include <sstream>
 #include <utility>
 
+#include "container/cgroup.h"
 #include "container/default_spec.h"
 #include "container/process_setup.h"
 #include "container/state_store.h"
@@ -202,6 +203,8 @@ pid_t ContainerTest::start_container(const std::string& id, const nlohmann::json
   EXPECT_EQ(started.status, 0) << started.err;
   return state(id).value("pid", 0);
 }
+
+std::string ContainerTest::cgroup_of(const std::string& id) const { return cgroup_path_for("", id, false, state_root_); }
 
 nlohmann::json ContainerTest::state(const std::string& id) const {
   const auto r = runtime({"state", id});

@@ -55,6 +55,8 @@ class ContainerTest : public ::testing::Test {
   // create + start a long-running container; returns its host pid.
   pid_t start_container(const std::string& id, const nlohmann::json& config);
   nlohmann::json state(const std::string& id) const;
+  // The cgroup path (inside each hierarchy) the runtime gives container `id` by default.
+  std::string cgroup_of(const std::string& id) const;
 
   std::string tmp_;         // per-test scratch directory
   std::string rootfs_;      // busybox root filesystem
