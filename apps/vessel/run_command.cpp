@@ -10,6 +10,7 @@
 #include "common/size.h"
 #include "machine/bare_metal.h"
 #include "vmm/console.h"
+#include "vmm/control_server.h"
 #include "vmm/signal_watch.h"
 #include "vmm/virtual_machine.h"
 
@@ -33,7 +34,16 @@ int run_elf(const machine::BareMetalOptions& bare) {
   return kExitFailure;
 }
 
-int run_linux(const vmm::VmConfig& config, bool no_reboot) {
+int run_linux(const vmm::VmConfig& config, bool no_reboot, const std::string& control_path) {
+  std::unique_ptr<vmm::ControlServer> control;
+  if (!control_path.empty()) {
+    auto c = vmm::ControlServer::listen(control_path);
+    if (!c) {
+      fprintf(stderr, "vessel run: %s\n", c.error().c_str());
+      return kExitUsage;
+    }
+    control = std::move(c.value());
+  }
   vmm::VirtualMachine* current = nullptr;
   std::mutex current_mutex;
   auto stop_current = [&](vmm::VmExit why, int code) {
@@ -61,12 +71,14 @@ int run_linux(const vmm::VmConfig& config, bool no_reboot) {
     {
       std::lock_guard lock(current_mutex);
       current = vm->get();
+      if (control) control->attach(current);
       if (signal_received || quit) current->stop(quit ? vmm::VmExit::Quit : vmm::VmExit::Signal, signal_received);
     }
     const vmm::VmResult r = vm.value()->run();
     {
       std::lock_guard lock(current_mutex);
       current = nullptr;
+      if (control) control->attach(nullptr);
     }
     switch (r.exit) {
       case vmm::VmExit::Poweroff: return kExitOk;
@@ -96,7 +108,13 @@ int run_command(int argc, char** argv) {
   app.add_flag("--no-reboot", no_reboot, "exit with status 4 when the guest reboots instead of restarting it");
   app.add_option("--dump-dtb", vm.dump_dtb, "write the generated device tree blob to FILE");
   std::vector<std::string> drives;
+  std::string control_path;
+  app.add_option("--control", control_path, "serve the JSON control protocol on this Unix socket");
   app.add_option("--drive", drives, "virtio disk: file=PATH[,format=raw|qcow2][,readonly=on][,serial=ID] (repeatable)");
+  std::vector<std::string> nets;
+  app.add_option("--net", nets,
+                 "virtio NIC: user[,hostfwd=tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT]...[,mac=MAC] or "
+                 "tap,ifname=NAME[,mac=MAC] (repeatable)");
   app.add_option("--elf", bare.elf_path, "bare-metal RISC-V ELF to run in M-mode (HTIF tohost/fromhost)");
   app.add_option("--memory,-m", memory, "guest RAM size (e.g. 256M, 2G; a bare number means MiB)");
   app.add_option("--max-instructions", bare.max_instructions, "--elf: stop with exit status 3 after N instructions");
@@ -145,7 +163,15 @@ int run_command(int argc, char** argv) {
     }
     vm.drives.push_back(d.value());
   }
-  return run_linux(vm, no_reboot);
+  for (const std::string& text : nets) {
+    auto n = vmm::parse_net(text);
+    if (!n) {
+      fprintf(stderr, "vessel run: %s\n", n.error().c_str());
+      return kExitUsage;
+    }
+    vm.nets.push_back(n.value());
+  }
+  return run_linux(vm, no_reboot, control_path);
 }
 
 }  // namespace vessel::cli

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "cpu/riscv/interpreter.h"
+#include "devices/virtio/balloon/balloon_device.h"
 #include "devices/virtio/block/block_device.h"
 #include "devices/virtio/net/net_device.h"
 #include "devices/virtio/console/console_device.h"
@@ -57,6 +58,9 @@ Result<bool> VirtualMachine::add_devices() {
   virtio_console_ = console.get();
   if (auto r = board_->add_virtio(std::move(console)); !r) return Error{r.error()};
   if (auto r = board_->add_virtio(std::make_unique<devices::virtio::RngDevice>()); !r) return Error{r.error()};
+  auto balloon = std::make_unique<devices::virtio::BalloonDevice>();
+  balloon_ = balloon.get();
+  if (auto r = board_->add_virtio(std::move(balloon)); !r) return Error{r.error()};
   return true;
 }
 
@@ -188,7 +192,7 @@ bool VirtualMachine::wait_until_started(unsigned id) {
   Vcpu& v = *vcpus_[id];
   riscv::Hart& h = *board_->harts[id];
   std::unique_lock lock(mutex_);
-  cv_.wait(lock, [&] { return stopping_ || v.state.load() == machine::HartState::StartPending; });
+  cv_.wait(lock, [&] { return stopping_ || (v.state.load() == machine::HartState::StartPending && !paused_); });
   if (stopping_) return false;
   // A fresh S-mode entry as the SBI HSM spec defines it.
   machine::SbiFirmware::prepare_hart(h);
@@ -224,6 +228,10 @@ void VirtualMachine::vcpu_loop(unsigned id) {
       if (!wait_until_started(id)) break;
       continue;
     }
+    if (h.park_requested.load(std::memory_order_relaxed)) {
+      park(id);
+      continue;
+    }
     service_requests(id);
     if (h.waiting) {
       h.wait_for_interrupt();
@@ -233,6 +241,42 @@ void VirtualMachine::vcpu_loop(unsigned id) {
     h.take_interrupt();
     interp.run_batch(kBatch);
   }
+}
+
+void VirtualMachine::park(unsigned id) {
+  riscv::Hart& h = *board_->harts[id];
+  std::unique_lock lock(mutex_);
+  ++parked_;
+  cv_.notify_all();
+  cv_.wait(lock, [&] { return stopping_ || !h.park_requested.load(); });
+  --parked_;
+}
+
+void VirtualMachine::pause() {
+  std::unique_lock lock(mutex_);
+  if (paused_ || stopping_) return;
+  paused_ = true;
+  for (auto& h : board_->harts) {
+    h->park_requested = true;
+    h->wake();
+  }
+  // Harts that are stopped (HSM) or not yet started park in wait_until_started: count them too.
+  cv_.wait(lock, [&] {
+    unsigned idle = 0;
+    for (auto& v : vcpus_)
+      if (v->state.load() != machine::HartState::Started) ++idle;
+    return stopping_ || parked_ + idle >= vcpus_.size();
+  });
+}
+
+void VirtualMachine::resume() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!paused_) return;
+    paused_ = false;
+    for (auto& h : board_->harts) h->park_requested = false;
+  }
+  cv_.notify_all();
 }
 
 int64_t VirtualMachine::hart_start(unsigned id, uint64_t start_addr, uint64_t opaque) {
@@ -265,7 +309,8 @@ void VirtualMachine::remote_sfence(uint64_t targets, riscv::Hart& self) {
     const uint64_t req = v.flush_requested.fetch_add(1, std::memory_order_acq_rel) + 1;
     // Wait until the target flushed, unless it is not executing (it flushes before it runs again).
     while (v.flush_done.load(std::memory_order_acquire) < req && v.state.load() == machine::HartState::Started &&
-           !board_->harts[id]->sleeping.load() && !board_->harts[id]->stop_requested.load())
+           !board_->harts[id]->sleeping.load() && !board_->harts[id]->stop_requested.load() &&
+           !board_->harts[id]->park_requested.load())
       std::this_thread::yield();
   }
 }

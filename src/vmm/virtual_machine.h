@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "devices/virtio/balloon/balloon_device.h"
 #include "devices/virtio/console/console_device.h"
 #include "machine/board.h"
 #include "machine/sbi.h"
@@ -43,6 +44,14 @@ class VirtualMachine : public machine::SbiPlatform {
   VmResult run();
   // Thread-safe: ends run() with the given reason.
   void stop(VmExit reason, int code = 0);
+  // Thread-safe: stops every hart at an instruction boundary / lets them continue.
+  // Guest time keeps running while paused (the timebase follows the host clock), so the
+  // guest sees the pause as time that passed, like a host that was busy elsewhere.
+  void pause();
+  void resume();
+  bool paused() const { return paused_.load(); }
+  devices::virtio::BalloonDevice* balloon() { return balloon_; }
+  machine::Board& board() { return *board_; }
 
  private:
   struct Vcpu {
@@ -60,6 +69,7 @@ class VirtualMachine : public machine::SbiPlatform {
   void vcpu_loop(unsigned id);
   bool wait_until_started(unsigned id);
   void service_requests(unsigned id);
+  void park(unsigned id);
 
   // SbiPlatform
   unsigned hart_count() const override { return static_cast<unsigned>(board_->harts.size()); }
@@ -79,11 +89,14 @@ class VirtualMachine : public machine::SbiPlatform {
   std::unique_ptr<machine::SbiFirmware> sbi_;
   std::vector<std::unique_ptr<Vcpu>> vcpus_;
   devices::virtio::ConsoleDevice* virtio_console_ = nullptr;
+  devices::virtio::BalloonDevice* balloon_ = nullptr;
   bool firmware_mode_ = false;  // --bios: harts start in M-mode running real firmware
 
   std::mutex mutex_;
   std::condition_variable cv_;  // HSM start requests and the end of run()
   bool stopping_ = false;
+  std::atomic<bool> paused_{false};
+  unsigned parked_ = 0;  // vCPUs currently parked (guarded by mutex_)
   VmResult result_{VmExit::Poweroff, 0};
 };
 

@@ -39,7 +39,7 @@ void Hart::wake() {
 void Hart::wait_for_interrupt() {
   sleeping.store(true);
   std::unique_lock lock(wait_mutex_);
-  while (!stop_requested.load(std::memory_order_relaxed)) {
+  while (!stop_requested.load(std::memory_order_relaxed) && !park_requested.load(std::memory_order_relaxed)) {
     update_timer_interrupts();
     if (mip.load(std::memory_order_acquire) & csr.mie) break;
     uint64_t deadline = mtimecmp.load(std::memory_order_relaxed);
@@ -52,7 +52,7 @@ void Hart::wait_for_interrupt() {
     const uint64_t sleep_ns = wake_ns <= now_ns ? max_sleep_ns : std::min(wake_ns - now_ns, max_sleep_ns);
     wait_cv_.wait_for(lock, std::chrono::nanoseconds(sleep_ns));
   }
-  waiting = false;
+  if (!park_requested.load(std::memory_order_relaxed)) waiting = false;  // parked harts resume in WFI
   sleeping.store(false);
 }
 

@@ -74,6 +74,7 @@ class Hart {
   bool waiting = false;          // in WFI
   std::atomic<bool> sleeping{false};  // blocked in wait_for_interrupt (read by other harts)
   std::atomic<bool> stop_requested{false};
+  std::atomic<bool> park_requested{false};  // leave WFI and the run loop (pause, snapshot)
 
   // ---- traps
   void raise(Exception cause, uint64_t tval);

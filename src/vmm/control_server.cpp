@@ -1,0 +1,142 @@
+#include "vmm/control_server.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "vmm/virtual_machine.h"
+
+namespace vessel::vmm {
+
+using nlohmann::json;
+
+ControlServer::~ControlServer() {
+  if (thread_.joinable()) {
+    const uint64_t one = 1;
+    (void)!write(stop_fd_, &one, sizeof one);
+    thread_.join();
+  }
+  if (listen_fd_ >= 0) {
+    close(listen_fd_);
+    unlink(path_.c_str());
+  }
+  if (stop_fd_ >= 0) close(stop_fd_);
+}
+
+Result<std::unique_ptr<ControlServer>> ControlServer::listen(const std::string& path) {
+  std::unique_ptr<ControlServer> s(new ControlServer());
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) return Error{"control socket path too long: " + path};
+  memcpy(addr.sun_path, path.c_str(), path.size());
+  s->listen_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  unlink(path.c_str());  // a stale socket from a previous run
+  if (s->listen_fd_ < 0 || bind(s->listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(s->listen_fd_, 8) != 0)
+    return Error{"cannot listen on " + path + ": " + strerror(errno)};
+  s->path_ = path;
+  s->stop_fd_ = eventfd(0, EFD_CLOEXEC);
+  s->thread_ = std::thread([p = s.get()] { p->serve(); });
+  return s;
+}
+
+void ControlServer::attach(VirtualMachine* vm) {
+  std::lock_guard lock(vm_mutex_);
+  vm_ = vm;
+}
+
+std::string ControlServer::handle(VirtualMachine* vm, const std::string& line) {
+  json req = json::parse(line, nullptr, false);
+  if (req.is_discarded() || !req.is_object() || !req.contains("op") || !req["op"].is_string())
+    return json{{"ok", false}, {"error", "expected a JSON object with a string field \"op\""}}.dump();
+  const std::string op = req["op"];
+  if (!vm) return json{{"ok", false}, {"error", "no virtual machine is running"}}.dump();
+  auto* balloon = vm->balloon();
+  if (op == "status") {
+    json r{{"ok", true}, {"paused", vm->paused()}, {"harts", vm->board().harts.size()},
+           {"memory_bytes", vm->board().as.ram().size()}};
+    uint64_t instret = 0;
+    for (auto& h : vm->board().harts) instret += h->instret;
+    r["instructions"] = instret;
+    if (balloon) r["balloon"] = {{"target_bytes", balloon->target_bytes()}, {"actual_bytes", balloon->actual_bytes()}};
+    return r.dump();
+  }
+  if (op == "pause") {
+    vm->pause();
+    return json{{"ok", true}}.dump();
+  }
+  if (op == "resume") {
+    vm->resume();
+    return json{{"ok", true}}.dump();
+  }
+  if (op == "stop") {
+    vm->stop(VmExit::Quit);
+    return json{{"ok", true}}.dump();
+  }
+  if (op == "balloon") {
+    if (!req.contains("bytes") || !req["bytes"].is_number_unsigned())
+      return json{{"ok", false}, {"error", "balloon needs an unsigned \"bytes\""}}.dump();
+    const uint64_t bytes = req["bytes"];
+    if (bytes > vm->board().as.ram().size())
+      return json{{"ok", false}, {"error", "balloon target larger than guest memory"}}.dump();
+    balloon->set_target_bytes(bytes);
+    return json{{"ok", true}}.dump();
+  }
+  if (op == "balloon-stats") {
+    json stats = json::object();
+    for (const auto& [tag, value] : balloon->stats()) stats[std::to_string(tag)] = value;
+    return json{{"ok", true},
+                {"stats", stats},
+                {"actual_bytes", balloon->actual_bytes()},
+                {"pages_returned", balloon->pages_returned_to_host()}}
+        .dump();
+  }
+  return json{{"ok", false}, {"error", "unknown op '" + op + "'"}}.dump();
+}
+
+void ControlServer::serve_client(int fd) {
+  std::string buf;
+  char chunk[4096];
+  for (;;) {
+    pollfd fds[2] = {{fd, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    if (poll(fds, 2, -1) < 0 && errno != EINTR) break;
+    if (fds[1].revents) break;
+    const ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n <= 0) break;
+    buf.append(chunk, static_cast<size_t>(n));
+    if (buf.size() > (1 << 20)) break;  // no sane request is this long
+    size_t nl;
+    while ((nl = buf.find('\n')) != std::string::npos) {
+      std::string answer;
+      {
+        std::lock_guard lock(vm_mutex_);
+        answer = handle(vm_, buf.substr(0, nl)) + "\n";
+      }
+      buf.erase(0, nl + 1);
+      if (write(fd, answer.data(), answer.size()) < 0) return;
+    }
+  }
+}
+
+void ControlServer::serve() {
+  for (;;) {
+    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (fds[1].revents) return;
+    const int client = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (client < 0) continue;
+    serve_client(client);  // one client at a time: requests are short
+    close(client);
+  }
+}
+
+}  // namespace vessel::vmm
