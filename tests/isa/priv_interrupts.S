@@ -315,7 +315,8 @@ VT_CODE
   csrw mie, t0
   li t1, CLINT_MTIME
   ld t0, 0(t1)
-  addi t0, t0, 500             /* 50 us */
+  li t2, 10000                 /* 1 ms */
+  add t0, t0, t2
   li t1, CLINT_MTIMECMP
   sd t0, 0(t1)
   li a3, 100
@@ -336,7 +337,8 @@ VT_CODE
   TEST(41)
   li t1, CLINT_MTIME
   ld t0, 0(t1)
-  addi t0, t0, 500
+  li t2, 10000
+  add t0, t0, t2
   li t1, CLINT_MTIMECMP
   sd t0, 0(t1)
   li t0, 1 << IRQ_MTI
@@ -364,7 +366,8 @@ VT_CODE
   csrw mie, t0
   li t1, CLINT_MTIME
   ld t0, 0(t1)
-  addi t0, t0, 500
+  li t2, 10000
+  add t0, t0, t2
   li t1, CLINT_MTIMECMP
   sd t0, 0(t1)
   VT_ENTER_S
