@@ -16,7 +16,39 @@ packages=(
   device-tree-compiler qemu-system-misc opensbi qemu-utils e2fsprogs cpio
   # container runtime tests and benchmarks (issue 7): podman drives vessel-runc, runc/crun are the references
   podman runc crun busybox-static
+  # guest recipe (guest/build.sh): kernel source and its build tools; busybox comes via `apt-get source`
+  linux-source-6.1 bc flex bison dpkg-dev bzip2 xz-utils libc6-dev-riscv64-cross
 )
+
+# guest/build.sh fetches Debian's busybox source package with `apt-get source`, which needs a
+# deb-src entry for Debian's main archive: add one (a file of our own) only if none exists.
+have_deb_src() {
+  grep -qsE '^[[:space:]]*deb-src[[:space:]].*[[:space:]]main([[:space:]]|$)' \
+    /etc/apt/sources.list /etc/apt/sources.list.d/*.list && return 0
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    # deb822: a stanza (paragraph) with deb-src in Types: and main in Components:
+    awk 'BEGIN { RS = "" }
+         /(^|\n)Types:[^\n]*deb-src/ && /(^|\n)Components:[^\n]*main/ && !/(^|\n)Enabled:[ \t]*no/ { found = 1 }
+         END { exit !found }' "$f" && return 0
+  done
+  return 1
+}
+as_root=""
+[ "$(id -u)" -eq 0 ] || as_root=sudo
+if ! have_deb_src; then
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+  echo "install-deps: adding a deb-src entry for Debian main ($codename)"
+  printf '%s\n' \
+    '# Added by Vessel scripts/install-deps.sh: source packages for guest/build.sh (apt-get source busybox).' \
+    'Types: deb-src' \
+    'URIs: http://deb.debian.org/debian' \
+    "Suites: $codename $codename-updates" \
+    'Components: main' \
+    'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' \
+    | $as_root tee /etc/apt/sources.list.d/vessel-deb-src.sources >/dev/null
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -29,4 +61,10 @@ if ((${#missing[@]})); then
   [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The source index is fetched by the apt-get update above, or here if nothing needed installing.
+if ! compgen -G '/var/lib/apt/lists/*_main_source_Sources*' >/dev/null; then
+  echo "install-deps: downloading the package index (with sources)"
+  $as_root apt-get update -qq
 fi
