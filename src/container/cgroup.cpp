@@ -174,6 +174,7 @@ void Cgroup::apply(const ResourcesSpec& r) {
 }
 
 void Cgroup::apply_v1(const ResourcesSpec& r) {
+  if (!r.unified.empty()) throw_bad_input("linux.resources.unified needs a cgroup v2 host");
   const CgroupHierarchy* mem = layout_.find("memory");
   if (r.memory_limit) write(mem, "memory.limit_in_bytes", std::to_string(*r.memory_limit));
   if (r.memory_swap) {

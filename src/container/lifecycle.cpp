@@ -112,8 +112,10 @@ Spec Runtime::saved_spec(const std::string& id) const {
   return parse_spec(doc, store_.load(id).bundle);
 }
 
-std::string Runtime::status_of(const ContainerRecord& r) const {
-  if (r.pid <= 0 || r.pid_start_time == 0 || process_start_time(r.pid) != r.pid_start_time) return "stopped";
+std::string Runtime::status_of(const ContainerRecord& r, bool lock_held) const {
+  // pid 0: a create still running (it holds the lock) or one that was killed midway.
+  if (r.pid <= 0 || r.pid_start_time == 0) return !lock_held && store_.is_locked(r.id) ? "creating" : "stopped";
+  if (process_start_time(r.pid) != r.pid_start_time) return "stopped";
   if (access(store_.fifo_path(r.id).c_str(), F_OK) == 0) return "created";
   if (!r.cgroup_path.empty()) {
     const CgroupLayout layout = discover_cgroup_layout();
@@ -152,6 +154,19 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
   store_.save_config(o.id, raw.dump());
   rollback.set_cgroup(&cgroup);
   cgroup.create();
+
+  ContainerRecord record;
+  record.id = o.id;
+  record.bundle = bundle;
+  record.rootfs = spec.root_path;
+  record.created = rfc3339_now();
+  record.annotations = spec.annotations;
+  record.cgroup_path = cgroup.path();
+  record.overlay_rootfs = o.overlay_rootfs;
+  record.owner_uid = getuid();
+  // Saved now with pid 0 ("creating" while we hold the lock): should this process be killed
+  // midway, `delete` still finds the cgroup to remove.
+  store_.save(record);
   cgroup.apply(spec.linux_spec.resources);
 
   const NamespaceSpec* user_ns = spec.linux_spec.find_namespace(NamespaceType::User);
@@ -205,15 +220,7 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
   theirs.close_fd();
   const pid_t setup = with_setup ? child : -1;
 
-  ContainerRecord record;
-  record.id = o.id;
-  record.bundle = bundle;
   record.rootfs = request.rootfs.rootfs;
-  record.created = rfc3339_now();
-  record.annotations = spec.annotations;
-  record.cgroup_path = cgroup.path();
-  record.overlay_rootfs = o.overlay_rootfs;
-  record.owner_uid = getuid();
 
   if (!with_setup) {
     record.pid = child;
@@ -273,7 +280,7 @@ void Runtime::create(const CreateOptions& options) { create_container(options, /
 void Runtime::start(const std::string& id) {
   ContainerLock lock = store_.lock(id);
   const ContainerRecord record = store_.load(id);
-  const std::string status = status_of(record);
+  const std::string status = status_of(record, /*lock_held=*/true);
   if (status != "created") throw Error(ErrorKind::Conflict, "cannot start a container that is " + status);
   const Spec spec = saved_spec(id);
   const int fifo = open(store_.fifo_path(id).c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -339,14 +346,14 @@ nlohmann::json Runtime::state(const std::string& id) const {
 void Runtime::kill(const std::string& id, int signal, bool all) {
   ContainerLock lock = store_.lock(id);
   const ContainerRecord record = store_.load(id);
-  const std::string status = status_of(record);
+  const std::string status = status_of(record, /*lock_held=*/true);
   if (status == "stopped" && !all) throw Error(ErrorKind::Conflict, "container " + id + " is not running");
   if (all) {
     Cgroup cgroup = cgroup_of(record);
     cgroup.signal_all(signal);
     return;
   }
-  if (::kill(record.pid, signal) != 0) throw_errno("kill container " + id);
+  if (record.pid <= 0 || ::kill(record.pid, signal) != 0) throw_errno("kill container " + id);
 }
 
 void Runtime::destroy(const ContainerRecord& record, const Spec* spec) {
@@ -382,7 +389,7 @@ void Runtime::remove(const std::string& id, bool force) {
     throw Error(ErrorKind::NotFound, "container " + id + " does not exist");
   }
   const ContainerRecord record = store_.load(id);
-  const std::string status = status_of(record);
+  const std::string status = status_of(record, /*lock_held=*/true);
   if ((status == "running" || status == "paused") && !force)
     throw Error(ErrorKind::Conflict, "cannot delete container " + id + " that is " + status + " (use --force)");
   std::optional<Spec> spec;
@@ -417,7 +424,7 @@ CgroupStats Runtime::stats(const std::string& id) const { return cgroup_of(store
 void Runtime::set_paused(const std::string& id, bool paused) {
   ContainerLock lock = store_.lock(id);
   const ContainerRecord record = store_.load(id);
-  const std::string status = status_of(record);
+  const std::string status = status_of(record, /*lock_held=*/true);
   if (paused && status != "running") throw Error(ErrorKind::Conflict, "cannot pause a container that is " + status);
   if (!paused && status != "paused") throw Error(ErrorKind::Conflict, "cannot resume a container that is " + status);
   cgroup_of(record).set_frozen(paused);

@@ -69,7 +69,7 @@ class Runtime {
  private:
   struct Created;
   Created create_container(const CreateOptions& options, bool wait_on_fifo);
-  std::string status_of(const ContainerRecord& record) const;
+  std::string status_of(const ContainerRecord& record, bool lock_held = false) const;
   Cgroup cgroup_of(const ContainerRecord& record) const;
   void destroy(const ContainerRecord& record, const Spec* spec);
   void report_oom(const ContainerRecord& record, int wait_status) const;

@@ -114,6 +114,14 @@ bool StateStore::exists(const std::string& id) const {
   return stat((dir(id) + "/state.json").c_str(), &st) == 0;
 }
 
+bool StateStore::is_locked(const std::string& id) const {
+  const int fd = open(dir(id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool locked = flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  close(fd);
+  return locked;
+}
+
 void StateStore::save(const ContainerRecord& r) const {
   nlohmann::json j = {
       {"id", r.id},           {"bundle", r.bundle},           {"rootfs", r.rootfs},

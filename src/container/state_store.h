@@ -59,6 +59,8 @@ class StateStore {
   // Locks an existing container (NotFound if absent).
   ContainerLock lock(const std::string& id) const;
   bool exists(const std::string& id) const;
+  // True while another process holds the container's lock (e.g. a `create` in progress).
+  bool is_locked(const std::string& id) const;
 
   void save(const ContainerRecord& record) const;
   // NotFound when the container does not exist or is still being created.

@@ -5,7 +5,9 @@
 
 #include <set>
 
+#include "container/cgroup.h"
 #include "container/cgroup_hierarchy.h"
+#include "container/state_store.h"
 #include "runtime_harness.h"
 
 namespace vessel::container::testing {
@@ -87,6 +89,24 @@ TEST_F(Lifecycle, DeletingACreatedContainerKillsItsInit) {
   ASSERT_EQ(runtime({"delete", "never"}).status, 0);
   EXPECT_TRUE(wait_for_exit(pid, 5000));
   EXPECT_FALSE(cgroup_exists_anywhere(cgroup_of("never")));
+}
+
+TEST_F(Lifecycle, DeleteCleansUpAfterACreateThatWasKilledMidway) {
+  // What a `create` killed right after making its cgroup leaves: a record with pid 0.
+  StateStore store(state_root_);
+  {
+    ContainerLock lock = store.create("halfway");
+    ContainerRecord r;
+    r.id = "halfway";
+    r.cgroup_path = cgroup_of("halfway");
+    store.save(r);
+    Cgroup(discover_cgroup_layout(), r.cgroup_path).create();
+  }
+  EXPECT_EQ(state("halfway")["status"], "stopped");
+  EXPECT_NE(runtime({"kill", "halfway", "KILL"}).status, 0);
+  ASSERT_EQ(runtime({"delete", "halfway"}).status, 0);
+  EXPECT_FALSE(cgroup_exists_anywhere(cgroup_of("halfway")));
+  EXPECT_NE(access((state_root_ + "/halfway").c_str(), F_OK), 0);
 }
 
 TEST_F(Lifecycle, ExitStatusPropagates) {
