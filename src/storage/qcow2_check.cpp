@@ -29,7 +29,15 @@ class Checker {
       : f_(f), h_(h), g_(Geometry::of(h)), r_(r), nclusters_((file_size + g_.cluster_size - 1) >> g_.cluster_bits),
         refs_(nclusters_, 0) {}
 
-  void run();
+  // Walks all metadata and counts references; run() then compares with the refcounts.
+  void walk();
+  void run() {
+    walk();
+    compare();
+  }
+  // Off when the stored refcounts are known to be stale (rebuilding a dirty image).
+  void verify_copied_flags(bool on) { verify_copied_ = on; }
+  std::vector<uint64_t>& references() { return refs_; }
 
  private:
   bool load_refcount_table();
@@ -50,6 +58,7 @@ class Checker {
   std::vector<uint64_t> table_;
   std::unordered_map<uint64_t, std::vector<uint8_t>> blocks_;
   uint64_t last_host_ = 0;
+  bool verify_copied_ = true;
 };
 
 bool Checker::load_refcount_table() {
@@ -157,7 +166,7 @@ void Checker::walk_l2(uint64_t l2_offset, uint64_t first_guest_cluster, bool act
       if (last_host_ != 0 && off != last_host_ + g_.cluster_size) ++r_.fragmented_clusters;
       last_host_ = off;
       const uint64_t rc = (off >> g_.cluster_bits) < nclusters_ ? stored(off >> g_.cluster_bits) : 0;
-      if ((rc == 1) != ((e & kCopied) != 0)) {
+      if (verify_copied_ && (rc == 1) != ((e & kCopied) != 0)) {
         r_.messages.push_back(
             format("ERROR OFLAG_COPIED data cluster: l2_entry=%" PRIx64 " refcount=%" PRIu64, e, rc));
         ++r_.corruptions;
@@ -196,7 +205,7 @@ void Checker::walk_l1(uint64_t l1_offset, uint32_t l1_size, bool active) {
     reference(off, g_.cluster_size, "L2 table");
     if (active) {
       const uint64_t rc = stored(off >> g_.cluster_bits);
-      if ((rc == 1) != ((e & kCopied) != 0)) {
+      if (verify_copied_ && (rc == 1) != ((e & kCopied) != 0)) {
         r_.messages.push_back(format("ERROR OFLAG_COPIED L2 cluster: l1_index=%u l1_entry=%" PRIx64
                                      " refcount=%" PRIu64, i, e, rc));
         ++r_.corruptions;
@@ -244,7 +253,7 @@ void Checker::compare() {
   }
 }
 
-void Checker::run() {
+void Checker::walk() {
   r_.total_clusters = (h_.size + g_.cluster_size - 1) >> g_.cluster_bits;
   reference(0, g_.cluster_size, "header");
   if (!load_refcount_table()) return;
@@ -263,10 +272,19 @@ void Checker::run() {
   }
   walk_l1(h_.l1_table_offset, h_.l1_size, true);
   if (h_.nb_snapshots > 0) walk_snapshots();
-  compare();
 }
 
 }  // namespace
+
+Result<std::vector<uint64_t>> count_references(const HostFile& file, const Header& header, uint64_t file_size) {
+  CheckReport report;
+  Checker c(file, header, file_size, report);
+  c.verify_copied_flags(false);
+  c.walk();
+  if (report.corruptions || report.check_errors)
+    return Error{"metadata is damaged: " + (report.messages.empty() ? std::string("unreadable") : report.messages[0])};
+  return std::move(c.references());
+}
 
 Result<CheckReport> check_image(const std::string& path) {
   auto file = HostFile::open(path, false);

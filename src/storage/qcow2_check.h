@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "common/result.h"
+#include "storage/host_file.h"
+#include "storage/qcow2_format.h"
 
 namespace vessel::storage::qcow2 {
 
@@ -21,6 +23,10 @@ struct CheckReport {
   uint64_t image_end_offset = 0;
   std::vector<std::string> messages;  // one line per problem, qemu-img wording
 };
+
+// References to each host cluster, counted from the L1/L2 tables, refcount structure and
+// snapshots alone: what the refcounts should be. Fails when that metadata is itself damaged.
+Result<std::vector<uint64_t>> count_references(const HostFile& file, const Header& header, uint64_t file_size);
 
 // Fails only when the file is not a readable qcow2 image; problems inside it are in the report.
 Result<CheckReport> check_image(const std::string& path);

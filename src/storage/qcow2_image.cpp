@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "storage/big_endian.h"
 #include "storage/open_disk.h"
+#include "storage/qcow2_check.h"
 #include "storage/qcow2_compressed.h"
 
 namespace vessel::storage {
@@ -73,9 +74,6 @@ Result<std::unique_ptr<Qcow2Image>> Qcow2Image::open(const std::string& path, bo
     if (h.incompatible_features & kIncompatCorrupt)
       return Error{"'" + path + "': image is marked corrupt; it can only be opened read-only (repair it with "
                    "'qemu-img check -r all')"};
-    if (h.incompatible_features & kIncompatDirty)
-      return Error{"'" + path + "': image has the dirty bit set (lazy refcounts were not written back); open it "
-                   "read-only, or rebuild its refcounts with 'qemu-img check -r all'"};
     if (h.nb_snapshots > 0)
       return Error{"'" + path + "': writing images with internal snapshots is not supported; open it read-only"};
   }
@@ -97,6 +95,10 @@ Result<bool> Qcow2Image::load(OpenChain& chain) {
   if (!file_size) return Error{file_size.error()};
   if (!refs_.load(h_.refcount_table_offset, h_.refcount_table_clusters, file_size.value()).ok())
     return Error{"'" + path + "': cannot read the refcount table"};
+  if (!read_only_ && (h_.incompatible_features & kIncompatDirty)) {
+    auto rebuilt = rebuild_refcounts(file_size.value());
+    if (!rebuilt) return Error{"'" + path + "': " + rebuilt.error()};
+  }
   scratch_.resize(g_.cluster_size);
   decompressed_.resize(g_.cluster_size);
 
@@ -122,6 +124,20 @@ Result<bool> Qcow2Image::load(OpenChain& chain) {
     if (!b) return Error{"'" + path + "': backing file: " + b.error()};
     backing_ = std::move(b.value());
   }
+  return true;
+}
+
+Result<bool> Qcow2Image::rebuild_refcounts(uint64_t file_size) {
+  // The dirty bit means refcount updates were postponed (lazy refcounts) and may be missing:
+  // recount from the L1/L2 tables, as qemu does, before anything is allocated.
+  auto refs = count_references(file_, h_, file_size);
+  if (!refs) return Error{"image has the dirty bit set and its refcounts cannot be rebuilt: " + refs.error()};
+  if (!refs_.rebuild(refs.value()).ok() || !refs_.write_dirty().ok() || !file_.sync().ok())
+    return Error{"image has the dirty bit set and rebuilding its refcounts failed"};
+  h_.incompatible_features &= ~kIncompatDirty;
+  if (!write_header_field64(kOffIncompatible, h_.incompatible_features).ok() || !file_.sync().ok())
+    return Error{"cannot clear the dirty bit"};
+  LOG_WARN("qcow2 %s: dirty image: refcounts rebuilt", file_.path().c_str());
   return true;
 }
 

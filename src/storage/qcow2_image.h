@@ -60,6 +60,7 @@ class Qcow2Image final : public DiskImage {
   IoStatus check_entry(uint64_t entry) const;
   IoStatus flush_locked();
   IoStatus write_header_field64(uint64_t offset, uint64_t value);
+  Result<bool> rebuild_refcounts(uint64_t file_size);
 
   std::mutex mu_;
   HostFile file_;

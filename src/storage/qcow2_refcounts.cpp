@@ -176,6 +176,49 @@ IoStatus Refcounts::grow_table(uint64_t needed_index) {
   return IoStatus::success();
 }
 
+IoStatus Refcounts::add_block(uint64_t k) {
+  if (k >= table_.size()) VESSEL_TRY_IO(grow_table(k));
+  if (table_[k] != 0) return IoStatus::success();  // growing the table created it
+  uint64_t off;
+  VESSEL_TRY_IO(allocate(&off));
+  if (table_[k] != 0) return set(off >> g_.cluster_bits, 0);  // allocate() placed block k itself
+  table_[k] = off;
+  table_dirty_ = true;
+  Block nb;
+  nb.data.assign(g_.cluster_size, 0);
+  blocks_[k] = std::move(nb);
+  return IoStatus::success();
+}
+
+IoStatus Refcounts::rebuild(const std::vector<uint64_t>& refs) {
+  // New blocks go past everything in use.
+  end_cluster_ = std::max<uint64_t>(end_cluster_, refs.size());
+  free_hint_ = end_cluster_;
+  const uint64_t existing = table_.size();
+  for (uint64_t k = 0; k < existing; ++k) {
+    Block* b;
+    VESSEL_TRY_IO(block(k, &b));
+    if (!b) continue;
+    for (uint64_t i = 0; i < g_.refblock_entries; ++i)
+      if (k * g_.refblock_entries + i >= refs.size() && entry(*b, i) != 0) set_entry(*b, i, 0);
+  }
+  for (uint64_t c = 0; c < refs.size(); ++c) {
+    const uint64_t k = c / g_.refblock_entries;
+    Block* b;
+    VESSEL_TRY_IO(block(k, &b));
+    if (!b) {
+      if (refs[c] == 0) continue;
+      VESSEL_TRY_IO(add_block(k));
+      VESSEL_TRY_IO(block(k, &b));
+      if (!b) return IoStatus::error(IoCode::Corrupt);
+    }
+    if (refs[c] > max_refcount()) return IoStatus::error(IoCode::Corrupt);
+    if (entry(*b, c % g_.refblock_entries) != refs[c]) set_entry(*b, c % g_.refblock_entries, refs[c]);
+  }
+  free_hint_ = 0;
+  return IoStatus::success();
+}
+
 void Refcounts::free_later(uint64_t offset, uint64_t len) {
   if (len == 0) return;
   const uint64_t first = offset >> g_.cluster_bits;

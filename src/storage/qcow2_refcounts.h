@@ -38,6 +38,9 @@ class Refcounts {
   // Applies queued decrements, punches holes into clusters that became free, writes the blocks.
   IoStatus apply_frees();
   bool dirty() const;
+  // Makes the refcounts equal `references` (one count per host cluster, from the metadata),
+  // creating refcount blocks as needed. For images whose dirty bit says they are stale.
+  IoStatus rebuild(const std::vector<uint64_t>& references);
 
   // Past every cluster in use: metadata pointing here or beyond is corrupt.
   uint64_t end_offset() const { return end_cluster_ << g_.cluster_bits; }
@@ -56,6 +59,7 @@ class Refcounts {
   void set_entry(Block& b, uint64_t i, uint64_t value);
   IoStatus set(uint64_t cluster, uint64_t value);
   IoStatus grow_table(uint64_t needed_index);
+  IoStatus add_block(uint64_t table_index);
 
   const HostFile& file_;
   Geometry g_;

@@ -77,11 +77,10 @@ TEST(Qcow2Header, RefusesDamagedAndUnsupportedImages) {
   }
 }
 
-TEST(Qcow2Header, DirtyCorruptAndSnapshotImagesOpenReadOnlyOnly) {
+TEST(Qcow2Header, CorruptAndSnapshotImagesOpenReadOnlyOnly) {
   TempDir dir;
   const auto good = sample_image(dir);
   const std::pair<const char*, void (*)(std::vector<uint8_t>&)> cases[] = {
-      {"dirty", [](auto& b) { b[79] |= 1; }},
       {"corrupt", [](auto& b) { b[79] |= 2; }},
       {"snapshots", [](auto& b) { store_be32(&b[60], 1); store_be64(&b[64], 0); }},
   };
@@ -94,6 +93,38 @@ TEST(Qcow2Header, DirtyCorruptAndSnapshotImagesOpenReadOnlyOnly) {
     if (std::string(name) != "snapshots") {
       EXPECT_EQ(open_error(dir, bytes, true), "") << name;
     }
+  }
+}
+
+TEST(Qcow2Header, DirtyImagesGetTheirRefcountsRebuilt) {
+  // A dirty image (lazy refcounts, not written back) whose refcounts lack the data and L2
+  // clusters: opening it for writing recounts them, and the result is clean.
+  TempDir dir;
+  auto bytes = sample_image(dir);  // clusters: 0 header, 1 table, 2 block, 3 L1, 4 L2, 5.. data
+  const auto model = test::read_file(dir.file("s.qcow2"));
+  bytes[79] |= 1;
+  for (size_t c = 4; c < 9; ++c) store_be16(&bytes[2 * 65536 + c * 2], 0);
+  test::write_file(dir.file("d.qcow2"), bytes);
+  auto ro = open_disk(dir.file("d.qcow2"), std::nullopt, true);
+  ASSERT_TRUE(ro) << ro.error();
+  EXPECT_TRUE(ro.value()->info().dirty);
+  const auto content = test::read_all(*ro.value());
+  ro.value().reset();
+  {
+    auto rw = open_disk(dir.file("d.qcow2"), std::nullopt, false);
+    ASSERT_TRUE(rw) << rw.error();
+    EXPECT_FALSE(rw.value()->info().dirty);
+    EXPECT_EQ(test::read_all(*rw.value()), content);
+    const auto d = test::pattern(5, 0, 300000);
+    ASSERT_TRUE(rw.value()->write(1 << 20, d.data(), d.size()).ok());
+  }
+  auto r = qcow2::check_image(dir.file("d.qcow2"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->corruptions + r->leaks + r->check_errors, 0u) << (r->messages.empty() ? "" : r->messages[0]);
+  EXPECT_EQ(test::read_file(dir.file("d.qcow2"))[79] & 1, 0);
+  if (test::have_qemu_img()) {
+    auto q = test::run("qemu-img check " + test::quote(dir.file("d.qcow2")));
+    EXPECT_EQ(q.status, 0) << q.output;
   }
 }
 
