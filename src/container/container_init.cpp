@@ -37,6 +37,9 @@ bool has_hooks(const HooksSpec& h) {
   try {
     sanitize_inherited_state(r.preserve_fds);
     if (setsid() < 0) throw_errno("setsid");
+    // Until execve (which restores it) /proc/1/fd must not let another process of the container
+    // reach the host directory fd held for the exec FIFO.
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
     prepare_rootfs(r.rootfs);
     std::string state_json = "{}";
     if (has_hooks(spec.hooks)) {

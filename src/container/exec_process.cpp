@@ -52,6 +52,8 @@ std::vector<NamespaceFd> open_container_namespaces(pid_t init, const Spec& spec)
   try {
     auto m = channel.receive();  // we are in the container's cgroup now
     if (!m || m->kind != SyncKind::Proceed) _exit(1);
+    // Not inspectable from inside the container while it holds host resources (see init).
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     // The console socket lives on the host: connect before entering the mount namespace.
     const int console = o.process.terminal ? connect_console_socket(o.console_socket) : -1;
     for (const auto& ns : namespaces)
