@@ -148,10 +148,8 @@ bool BlockDevice::process_queue(unsigned q) {
                                 uint64_t written = 0;
                                 const uint8_t status = execute(chain, written);
                                 // The status byte, if the chain has one, is always written last.
-                                Request req;
-                                std::string ignored;
-                                if (parse_request(chain, req, ignored, ram)) {
-                                  *ram.at(req.status_addr) = status;
+                                if (const auto at = status_byte(chain)) {
+                                  *ram.at(*at) = status;
                                   ++written;
                                 }
                                 return static_cast<uint32_t>(written);

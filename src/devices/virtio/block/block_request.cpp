@@ -4,6 +4,13 @@
 
 namespace vessel::devices::virtio::block {
 
+std::optional<uint64_t> status_byte(const Chain& chain) {
+  if (chain.buffers.empty() || !chain.buffers.back().device_writable || chain.buffers.back().len == 0)
+    return std::nullopt;
+  const Buffer& last = chain.buffers.back();
+  return last.addr + last.len - 1;
+}
+
 bool parse_request(const Chain& chain, Request& req, std::string& error, const memory::GuestRam& ram) {
   uint8_t header[16];
   ChainReader reader(ram, chain);
@@ -13,15 +20,12 @@ bool parse_request(const Chain& chain, Request& req, std::string& error, const m
   }
   memcpy(&req.type, header, 4);
   memcpy(&req.sector, header + 8, 8);
-  // The status byte is the last byte of the last writable buffer.
-  const Buffer* last = nullptr;
-  for (const Buffer& b : chain.buffers)
-    if (b.device_writable && b.len > 0) last = &b;
-  if (!last || chain.buffers.back().len == 0 || !chain.buffers.back().device_writable) {
+  const auto status = status_byte(chain);
+  if (!status) {
     error = "request has no status byte";
     return false;
   }
-  req.status_addr = last->addr + last->len - 1;
+  req.status_addr = *status;
   if (static_cast<RequestType>(req.type) == RequestType::In || static_cast<RequestType>(req.type) == RequestType::GetId)
     req.data_len = chain.writable_bytes() - 1;
   else

@@ -3,6 +3,7 @@
 // never trusted.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "devices/virtio/virtqueue.h"
@@ -19,6 +20,9 @@ struct Request {
   uint64_t data_len = 0;  // bytes to read (In: writable bytes before the status; Out: readable bytes after the header)
   uint64_t status_addr = 0;  // guest address of the status byte
 };
+
+// The guest address of the status byte (the last device-writable byte), if the chain has one.
+std::optional<uint64_t> status_byte(const Chain& chain);
 
 // Splits a chain into a request. False (with `error`) if it has no header or no status byte.
 bool parse_request(const Chain& chain, Request& req, std::string& error, const memory::GuestRam& ram);
