@@ -34,6 +34,23 @@ TEST_F(Security, DroppedCapabilitiesDenyMknodAndChown) {
   EXPECT_NE(denied.err.find("Operation not permitted"), std::string::npos) << denied.err;
 }
 
+TEST_F(Security, AllFiveCapabilitySetsForANonRootUser) {
+  auto config = config_for({"grep", "^Cap", "/proc/self/status"});
+  const std::vector<std::string> bind = {"CAP_NET_BIND_SERVICE"};  // bit 10
+  const std::vector<std::string> bounding = {"CAP_NET_BIND_SERVICE", "CAP_KILL"};  // bits 10 and 5
+  config["process"]["user"] = {{"uid", 1000}, {"gid", 1000}};
+  config["process"]["capabilities"] = {
+      {"bounding", bounding}, {"effective", bind}, {"permitted", bind}, {"inheritable", bind}, {"ambient", bind}};
+  const auto r = run_container(config);
+  ASSERT_EQ(r.status, 0) << r.err;
+  // Ambient capabilities survive the exec of an ordinary binary by a non-root user.
+  EXPECT_NE(r.out.find("CapInh:\t0000000000000400"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("CapPrm:\t0000000000000400"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("CapEff:\t0000000000000400"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("CapBnd:\t0000000000000420"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("CapAmb:\t0000000000000400"), std::string::npos) << r.out;
+}
+
 TEST_F(Security, ReadOnlyRootRefusesWrites) {
   auto config = config_for({"sh", "-c", "touch /written"});
   config["root"]["readonly"] = true;
