@@ -15,6 +15,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"run", vessel::cli::run_command, "run a virtual machine (bare-metal ELF or Linux kernel)"},
+    {"img", vessel::cli::img_command, "disk images: create, info, convert, check (raw, qcow2)"},
     {"container", vessel::cli::container_command, "OCI containers (create, start, run, state, kill, delete, ...)"},
 };
 
