@@ -330,7 +330,8 @@ void Qcow2Image::release(uint64_t entry) {
   if (off != 0) refs_.free_later(off, g_.cluster_size);
 }
 
-IoStatus Qcow2Image::write_piece(uint64_t gc, uint64_t in, const uint8_t* data, uint64_t n) {
+IoStatus Qcow2Image::write_piece(uint64_t gc, uint64_t in, const uint8_t* data, uint64_t n, uint64_t* direct) {
+  *direct = 0;
   L2Table* t;
   uint64_t idx;
   VESSEL_TRY_IO(l2_for(gc, true, &t, &idx));
@@ -350,7 +351,10 @@ IoStatus Qcow2Image::write_piece(uint64_t gc, uint64_t in, const uint8_t* data, 
         t->dirty = true;
       }
     }
-    if (exclusive) return file_.write_all(off + in, data, n);
+    if (exclusive) {
+      *direct = off + in;  // the caller writes the data (merging neighbours)
+      return IoStatus::success();
+    }
   }
   // Copy-on-write into a new cluster: the old content around the written bytes comes from the
   // backing file, a compressed cluster or zeros.
@@ -362,7 +366,8 @@ IoStatus Qcow2Image::write_piece(uint64_t gc, uint64_t in, const uint8_t* data, 
   }
   uint64_t host;
   VESSEL_TRY_IO(refs_.allocate(&host));
-  VESSEL_TRY_IO(file_.write_all(host, full, g_.cluster_size));
+  if (full == data) *direct = host;
+  else VESSEL_TRY_IO(file_.write_all(host, full, g_.cluster_size));
   // allocate() never evicts L2 tables, so `t` is still valid.
   t->entries[idx] = host | kCopied;
   t->dirty = true;
@@ -375,16 +380,40 @@ IoStatus Qcow2Image::write(uint64_t offset, const void* data, size_t len) {
   if (!in_range(offset, len)) return IoStatus::error(IoCode::OutOfRange);
   std::lock_guard lock(mu_);
   const auto* in_data = static_cast<const uint8_t*>(data);
+  // Direct writes to consecutive host clusters are merged into one pwrite. A run never crosses
+  // an L2 table, so no table referencing unwritten data can be evicted to disk meanwhile.
+  uint64_t run_host = 0, run_len = 0;
+  const uint8_t* run_data = nullptr;
+  auto flush_run = [&]() -> IoStatus {
+    if (run_len == 0) return IoStatus::success();
+    const IoStatus s = file_.write_all(run_host, run_data, run_len);
+    run_len = 0;
+    return s;
+  };
   while (len > 0) {
     const uint64_t gc = offset >> g_.cluster_bits;
     const uint64_t in = offset & (g_.cluster_size - 1);
     const uint64_t n = std::min<uint64_t>(len, g_.cluster_size - in);
-    VESSEL_TRY_IO(write_piece(gc, in, in_data, n));
+    if (gc % g_.l2_entries == 0) VESSEL_TRY_IO(flush_run());
+    uint64_t direct;
+    const IoStatus s = write_piece(gc, in, in_data, n, &direct);
+    if (!s.ok()) {
+      (void)flush_run();
+      return s;
+    }
+    if (direct != 0) {
+      if (run_len != 0 && run_host + run_len != direct) VESSEL_TRY_IO(flush_run());
+      if (run_len == 0) {
+        run_host = direct;
+        run_data = in_data;
+      }
+      run_len += n;
+    }
     in_data += n;
     offset += n;
     len -= n;
   }
-  return IoStatus::success();
+  return flush_run();
 }
 
 IoStatus Qcow2Image::discard(uint64_t offset, uint64_t len) {
@@ -449,7 +478,9 @@ IoStatus Qcow2Image::write_zeroes(uint64_t offset, uint64_t len, bool may_unmap)
       t->dirty = true;
     } else {
       std::vector<uint8_t> zeros(n, 0);
-      VESSEL_TRY_IO(write_piece(gc, in, zeros.data(), n));
+      uint64_t direct;
+      VESSEL_TRY_IO(write_piece(gc, in, zeros.data(), n, &direct));
+      if (direct != 0) VESSEL_TRY_IO(file_.write_all(direct, zeros.data(), n));
     }
     offset += n;
     len -= n;

@@ -53,7 +53,10 @@ class Qcow2Image final : public DiskImage {
   IoStatus read_piece(uint64_t gc, uint64_t entry, uint64_t in, uint8_t* buf, uint64_t n);
   IoStatus read_backing(uint64_t guest_offset, uint8_t* buf, uint64_t n);
   IoStatus read_compressed(uint64_t entry);  // into decompressed_
-  IoStatus write_piece(uint64_t gc, uint64_t in, const uint8_t* data, uint64_t n);
+  // Maps the piece for writing. When the data can go straight to the file (an exclusive
+  // cluster, or a whole new one) *direct is its host offset and the caller writes it;
+  // otherwise (copy-on-write of a partial cluster) the piece is written here and *direct is 0.
+  IoStatus write_piece(uint64_t gc, uint64_t in, const uint8_t* data, uint64_t n, uint64_t* direct);
   // Queues the release of whatever host space an L2 entry held.
   void release(uint64_t entry);
   bool reads_as_zero(uint64_t entry) const;
