@@ -476,7 +476,55 @@ VT_CODE
   andi a0, a0, 0x222
   CHECK(a0, 0)
   CHECK_NO_TRAP
+
+  /* ---- PMP: 16 entries readable and writable (entry 0 keeps the all-memory grant) ---- */
+#define PMP_RW(n) li t0, 0x0123456789a + (n); csrw pmpaddr##n, t0; csrr a0, pmpaddr##n; CHECK_REG(a0, t0)
+  TEST(70)
+  PMP_RW(1)
+  PMP_RW(2)
+  PMP_RW(3)
+  PMP_RW(4)
+  PMP_RW(5)
+  PMP_RW(6)
+  PMP_RW(7)
+  PMP_RW(8)
+  PMP_RW(9)
+  PMP_RW(10)
+  PMP_RW(11)
+  PMP_RW(12)
+  PMP_RW(13)
+  PMP_RW(14)
+  PMP_RW(15)
+  CHECK_NO_TRAP
+  TEST(71)
+  li t0, 0x000000000000001f     /* entries 1..7 off */
+  csrw pmpcfg0, t0
+  csrr a0, pmpcfg0
+  CHECK_REG(a0, t0)
+  li t0, 0x0101010101010101     /* entries 8..15: R, off */
+  csrw pmpcfg2, t0
+  csrr a0, pmpcfg2
+  CHECK_REG(a0, t0)
+  csrw pmpcfg2, zero
+  csrr a0, pmpcfg2
+  CHECK(a0, 0)
+  CHECK_NO_TRAP
+  /* odd pmpcfg registers do not exist on RV64 */
+  TEST(72)
+1:
+  csrr a0, pmpcfg1
+  CHECK_ILLEGAL_AT(1b)
+  /* S-mode still reaches memory through entry 0 */
+  TEST(73)
+  VT_ENTER_S
+  la a1, vt_pmp_word
+  ld a0, 0(a1)
+  VT_ENTER_M
+  CHECK_NO_TRAP
   VT_PASS
 
 vt_fail_far:
   j vt_fail
+
+VT_DATA
+vt_pmp_word: .dword 0
