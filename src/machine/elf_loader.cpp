@@ -36,6 +36,8 @@ Result<ElfImage> load_elf(const std::string& path, memory::AddressSpace& as) {
   if (eh.e_phentsize != sizeof(Elf64_Phdr) || !in_file(eh.e_phoff, uint64_t{eh.e_phnum} * sizeof(Elf64_Phdr)))
     return Error{path + ": malformed program headers"};
   bool loaded = false;
+  bool entry_is_physical = false;
+  std::optional<uint64_t> entry_from_virtual;
   for (unsigned i = 0; i < eh.e_phnum; ++i) {
     Elf64_Phdr ph;
     memcpy(&ph, b.data() + eh.e_phoff + i * sizeof ph, sizeof ph);
@@ -50,11 +52,16 @@ Result<ElfImage> load_elf(const std::string& path, memory::AddressSpace& as) {
     }
     memcpy(dst, b.data() + ph.p_offset, ph.p_filesz);
     memset(dst + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
+    // A kernel's e_entry is often virtual (vmlinux): map it through its segment.
+    if (eh.e_entry >= ph.p_paddr && eh.e_entry - ph.p_paddr < ph.p_memsz) entry_is_physical = true;
+    if (eh.e_entry >= ph.p_vaddr && eh.e_entry - ph.p_vaddr < ph.p_memsz)
+      entry_from_virtual = ph.p_paddr + (eh.e_entry - ph.p_vaddr);
     img.lowest = std::min<uint64_t>(img.lowest, ph.p_paddr);
     img.highest = std::max<uint64_t>(img.highest, ph.p_paddr + ph.p_memsz);
     loaded = true;
   }
   if (!loaded) return Error{path + ": no loadable segments"};
+  if (!entry_is_physical && entry_from_virtual) img.entry = *entry_from_virtual;
 
   // Symbols (tohost, begin_signature, ...) from .symtab, if present.
   if (eh.e_shentsize == sizeof(Elf64_Shdr) && in_file(eh.e_shoff, uint64_t{eh.e_shnum} * sizeof(Elf64_Shdr))) {

@@ -129,6 +129,11 @@ TEST_F(Boot, DumpedDeviceTreeDecompiles) {
     EXPECT_NE(text.find(node), std::string::npos) << "missing " << node << "\n" << text;
 }
 
+TEST(ElfKernel, VirtualEntryIsMappedToItsLoadAddress) {
+  GuestProcess vm({vessel_bin(), "run", "--kernel", ELF_KERNEL, "--memory", "64M"});
+  EXPECT_EQ(vm.wait_exit(std::chrono::seconds(30)), 0) << vm.output();
+}
+
 class BadInput : public Boot {};
 
 TEST_F(BadInput, MissingKernel) {
