@@ -20,6 +20,9 @@ class NetBackend {
   virtual void set_receiver(Receiver receiver) = 0;
   // Hands one frame to the network; false if it was dropped (e.g. the host side is full).
   virtual bool send(const uint8_t* frame, size_t len) = 0;
+  // Whether frames larger than the link MTU are fine (then the NIC can offer TCP segmentation
+  // offload and hand over whole 64 KiB segments).
+  virtual bool takes_large_frames() const { return false; }
 };
 
 }  // namespace vessel::net

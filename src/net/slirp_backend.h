@@ -35,6 +35,7 @@ class SlirpBackend : public NetBackend {
   const char* kind() const override { return "user"; }
   void set_receiver(Receiver receiver) override { receiver_ = std::move(receiver); }
   bool send(const uint8_t* frame, size_t len) override;
+  bool takes_large_frames() const override { return true; }  // slirp's IP input takes up to 64 KiB
 
  private:
   struct Timer {

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "devices/virtio/net/net_device.h"
+#include "devices/virtio/net/offload.h"
 
 namespace vessel::devices::virtio {
 namespace {
@@ -173,6 +174,19 @@ TEST_F(NetDeviceTest, TxOversizeFrameIsDropped) {
   EXPECT_EQ(backend_->sent[0].size(), 65550u);
 }
 
+TEST_F(NetDeviceTest, TxOffloadNotNegotiatedIsDropped) {
+  EXPECT_FALSE(dev_->device_features() & 1);  // this back end takes no large frames: no CSUM
+  activate();
+  post_tx(kData, frame(60, 1));
+  at(kData)[0] = net_offload::kFlagNeedsCsum;
+  post_tx(kData + 0x1000, frame(60, 1));
+  at(kData + 0x1000)[1] = net_offload::kGsoTcpV4;
+  ASSERT_TRUE(dev_->process_queue(NetDevice::kTxQueue));
+  EXPECT_TRUE(backend_->sent.empty());
+  EXPECT_EQ(dev_->net_counters().tx_dropped, 2u);
+  EXPECT_EQ(used_idx(NetDevice::kTxQueue), 2);
+}
+
 TEST_F(NetDeviceTest, TxBufferOutsideRamBreaksQueueWithoutCrash) {
   activate();
   post(NetDevice::kTxQueue, {{kRamBase + kRamSize - 16, 64, 0}});
@@ -290,6 +304,70 @@ TEST_F(NetDeviceTest, RxQueueNotReadyDropsFrames) {
   activate();
   backend_->receiver(frame(60, 1).data(), 60);
   EXPECT_EQ(dev_->pending_rx(), 0u);
+}
+
+}  // namespace
+}  // namespace vessel::devices::virtio
+
+namespace vessel::devices::virtio {
+namespace {
+
+// Sums 16-bit words: a correct checksum over its span (with the field filled in) folds to 0xffff.
+uint16_t ones_sum(const uint8_t* p, size_t len, uint32_t sum = 0) {
+  for (; len >= 2; p += 2, len -= 2) sum += uint32_t{p[0]} << 8 | p[1];
+  if (len) sum += uint32_t{p[0]} << 8;
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<uint16_t>(sum);
+}
+
+// Ethernet + IPv4 (20 bytes) + TCP (20 bytes) + payload, with garbage in lengths and checksums.
+std::vector<uint8_t> tcp_frame(size_t payload) {
+  std::vector<uint8_t> f(14 + 20 + 20 + payload);
+  f[12] = 0x08;
+  f[14] = 0x45;
+  f[14 + 9] = 6;
+  const uint8_t src[4] = {10, 0, 2, 15}, dst[4] = {10, 0, 2, 2};
+  memcpy(&f[14 + 12], src, 4);
+  memcpy(&f[14 + 16], dst, 4);
+  f[14 + 2] = f[14 + 3] = 0x77;    // wrong total length
+  f[14 + 10] = f[14 + 11] = 0x55;  // wrong IP checksum
+  f[34 + 12] = 0x50;               // data offset 5
+  f[34 + 16] = 0x12;               // a seed the GSO path must ignore
+  for (size_t i = 0; i < payload; ++i) f[54 + i] = static_cast<uint8_t>(i * 7 + 3);
+  return f;
+}
+
+TEST(NetOffload, TsoSegmentGetsValidLengthsAndChecksums) {
+  auto f = tcp_frame(60000);
+  ASSERT_TRUE(net_offload::finish_tx(f.data(), f.size(), net_offload::kFlagNeedsCsum, net_offload::kGsoTcpV4, 34, 16));
+  const size_t ip_len = f.size() - 14;
+  EXPECT_EQ((f[16] << 8 | f[17]), static_cast<int>(ip_len));
+  EXPECT_EQ(ones_sum(&f[14], 20), 0xffff);
+  const uint32_t pseudo = ones_sum(&f[26], 8) + 6 + static_cast<uint32_t>(ip_len - 20);
+  EXPECT_EQ(ones_sum(&f[34], ip_len - 20, pseudo), 0xffff);
+}
+
+TEST(NetOffload, PartialChecksumIsCompleted) {
+  auto f = tcp_frame(101);  // odd length
+  const uint32_t pseudo = ones_sum(&f[26], 8) + 6 + 20 + 101;
+  const uint16_t seed = ones_sum(nullptr, 0, pseudo);
+  f[50] = static_cast<uint8_t>(seed >> 8);
+  f[51] = static_cast<uint8_t>(seed);
+  ASSERT_TRUE(net_offload::finish_tx(f.data(), f.size(), net_offload::kFlagNeedsCsum, net_offload::kGsoNone, 34, 16));
+  EXPECT_EQ(ones_sum(&f[34], 20 + 101, pseudo), 0xffff);
+}
+
+TEST(NetOffload, LyingHeadersAreRefused) {
+  auto f = tcp_frame(10);
+  EXPECT_FALSE(net_offload::finish_tx(f.data(), f.size(), net_offload::kFlagNeedsCsum, net_offload::kGsoNone,
+                                      static_cast<uint16_t>(f.size() - 1), 0));
+  EXPECT_FALSE(net_offload::finish_tx(f.data(), f.size(), net_offload::kFlagNeedsCsum, net_offload::kGsoNone, 0xffff,
+                                      0xffff));
+  EXPECT_FALSE(net_offload::finish_tx(f.data(), f.size(), 0, 4 /* UDP */, 0, 0));
+  EXPECT_FALSE(net_offload::finish_tx(f.data(), 30, 0, net_offload::kGsoTcpV4, 0, 0));  // truncated
+  f[14 + 9] = 17;
+  EXPECT_FALSE(net_offload::finish_tx(f.data(), f.size(), 0, net_offload::kGsoTcpV4, 0, 0));  // not TCP
+  EXPECT_TRUE(net_offload::finish_tx(f.data(), f.size(), 0, net_offload::kGsoNone, 0, 0));    // nothing asked
 }
 
 }  // namespace

@@ -95,6 +95,44 @@ class TinyHttpServer {
   std::thread thread_;
 };
 
+// Accepts one connection on host loopback and keeps what arrives, up to `want` bytes (then it
+// closes, so a sender that does not half-close still finishes).
+class TcpSink {
+ public:
+  explicit TcpSink(size_t want) : fd_(listen_loopback(port_)) {
+    thread_ = std::thread([this, want] {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 120000) <= 0) return;
+      const int c = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c < 0) return;
+      char buf[65536];
+      while (data_.size() < want) {
+        pollfd q{c, POLLIN, 0};
+        if (poll(&q, 1, 60000) <= 0) break;
+        const ssize_t n = read(c, buf, sizeof buf);
+        if (n <= 0) break;
+        data_.append(buf, static_cast<size_t>(n));
+      }
+      close(c);
+    });
+  }
+  ~TcpSink() {
+    if (thread_.joinable()) thread_.join();
+    close(fd_);
+  }
+  uint16_t port() const { return port_; }
+  const std::string& wait() {
+    thread_.join();
+    return data_;
+  }
+
+ private:
+  uint16_t port_ = 0;
+  int fd_;
+  std::string data_;
+  std::thread thread_;
+};
+
 // GET path from host:port; the whole response, or empty if the connection failed or was closed early.
 std::string http_get(const std::string& host, uint16_t port, const std::string& path) {
   const int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -179,6 +217,12 @@ TEST_F(NetGuest, DhcpThenWgetFromHostLoopback) {
             std::string::npos)
       << vm.output();
   EXPECT_GE(server.requests(), 1);
+  // And back: the guest sends the file to the host (large segments, so offloads are exercised).
+  TcpSink sink(body.size());
+  shell(vm, "nc 10.0.2.2 " + std::to_string(sink.port()) + " < /tmp/f; echo NC-''DONE", "NC-DONE");
+  const std::string& echoed = sink.wait();
+  EXPECT_EQ(echoed.size(), body.size());
+  EXPECT_TRUE(echoed == body) << "the file came back different";
   poweroff(vm);
 }
 
