@@ -161,6 +161,7 @@ bool Hart::csr_write(uint16_t num, uint64_t v) {
       flush_tlb();
       return true;
     }
+    case kMisa: return true;  // WARL: the extension set is fixed, writes are ignored
     case kMedeleg: csr.medeleg = v & kDelegableExceptions; return true;
     case kMideleg: csr.mideleg = v & irq::kSupervisorMask; end_batch = true; return true;
     case kMie: csr.mie = v & irq::kAllMask; end_batch = true; return true;
