@@ -300,10 +300,13 @@ TEST_F(NetDeviceTest, FramesBeforeActivationOrAfterResetAreDropped) {
 }
 
 TEST_F(NetDeviceTest, RxQueueNotReadyDropsFrames) {
-  queues_[NetDevice::kRxQueue].ready = false;
+  queues_[NetDevice::kRxQueue] = Virtqueue{};  // never set up by the driver
   activate();
   backend_->receiver(frame(60, 1).data(), 60);
   EXPECT_EQ(dev_->pending_rx(), 0u);
+  post_tx(kData, frame(60, 1));  // tx still works and does not touch the missing rx queue
+  EXPECT_TRUE(dev_->process_queue(NetDevice::kTxQueue));
+  EXPECT_EQ(backend_->sent.size(), 1u);
 }
 
 }  // namespace

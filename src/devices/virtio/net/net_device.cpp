@@ -94,8 +94,9 @@ bool NetDevice::process_queue(unsigned q) {
     rx_ready_.drain();
     ok = process_rx();
   } else if (q == kTxQueue) {
-    // Replies the back end produced while taking our frames (ARP, ACKs) go out right away.
-    ok = process_tx() && process_rx();
+    // Replies the back end produced while taking our frames (ARP, ACKs) go out right away
+    // (if the driver set up an rx queue at all: the transport only checked the tx queue).
+    ok = process_tx() && (!(*state_.queues)[kRxQueue].ready || process_rx());
   }
   // The transport now wants a reset: stop queueing frames nobody will take.
   if (!ok) stop_accepting();
