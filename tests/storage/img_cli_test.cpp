@@ -113,6 +113,14 @@ TEST(ImgCli, ConvertRoundTrips) {
   // Sparse: the zero megabytes were not allocated.
   auto info = run("qemu-img info --output=json " + quote(q));
   EXPECT_LT(json_number(info.output, "actual-size"), 8u << 20) << info.output;
+  EXPECT_EQ(c.output, "") << "no progress line unless -p or a terminal";
+  if (run("script --version").status == 0) {
+    // On a terminal (a pty from util-linux's script) the progress line appears by itself.
+    auto tty = run("script -qec " + quote(img + " convert -O qcow2 " + quote(src) + " " + quote(dir.file("t.qcow2"))) +
+                   " /dev/null");
+    EXPECT_EQ(tty.status, 0) << tty.output;
+    EXPECT_NE(tty.output.find("(100.00/100%)"), std::string::npos) << tty.output;
+  }
   c = run(img + " convert -p -f qcow2 -O raw " + quote(q) + " " + quote(r));
   ASSERT_EQ(c.status, 0) << c.output;
   EXPECT_NE(c.output.find("100.00/100%"), std::string::npos) << c.output;
