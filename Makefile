@@ -29,6 +29,7 @@ bench: deps build
 	@cmake --build $(BUILD_DIR) --target vessel-bench-all
 	@bench/interp/run.sh $(BUILD_DIR)/vessel $(BUILD_DIR)/bench/loop.elf
 	@bench/boot/run.sh $(BUILD_DIR)/vessel
+	@bench/disk/run.sh $(BUILD_DIR)/vessel
 	@bench/net/run.sh $(BUILD_DIR)/vessel
 
 clean:
