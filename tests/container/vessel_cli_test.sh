@@ -3,6 +3,7 @@
 # Exit 77 (ctest: skipped) without root or busybox-static.
 set -uo pipefail
 VESSEL=$(realpath "${1:?usage: vessel_cli_test.sh /path/to/vessel}")
+[ -x "$VESSEL" ] || { echo "SKIPPED: $VESSEL is not built"; exit 77; }
 [ "$(id -u)" -eq 0 ] || { echo "SKIPPED: needs root"; exit 77; }
 [ -x /bin/busybox ] && ! LC_ALL=C readelf -l /bin/busybox 2>/dev/null | grep -q "program interpreter" \
   || { echo "SKIPPED: needs the statically linked /bin/busybox (busybox-static)"; exit 77; }
