@@ -16,6 +16,7 @@
 #include "storage/image_tools.h"
 #include "storage/open_disk.h"
 #include "storage/qcow2_check.h"
+#include "storage/qcow2_image.h"
 
 namespace vessel::cli {
 namespace {
@@ -36,8 +37,9 @@ constexpr const char* kUsage =
     "  info [-f FMT] [--output=human|json] [--json] [--backing-chain] FILE\n"
     "  convert [-q] [-p] [-f FMT] -O raw|qcow2 [-o OPTIONS] SRC DST\n"
     "      copies SRC into a new sparse DST; -p shows progress (default when stderr is a terminal)\n"
-    "  check [-q] [-f FMT] [--output=human|json] FILE\n"
-    "      exit status: 0 clean, 2 corruptions, 3 leaked clusters, 1 check failed\n";
+    "  check [-q] [-f FMT] [-r leaks|all] [--output=human|json] FILE\n"
+    "      exit status: 0 clean, 2 corruptions, 3 leaked clusters, 1 check failed\n"
+    "      -r rewrites the refcounts from the L1/L2 tables (leaks only, or also too-low refcounts)\n";
 
 int usage_error(const std::string& message) {
   fprintf(stderr, "vessel img: %s\n%s", message.c_str(), kUsage);
@@ -427,12 +429,58 @@ int img_convert(int argc, char** argv) {
 
 // ---- check -------------------------------------------------------------------------------
 
+void print_check_report(const storage::qcow2::CheckReport& r, const std::string& path, bool json) {
+  if (json) {
+    printf("{\n    \"image-end-offset\": %" PRIu64 ",\n    \"total-clusters\": %" PRIu64
+           ",\n    \"check-errors\": %" PRIu64 ",\n    \"leaks\": %" PRIu64 ",\n    \"corruptions\": %" PRIu64
+           ",\n    \"allocated-clusters\": %" PRIu64 ",\n    \"filename\": %s,\n    \"format\": \"qcow2\",\n"
+           "    \"fragmented-clusters\": %" PRIu64 ",\n    \"compressed-clusters\": %" PRIu64 "\n}\n",
+           r.image_end_offset, r.total_clusters, r.check_errors, r.leaks, r.corruptions, r.allocated_clusters,
+           json_string(path).c_str(), r.fragmented_clusters, r.compressed_clusters);
+    return;
+  }
+  for (const auto& m : r.messages) fprintf(stderr, "%s\n", m.c_str());
+  if (!r.messages.empty()) printf("\n");
+  if (r.corruptions)
+    printf("%" PRIu64 " errors were found on the image.\nData may be corrupted, or further writes to the image "
+           "may corrupt it.\n", r.corruptions);
+  if (r.leaks) {
+    if (r.corruptions) printf("\n");
+    printf("%" PRIu64 " leaked clusters were found on the image.\nThis means waste of disk space, but no harm to "
+           "data.\n", r.leaks);
+  }
+  if (r.check_errors) printf("%" PRIu64 " internal errors have occurred during the check.\n", r.check_errors);
+  if (!r.corruptions && !r.leaks && !r.check_errors) printf("No errors were found on the image.\n");
+  const double total = r.total_clusters ? static_cast<double>(r.total_clusters) : 1.0;
+  const double alloc = r.allocated_clusters ? static_cast<double>(r.allocated_clusters) : 1.0;
+  printf("%" PRIu64 "/%" PRIu64 " = %0.2f%% allocated, %0.2f%% fragmented, %0.2f%% compressed clusters\n",
+         r.allocated_clusters, r.total_clusters, 100.0 * static_cast<double>(r.allocated_clusters) / total,
+         100.0 * static_cast<double>(r.fragmented_clusters) / alloc,
+         100.0 * static_cast<double>(r.compressed_clusters) / alloc);
+  printf("Image end offset: %" PRIu64 "\n", r.image_end_offset);
+}
+
+// Rewrites the refcounts from the metadata (-r leaks: only when there is nothing but leaks).
+std::optional<std::string> repair(const std::string& path, const storage::qcow2::CheckReport& r, bool all) {
+  if (!all && r.corruptions) return "corruptions were found; repairing them needs -r all";
+  auto img = storage::Qcow2Image::open(path, false);
+  if (!img) return img.error();
+  auto fixed = img.value()->repair_refcounts();
+  if (!fixed) return fixed.error();
+  return std::nullopt;
+}
+
 int img_check(int argc, char** argv) {
   Args a;
   if (auto e = parse_args(argc, argv, {"-f", "--output", "-r"}, {"-q", "-U"}, a)) return usage_error(*e);
   std::optional<DiskFormat> fmt;
   if (auto e = format_arg(a, "-f", fmt)) return usage_error(*e);
-  if (has(a, "-r")) return usage_error("check: repair (-r) is not supported; use qemu-img check -r");
+  std::optional<bool> repair_all;
+  if (auto r = last(a, "-r")) {
+    if (*r == "all") repair_all = true;
+    else if (*r == "leaks") repair_all = false;
+    else return usage_error("check: -r takes leaks or all");
+  }
   bool json = false;
   if (auto o = last(a, "--output")) {
     if (*o == "json") json = true;
@@ -454,37 +502,19 @@ int img_check(int argc, char** argv) {
   }
   auto report = storage::qcow2::check_image(path);
   if (!report) return fail(report.error());
-  const auto& r = report.value();
   const bool quiet = has(a, "-q");
-  if (json) {
-    printf("{\n    \"image-end-offset\": %" PRIu64 ",\n    \"total-clusters\": %" PRIu64
-           ",\n    \"check-errors\": %" PRIu64 ",\n    \"leaks\": %" PRIu64 ",\n    \"corruptions\": %" PRIu64
-           ",\n    \"allocated-clusters\": %" PRIu64 ",\n    \"filename\": %s,\n    \"format\": \"qcow2\",\n"
-           "    \"fragmented-clusters\": %" PRIu64 ",\n    \"compressed-clusters\": %" PRIu64 "\n}\n",
-           r.image_end_offset, r.total_clusters, r.check_errors, r.leaks, r.corruptions, r.allocated_clusters,
-           json_string(path).c_str(), r.fragmented_clusters, r.compressed_clusters);
-  } else if (!quiet) {
-    for (const auto& m : r.messages) fprintf(stderr, "%s\n", m.c_str());
-    if (!r.messages.empty()) printf("\n");
-    if (r.corruptions)
-      printf("%" PRIu64 " errors were found on the image.\nData may be corrupted, or further writes to the image "
-             "may corrupt it.\n", r.corruptions);
-    if (r.leaks) {
-      if (r.corruptions) printf("\n");
-      printf("%" PRIu64 " leaked clusters were found on the image.\nThis means waste of disk space, but no harm to "
-             "data.\n", r.leaks);
-    }
-    if (r.check_errors)
-      printf("%" PRIu64 " internal errors have occurred during the check.\n", r.check_errors);
-    if (!r.corruptions && !r.leaks && !r.check_errors) printf("No errors were found on the image.\n");
-    const double total = r.total_clusters ? static_cast<double>(r.total_clusters) : 1.0;
-    const double alloc = r.allocated_clusters ? static_cast<double>(r.allocated_clusters) : 1.0;
-    printf("%" PRIu64 "/%" PRIu64 " = %0.2f%% allocated, %0.2f%% fragmented, %0.2f%% compressed clusters\n",
-           r.allocated_clusters, r.total_clusters, 100.0 * static_cast<double>(r.allocated_clusters) / total,
-           100.0 * static_cast<double>(r.fragmented_clusters) / alloc,
-           100.0 * static_cast<double>(r.compressed_clusters) / alloc);
-    printf("Image end offset: %" PRIu64 "\n", r.image_end_offset);
+  if (repair_all && (report->leaks || report->corruptions)) {
+    if (!quiet && !json)
+      for (const auto& m : report->messages) fprintf(stderr, "%s\n", m.c_str());
+    if (auto e = repair(path, report.value(), *repair_all)) return fail("check: repair failed: " + *e);
+    if (!quiet && !json)
+      printf("The following inconsistencies were found and repaired:\n\n    %" PRIu64 " leaked clusters\n    %" PRIu64
+             " corruptions\n\nDouble checking the fixed image now...\n", report->leaks, report->corruptions);
+    report = storage::qcow2::check_image(path);
+    if (!report) return fail(report.error());
   }
+  const auto& r = report.value();
+  if (!quiet || json) print_check_report(r, path, json);
   if (r.corruptions) return kCheckCorrupt;
   if (r.check_errors) return kExitFailure;
   if (r.leaks) return kCheckLeaks;

@@ -75,7 +75,7 @@ Result<bool> create_image(const std::string& path, const CreateOptions& o) {
   const uint64_t l1_entries = div_up(o.size, l2_span);
   if (l1_entries * 8 > kMaxL1Bytes)
     return Error{"image size is too large for cluster size " + std::to_string(cs) + " (L1 table over 32 MiB)"};
-  const uint64_t l1_clusters = std::max<uint64_t>(1, div_up(l1_entries * 8, cs));
+  const uint64_t l1_clusters = div_up(l1_entries * 8, cs);  // none for an empty disk, as QEMU
   const uint64_t refblock_entries = cs * 8 / o.refcount_bits;
 
   // Layout: header | refcount table | refcount blocks | L1. The table and blocks must cover
@@ -92,7 +92,7 @@ Result<bool> create_image(const std::string& path, const CreateOptions& o) {
   if (rt_clusters * cs > kMaxRefcountTableBytes) return Error{"image is too large for its refcount table"};
   const uint64_t rt_offset = cs;
   const uint64_t blocks_offset = rt_offset + rt_clusters * cs;
-  const uint64_t l1_offset = blocks_offset + blocks * cs;
+  const uint64_t l1_offset = l1_clusters ? blocks_offset + blocks * cs : 0;
   const uint64_t total = 1 + rt_clusters + blocks + l1_clusters;
 
   auto header = header_cluster(o, cluster_bits, l1_entries, l1_offset, rt_offset, rt_clusters);

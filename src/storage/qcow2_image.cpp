@@ -141,6 +141,18 @@ Result<bool> Qcow2Image::rebuild_refcounts(uint64_t file_size) {
   return true;
 }
 
+Result<bool> Qcow2Image::repair_refcounts() {
+  if (read_only_) return Error{"image is open read-only"};
+  std::lock_guard lock(mu_);
+  if (!flush_locked().ok()) return Error{"cannot write back the image's metadata"};
+  auto file_size = file_.size();
+  if (!file_size) return Error{file_size.error()};
+  auto refs = count_references(file_, h_, file_size.value());
+  if (!refs) return Error{refs.error()};
+  if (!refs_.rebuild(refs.value()).ok() || !flush_locked().ok()) return Error{"rewriting the refcounts failed"};
+  return true;
+}
+
 IoStatus Qcow2Image::write_header_field64(uint64_t offset, uint64_t value) {
   uint8_t buf[8];
   store_be64(buf, value);

@@ -37,7 +37,7 @@ TEST(ImgCli, CreatePassesQemuCheckAndInfo) {
   REQUIRE_VESSEL_IMG();
   TempDir dir;
   const std::pair<const char*, uint64_t> sizes[] = {{"10G", 10ull << 30}, {"512M", 512ull << 20}, {"1T", 1ull << 40},
-                                                    {"1.5G", 3ull << 29}, {"1000", 1024}};
+                                                    {"1.5G", 3ull << 29}, {"1000", 1024}, {"0", 0}};
   for (const auto& [text, bytes] : sizes) {
     for (const char* opts : {"", "-o compat=0.10", "-o cluster_size=4k", "-o cluster_size=2M,compat=1.1"}) {
       const std::string f = dir.file("a.qcow2");
@@ -163,6 +163,19 @@ TEST(ImgCli, CheckExitStatusesMatchQemuImg) {
   EXPECT_NE(bad.output.find("errors were found on the image"), std::string::npos) << bad.output;
   auto json = run(img + " check --output=json " + quote(dir.file("leak.qcow2")));
   EXPECT_EQ(json_number(json.output, "leaks"), 1u) << json.output;
+  // Repair: -r leaks fixes leaks only, -r all also too-low refcounts; qemu-img agrees after.
+  auto fix = run(img + " check -r leaks " + quote(dir.file("leak.qcow2")));
+  EXPECT_EQ(fix.status, 0) << fix.output;
+  EXPECT_NE(fix.output.find("1 leaked clusters"), std::string::npos) << fix.output;
+  EXPECT_EQ(run("qemu-img check " + quote(dir.file("leak.qcow2"))).status, 0);
+  EXPECT_EQ(run(img + " check -r leaks " + quote(dir.file("bad.qcow2"))).status, 1);
+  fix = run(img + " check -r all " + quote(dir.file("bad.qcow2")));
+  EXPECT_EQ(fix.status, 0) << fix.output;
+  auto q = run("qemu-img check " + quote(dir.file("bad.qcow2")));
+  EXPECT_EQ(q.status, 0) << q.output;
+  auto cmp = run("qemu-img compare " + quote(f) + " " + quote(dir.file("bad.qcow2")));
+  EXPECT_EQ(cmp.status, 0) << cmp.output;
+  EXPECT_EQ(run(img + " check -r sometimes " + quote(f)).status, 2);
   // Raw images have nothing to check (qemu-img's status 63).
   ASSERT_EQ(run(img + " create -q -f raw " + quote(dir.file("r")) + " 1M").status, 0);
   EXPECT_EQ(run(img + " check " + quote(dir.file("r"))).status, 63);
