@@ -15,6 +15,22 @@
 
 namespace vessel::container {
 
+int listen_console_socket(const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) throw_bad_input("console socket path is too long: " + path);
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw_errno("console socket");
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd, 1) != 0) {
+    const int saved = errno;
+    close(fd);
+    errno = saved;
+    throw_errno("listen on " + path);
+  }
+  return fd;
+}
+
 int connect_console_socket(const std::string& path) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;

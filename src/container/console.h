@@ -8,6 +8,8 @@
 
 namespace vessel::container {
 
+// A listening AF_UNIX socket at `path` (for a runtime that relays the terminal itself).
+int listen_console_socket(const std::string& path);
 // Connects to the AF_UNIX socket at `path`; must run before pivot_root.
 int connect_console_socket(const std::string& path);
 // Opens a pty from the container's /dev/ptmx, sends the master over `socket_fd`, makes the

@@ -9,7 +9,9 @@ namespace vessel::container {
 // lost in between. Children must restore the mask (sanitize_inherited_state does).
 void block_forwarded_signals();
 // Waits for `pid` (a child or, with the runtime as subreaper, an adopted grandchild), forwarding
-// SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH. Returns the wait status.
-int wait_forwarding_signals(pid_t pid);
+// SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH. With a pty `master`, relays
+// it to the runtime's stdin/stdout (stdin in raw mode when it is a terminal; SIGWINCH resizes
+// the pty). Returns the wait status.
+int wait_forwarding_signals(pid_t pid, int master = -1);
 
 }  // namespace vessel::container

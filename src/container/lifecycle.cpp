@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -14,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "container/console.h"
 #include "container/container_init.h"
 #include "container/error.h"
 #include "container/foreground_wait.h"
@@ -29,6 +31,7 @@ struct Runtime::Created {
   ContainerRecord record;
   Spec spec;
   SyncChannel channel;  // to the container's init, which waits for Proceed in `run` mode
+  int console_listener = -1;  // relay_terminal: where the init sends the pty master
 };
 
 namespace {
@@ -143,7 +146,8 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
     spec = load_spec(bundle, &raw);
   }
   if (!spec.process) throw_bad_input("config: process is required to create a container");
-  if (spec.process->terminal && o.console_socket.empty())
+  const bool relay = spec.process->terminal && o.console_socket.empty() && o.relay_terminal;
+  if (spec.process->terminal && o.console_socket.empty() && !relay)
     throw_bad_input("process.terminal is true: --console-socket is required");
   if (!is_directory(spec.root_path)) throw_bad_input("root filesystem " + spec.root_path + " is not a directory");
 
@@ -188,6 +192,11 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
   }
   request.state_dir = dir;
   request.console_socket = o.console_socket;
+  int console_listener = -1;
+  if (relay) {
+    request.console_socket = dir + "/console.sock";
+    console_listener = listen_console_socket(request.console_socket);
+  }
   request.preserve_fds = o.preserve_fds;
   request.wait_on_fifo = wait_on_fifo;
   if (wait_on_fifo && mkfifo(store_.fifo_path(o.id).c_str(), 0622) != 0) throw_errno("mkfifo exec.fifo");
@@ -272,7 +281,7 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
   store_.save(record);
   if (!o.pid_file.empty()) write_file_atomically(o.pid_file, std::to_string(record.pid));
   rollback.disarm();
-  return Created{std::move(record), std::move(spec), std::move(ours)};
+  return Created{std::move(record), std::move(spec), std::move(ours), console_listener};
 }
 
 void Runtime::create(const CreateOptions& options) { create_container(options, /*wait_on_fifo=*/true); }
@@ -307,7 +316,9 @@ void Runtime::start(const std::string& id) {
 
 int Runtime::run(const CreateOptions& options, bool detach) {
   if (!detach) block_forwarded_signals();
-  Created c = create_container(options, /*wait_on_fifo=*/false);
+  CreateOptions with_relay = options;
+  with_relay.relay_terminal = !detach;
+  Created c = create_container(with_relay, /*wait_on_fifo=*/false);
   c.channel.send(SyncKind::Proceed);
   auto failure = c.channel.receive();  // EOF: the program was exec'd
   if (failure && failure->kind == SyncKind::Failed) {
@@ -323,7 +334,15 @@ int Runtime::run(const CreateOptions& options, bool detach) {
     if (!options.pid_file.empty()) write_file_atomically(options.pid_file, std::to_string(c.record.pid));
     return 0;
   }
-  const int status = wait_forwarding_signals(c.record.pid);
+  int master = -1;
+  if (c.console_listener >= 0) {
+    const int conn = accept4(c.console_listener, nullptr, nullptr, SOCK_CLOEXEC);
+    master = conn >= 0 ? receive_fd(conn) : -1;
+    if (conn >= 0) close(conn);
+    close(c.console_listener);
+  }
+  const int status = wait_forwarding_signals(c.record.pid, master);
+  if (master >= 0) close(master);
   report_oom(c.record, status);
   ContainerLock lock = store_.lock(c.record.id);
   destroy(c.record, &c.spec);

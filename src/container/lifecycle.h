@@ -28,6 +28,9 @@ struct CreateOptions {
   std::string console_socket;
   int preserve_fds = 0;
   bool overlay_rootfs = false;  // root.path is a shared read-only base under a private upper
+  // process.terminal without --console-socket: the runtime itself takes the pty and relays it
+  // to its own stdio (foreground `run` only).
+  bool relay_terminal = false;
 };
 
 struct ExecOptions {

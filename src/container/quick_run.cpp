@@ -33,7 +33,7 @@ const std::vector<FlagSpec>& quick_run_flags() {
       {{"rootfs"}, true},   {{"memory", "m"}, true}, {{"cpus"}, true},     {{"pids-limit"}, true},
       {{"name"}, true},     {{"hostname"}, true},    {{"env", "e"}, true}, {{"cwd", "w"}, true},
       {{"user", "u"}, true}, {{"no-overlay"}, false}, {{"net"}, true},     {{"detach", "d"}, false},
-      {{"pid-file"}, true},
+      {{"pid-file"}, true}, {{"tty", "t"}, false},
   };
   return kFlags;
 }
@@ -74,6 +74,7 @@ QuickRunOptions quick_run_options(const ParsedFlags& flags) {
   o.host_network = net == "host";
   o.detach = flags.flag("detach");
   o.pid_file = flags.value("pid-file");
+  o.tty = flags.flag("tty");
   o.args = flags.positionals();
   if (o.args.empty()) throw_bad_input("run: give the command after the options, e.g. -- /bin/sh -c 'echo hi'");
   return o;
@@ -89,6 +90,7 @@ nlohmann::json quick_run_config(const QuickRunOptions& o) {
   auto& process = config["process"];
   for (const auto& e : o.env) process["env"].push_back(e);
   process["cwd"] = o.cwd;
+  process["terminal"] = o.tty;
   process["user"] = {{"uid", o.uid}, {"gid", o.gid}};
   auto& resources = config["linux"]["resources"];
   resources = nlohmann::json::object();

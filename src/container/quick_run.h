@@ -28,6 +28,7 @@ struct QuickRunOptions {
   bool overlay = true;
   bool host_network = false;
   bool detach = false;
+  bool tty = false;  // a pseudo-terminal relayed to the caller's stdio
   std::string pid_file;
   std::vector<std::string> args;
 };

@@ -32,7 +32,7 @@ const char* const kUsage =
     "  create --bundle DIR [--pid-file F] [--console-socket S] ID   set up, wait for start\n"
     "  start ID                       run the configured process\n"
     "  run --bundle DIR [-d] ID       create + start (+ wait and delete unless -d)\n"
-    "  run --rootfs DIR [--memory SIZE] [--cpus N] [--pids-limit N] -- CMD...\n"
+    "  run --rootfs DIR [--memory SIZE] [--cpus N] [--pids-limit N] [-t] -- CMD...\n"
     "  state ID                       OCI state JSON\n"
     "  kill [--all] ID [SIGNAL]       default SIGTERM\n"
     "  delete [--force] ID\n"

@@ -78,6 +78,18 @@ TEST_F(Features, TerminalGoesThroughTheConsoleSocket) {
   close(listener);
 }
 
+TEST_F(Features, ForegroundRunRelaysTheTerminal) {
+  const auto r = runtime({"run", "--rootfs", rootfs_, "-t", "--", "sh", "-c", "tty; echo relayed; exit 4"});
+  EXPECT_EQ(r.status, 4) << r.err;
+  EXPECT_NE(r.out.find("/dev/pts/0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("relayed"), std::string::npos) << r.out;
+  auto config = config_for({"tty"});
+  config["process"]["terminal"] = true;
+  const auto oci = run_container(config);
+  EXPECT_EQ(oci.status, 0) << oci.err;
+  EXPECT_NE(oci.out.find("/dev/pts/0"), std::string::npos) << oci.out;
+}
+
 TEST_F(Features, PauseAndResume) {
   ASSERT_GT(start_container("frozen", config_for({"sleep", "1000"})), 0);
   ASSERT_EQ(runtime({"pause", "frozen"}).status, 0);
