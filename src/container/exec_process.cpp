@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,15 +48,15 @@ std::vector<NamespaceFd> open_container_namespaces(pid_t init, const Spec& spec)
   return out;
 }
 
-[[noreturn]] void run_exec_setup(const ExecOptions& o, const Spec& spec, const std::vector<NamespaceFd>& namespaces,
-                                 const SyncChannel& channel) {
+[[noreturn]] void run_exec_setup(const ExecOptions& o, const std::string& console_socket, const Spec& spec,
+                                 const std::vector<NamespaceFd>& namespaces, const SyncChannel& channel) {
   try {
     auto m = channel.receive();  // we are in the container's cgroup now
     if (!m || m->kind != SyncKind::Proceed) _exit(1);
     // Not inspectable from inside the container while it holds host resources (see init).
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     // The console socket lives on the host: connect before entering the mount namespace.
-    const int console = o.process.terminal ? connect_console_socket(o.console_socket) : -1;
+    const int console = o.process.terminal ? connect_console_socket(console_socket) : -1;
     for (const auto& ns : namespaces)
       if (setns(ns.fd, clone_flag(ns.type)) != 0) throw_errno(std::string("join ") + namespace_type_name(ns.type) + " namespace");
     const pid_t child = fork();  // a joined pid namespace applies to children only
@@ -89,19 +90,27 @@ int Runtime::exec(const ExecOptions& o) {
   const std::string status = status_of(record);
   if (status != "running" && status != "created")
     throw Error(ErrorKind::Conflict, "cannot exec in container " + o.id + " that is " + status);
-  if (o.process.terminal && o.console_socket.empty()) throw_bad_input("a terminal needs --console-socket");
+  // A foreground exec with a terminal and no console socket relays the pty itself.
+  const bool relay = o.process.terminal && o.console_socket.empty();
+  if (relay && o.detach) throw_bad_input("exec --detach with a terminal needs --console-socket");
   const Spec spec = saved_spec(o.id);
   const std::vector<NamespaceFd> namespaces = open_container_namespaces(record.pid, spec);
   const Cgroup cgroup = cgroup_of(record);
 
   if (!o.detach) block_forwarded_signals();
+  std::string console_socket = o.console_socket;
+  int console_listener = -1;
+  if (relay) {
+    console_socket = store_.dir(o.id) + "/exec-" + std::to_string(getpid()) + ".sock";
+    console_listener = listen_console_socket(console_socket);
+  }
   auto [ours, theirs] = SyncChannel::make_pair();
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   const pid_t setup = fork();
   if (setup < 0) throw_errno("fork");
   if (setup == 0) {
     ours.close_fd();
-    run_exec_setup(o, spec, namespaces, theirs);
+    run_exec_setup(o, console_socket, spec, namespaces, theirs);
   }
   theirs.close_fd();
   for (const auto& ns : namespaces) close(ns.fd);
@@ -123,11 +132,25 @@ int Runtime::exec(const ExecOptions& o) {
   } catch (...) {
     ::kill(setup, SIGKILL);
     waitpid(setup, nullptr, 0);
+    if (console_listener >= 0) {
+      close(console_listener);
+      unlink(console_socket.c_str());
+    }
     throw;
+  }
+  int master = -1;
+  if (console_listener >= 0) {
+    const int conn = accept4(console_listener, nullptr, nullptr, SOCK_CLOEXEC);
+    master = conn >= 0 ? receive_fd(conn) : -1;
+    if (conn >= 0) close(conn);
+    close(console_listener);
+    unlink(console_socket.c_str());
   }
   if (!o.pid_file.empty()) write_file_atomically(o.pid_file, std::to_string(child));
   if (o.detach) return 0;
-  return exit_status_from_wait(wait_forwarding_signals(child));
+  const int wait_status = wait_forwarding_signals(child, master);
+  if (master >= 0) close(master);
+  return exit_status_from_wait(wait_status);
 }
 
 }  // namespace vessel::container

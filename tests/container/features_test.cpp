@@ -88,6 +88,11 @@ TEST_F(Features, ForegroundRunRelaysTheTerminal) {
   const auto oci = run_container(config);
   EXPECT_EQ(oci.status, 0) << oci.err;
   EXPECT_NE(oci.out.find("/dev/pts/0"), std::string::npos) << oci.out;
+
+  ASSERT_GT(start_container("ttyexec", config_for({"sleep", "1000"})), 0);
+  const auto exec = runtime({"exec", "-t", "ttyexec", "sh", "-c", "tty; exit 6"});
+  EXPECT_EQ(exec.status, 6) << exec.err;
+  EXPECT_NE(exec.out.find("/dev/pts/"), std::string::npos) << exec.out;
 }
 
 TEST_F(Features, PauseAndResume) {
