@@ -538,6 +538,7 @@ IoStatus Qcow2Image::flush() {
 }
 
 ImageInfo Qcow2Image::info() const {
+  std::lock_guard lock(mu_);
   ImageInfo i;
   i.format = DiskFormat::Qcow2;
   i.path = file_.path();

@@ -68,7 +68,7 @@ class Qcow2Image final : public DiskImage {
   IoStatus write_header_field64(uint64_t offset, uint64_t value);
   Result<bool> rebuild_refcounts(uint64_t file_size);
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   HostFile file_;
   qcow2::Header h_;
   qcow2::Geometry g_;
