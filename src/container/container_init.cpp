@@ -80,7 +80,7 @@ bool has_hooks(const HooksSpec& h) {
       if (fifo < 0) throw_errno("open exec fifo");
       close(state_dir);
       if (write(fifo, "0", 1) != 1) throw_errno("write exec fifo");
-      close(fifo);
+      // Left open: close-on-exec, so `start` sees EOF exactly when the program is exec'd.
     } else {
       expect_proceed(*r.channel);
     }

@@ -303,6 +303,14 @@ void Runtime::start(const std::string& id) {
     n = read(fifo, &byte, 1);
     if (n == 1 || (fds[1].revents & POLLIN) || (n < 0 && errno != EAGAIN)) break;
   }
+  // Then EOF: the init's end closes on exec (or when it dies), so `start` returns, and
+  // poststart hooks run, once the user's program has been executed.
+  for (char rest; n == 1;) {
+    pollfd fds[2] = {{fifo, POLLIN, 0}, {pidfd, POLLIN, 0}};
+    poll(fds, pidfd >= 0 ? 2 : 1, -1);
+    const ssize_t r = read(fifo, &rest, 1);
+    if (r == 0 || (r < 0 && errno != EAGAIN) || (fds[1].revents & POLLIN)) break;
+  }
   close(fifo);
   if (pidfd >= 0) close(pidfd);
   unlink(store_.fifo_path(id).c_str());

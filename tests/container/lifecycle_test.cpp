@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <set>
 
 #include "container/cgroup.h"
@@ -55,8 +56,17 @@ TEST_F(Lifecycle, CreateStartStateKillDelete) {
 }
 
 TEST_F(Lifecycle, NothingLeakedAfterKill9OfInit) {
-  const pid_t pid = start_container("k9", config_for({"sh", "-c", "sleep 1000 & sleep 1000 & wait"}));
+  // The container reports through a FIFO bound into it once both children exist.
+  const std::string fifo = tmp_ + "/ready";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  auto config = config_for({"sh", "-c", "sleep 1000 & sleep 1000 & echo ready > /ready; wait"});
+  config["mounts"].push_back({{"destination", "/ready"}, {"type", "bind"}, {"source", fifo}, {"options", {"bind"}}});
+  const pid_t pid = start_container("k9", config);
   ASSERT_GT(pid, 0);
+  std::ifstream ready(fifo);  // blocks until the container opens it for writing
+  std::string line;
+  ASSERT_TRUE(std::getline(ready, line));
+  EXPECT_EQ(line, "ready");
   const auto ps = runtime({"ps", "--format", "json", "k9"});
   const auto pids = nlohmann::json::parse(ps.out, nullptr, false);
   ASSERT_TRUE(pids.is_array()) << ps.out << ps.err;
