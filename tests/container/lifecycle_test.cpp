@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <memory>
 #include <set>
 
 #include "container/cgroup.h"
@@ -143,6 +144,19 @@ TEST_F(Lifecycle, ExecJoinsTheContainer) {
   const auto missing = runtime({"exec", "ex", "/no/such/program"});
   EXPECT_NE(missing.status, 0);
   EXPECT_NE(missing.err.find("No such file"), std::string::npos) << missing.err;
+}
+
+TEST_F(Lifecycle, TwentyRuntimeInvocationsAtOnce) {
+  constexpr int kCount = 20;
+  std::vector<std::unique_ptr<BackgroundProcess>> runs;
+  for (int i = 0; i < kCount; ++i)
+    runs.push_back(std::make_unique<BackgroundProcess>(
+        runtime_argv({"run", "--rootfs", rootfs_, "--name", "par" + std::to_string(i), "--", "sh", "-c", "echo $$"})));
+  for (auto& run : runs) {
+    EXPECT_EQ(run->read_line(), "1");
+    EXPECT_EQ(run->wait(), 0);
+  }
+  EXPECT_EQ(runtime({"list", "-q"}).out, "");
 }
 
 TEST_F(Lifecycle, TwentyContainersRunConcurrently) {
