@@ -7,18 +7,22 @@
 #include <gtest/gtest.h>
 
 #include "container/cgroup.h"
+#include "container/error.h"
 #include "container/state_store.h"
 #include "runtime_harness.h"
 
 namespace vessel::container::testing {
 namespace {
 
-void exercise(const CgroupLayout& layout, const std::string& path) {
+// `with_limits`: also set and read pids and memory limits (needs those controllers).
+void exercise(const CgroupLayout& layout, const std::string& path, bool with_limits = true) {
   Cgroup cgroup(layout, path);
   cgroup.create();
   ResourcesSpec limits;
-  limits.pids_limit = 32;
-  limits.memory_limit = 64 << 20;
+  if (with_limits) {
+    limits.pids_limit = 32;
+    limits.memory_limit = 64 << 20;
+  }
   cgroup.apply(limits);
   int go[2], report[2];
   ASSERT_EQ(pipe(go), 0);
@@ -52,10 +56,12 @@ void exercise(const CgroupLayout& layout, const std::string& path) {
   close(go[1]);
   close(report[0]);
   EXPECT_EQ(cgroup.processes().size(), 5u);
-  const CgroupStats stats = cgroup.stats();
-  EXPECT_EQ(stats.pids_current, 5u);
-  EXPECT_EQ(stats.pids_limit, 32u);
-  EXPECT_EQ(stats.memory_limit, 64u << 20);
+  if (with_limits) {
+    const CgroupStats stats = cgroup.stats();
+    EXPECT_EQ(stats.pids_current, 5u);
+    EXPECT_EQ(stats.pids_limit, 32u);
+    EXPECT_EQ(stats.memory_limit, 64u << 20);
+  }
   cgroup.signal_all(SIGKILL);
   int status = 0;
   waitpid(pid, &status, 0);
@@ -79,6 +85,28 @@ TEST_F(CgroupModes, LegacyV1WithoutUnifiedHierarchy) {
   std::erase_if(layout.hierarchies, [](const CgroupHierarchy& h) { return h.v2; });
   layout.mode = CgroupMode::Legacy;
   exercise(layout, "/vessel-test/legacy-" + std::to_string(getpid()));
+}
+
+TEST_F(CgroupModes, UnifiedTreeAloneTracksAndKills) {
+  // On a hybrid host the unified tree has (almost) no controllers, but process tracking,
+  // cgroup.kill and cgroup.events are the v2 code paths a pure v2 host uses.
+  CgroupLayout layout = discover_cgroup_layout();
+  if (layout.mode != CgroupMode::Hybrid) GTEST_SKIP() << "pure v1 and v2 hosts are covered by HostLayout";
+  std::erase_if(layout.hierarchies, [](const CgroupHierarchy& h) { return !h.v2; });
+  layout.mode = CgroupMode::Unified;
+  exercise(layout, "/vessel-test/unified-" + std::to_string(getpid()), /*with_limits=*/false);
+
+  // linux.resources.unified writes raw v2 files.
+  Cgroup raw(layout, "/vessel-test/unified-raw-" + std::to_string(getpid()));
+  raw.create();
+  ResourcesSpec r;
+  r.unified = {{"cgroup.max.descendants", "7"}};
+  raw.apply(r);
+  EXPECT_EQ(read_whole_file(raw.dir_in(*layout.unified()) + "/cgroup.max.descendants").value_or(""), "7\n");
+  r.unified = {{"../escape", "1"}};
+  EXPECT_THROW(raw.apply(r), Error);
+  raw.destroy();
+  rmdir((layout.unified()->mount_point + "/vessel-test").c_str());
 }
 
 }  // namespace
