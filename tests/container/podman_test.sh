@@ -51,6 +51,10 @@ check "exec: output" "hello 1" "$("${P[@]}" exec vt sh -c 'echo hello $(cat /pro
 "${P[@]}" exec vt sh -c 'exit 3'
 check "exec: exit status" 3 "$?"
 check "exec -t: terminal" /dev/pts/0 "$("${P[@]}" exec -t vt tty </dev/null | tr -d '\r')"
+"${P[@]}" pause vt >/dev/null
+check "pause" paused "$("${P[@]}" inspect -f '{{.State.Status}}' vt)"
+"${P[@]}" unpause vt >/dev/null
+check "unpause" running "$("${P[@]}" inspect -f '{{.State.Status}}' vt)"
 "${P[@]}" stop -t 1 vt >/dev/null 2>&1
 check "stop: exited" exited "$("${P[@]}" inspect -f '{{.State.Status}}' vt)"
 "${P[@]}" rm vt >/dev/null
