@@ -134,6 +134,16 @@ long rss_kib(pid_t pid) {
   return 0;
 }
 
+// Polls the VMM's status (bounded, about a minute) until it contains `needle`: the balloon
+// driver moves in steps on its own schedule, and the status is how it reports progress.
+bool wait_for_status(const std::string& sock, const std::string& needle) {
+  for (int i = 0; i < 600; ++i) {
+    if (control(sock, R"({"op":"status"})").find(needle) != std::string::npos) return true;
+    usleep(100000);
+  }
+  return false;
+}
+
 TEST_F(GuestDevices, BalloonReturnsMemoryToTheHost) {
   const std::string sock = dir_ + "/control.sock";
   GuestProcess g(vm("console=ttyS0 quiet", {"--memory", "256M", "--control", sock}));
@@ -142,24 +152,13 @@ TEST_F(GuestDevices, BalloonReturnsMemoryToTheHost) {
   ASSERT_TRUE(g.expect("FILLED", 120s)) << g.output();
   const long before = rss_kib(g.pid());
   EXPECT_NE(control(sock, R"({"op":"balloon","bytes":209715200})").find("\"ok\":true"), std::string::npos);
-  // The driver inflates in steps; wait (bounded) until it reports the whole target.
-  bool inflated = false;
-  for (int i = 0; i < 600 && !inflated; ++i) {
-    inflated = control(sock, R"({"op":"status"})").find("\"actual_bytes\":209715200") != std::string::npos;
-    if (!inflated) usleep(100000);  // polling a status the guest updates on its own schedule
-  }
-  ASSERT_TRUE(inflated) << control(sock, R"({"op":"status"})");
+  ASSERT_TRUE(wait_for_status(sock, "\"actual_bytes\":209715200")) << control(sock, R"({"op":"status"})");
   const long after = rss_kib(g.pid());
   EXPECT_LT(after, before - 80 * 1024) << "RSS before " << before << " KiB, after " << after << " KiB";
   const std::string stats = control(sock, R"({"op":"balloon-stats"})");
   EXPECT_NE(stats.find("\"stats\":{\""), std::string::npos) << stats;  // the driver reported statistics
   EXPECT_NE(control(sock, R"({"op":"balloon","bytes":0})").find("\"ok\":true"), std::string::npos);
-  bool deflated = false;
-  for (int i = 0; i < 600 && !deflated; ++i) {
-    deflated = control(sock, R"({"op":"status"})").find("\"actual_bytes\":0") != std::string::npos;
-    if (!deflated) usleep(100000);
-  }
-  EXPECT_TRUE(deflated);
+  EXPECT_TRUE(wait_for_status(sock, "\"actual_bytes\":0")) << control(sock, R"({"op":"status"})");
   g.send("poweroff -f\n");
   EXPECT_EQ(g.wait_exit(60s), 0);
 }
