@@ -57,8 +57,10 @@ check "pause" paused "$("${P[@]}" inspect -f '{{.State.Status}}' vt)"
 check "unpause" running "$("${P[@]}" inspect -f '{{.State.Status}}' vt)"
 "${P[@]}" stop -t 1 vt >/dev/null 2>&1
 check "stop: exited" exited "$("${P[@]}" inspect -f '{{.State.Status}}' vt)"
+id=$("${P[@]}" inspect -f '{{.Id}}' vt)
 "${P[@]}" rm vt >/dev/null
 check "rm: gone" 0 "$("${P[@]}" ps -aq | wc -l)"
+check "rm: no cgroup left" "" "$(ls -d /sys/fs/cgroup/*/libpod_parent/libpod-"$id" /sys/fs/cgroup/libpod_parent/libpod-"$id" 2>/dev/null)"
 check "runtime state cleaned" "" "$(ls "$STATE" 2>/dev/null)"
 
 out=$("${P[@]}" run --rm "${LIMITS[@]}" --memory 32m --pids-limit 64 localhost/vessel-busybox:test \
