@@ -9,6 +9,7 @@
 #include "cpu/riscv/interpreter.h"
 #include "devices/clint.h"
 #include "devices/sifive_test.h"
+#include "devices/uart16550.h"
 #include "machine/elf_loader.h"
 #include "machine/htif.h"
 #include "machine/memory_map.h"
@@ -52,8 +53,14 @@ BareMetalOutcome run_bare_metal(const BareMetalOptions& opt) {
   hart.pc = image->entry;
   devices::Clint clint(map::kClint.base, timebase, {&hart});
   devices::SifiveTest test_device(map::kTest.base);
+  // A console UART for programs that print through it (output only: no interrupt controller).
+  devices::Uart16550 uart(map::kUart0.base, devices::IrqLine(), [](const uint8_t* d, size_t n) {
+    fwrite(d, 1, n, stdout);
+    fflush(stdout);
+  });
   if (!as.add_mmio(map::kClint.base, map::kClint.size, &clint) ||
-      !as.add_mmio(map::kTest.base, map::kTest.size, &test_device))
+      !as.add_mmio(map::kTest.base, map::kTest.size, &test_device) ||
+      !as.add_mmio(map::kUart0.base, map::kUart0.size, &uart))
     return {BareMetalExit::BadInput, 0, "internal error: overlapping device windows"};
 
   std::unique_ptr<Htif> htif;
