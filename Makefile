@@ -30,6 +30,7 @@ bench: deps build
 	@bench/interp/run.sh $(BUILD_DIR)/vessel $(BUILD_DIR)/bench/loop.elf
 	@bench/boot/run.sh $(BUILD_DIR)/vessel
 	@bench/disk/run.sh $(BUILD_DIR)/vessel
+	@bench/compare/run.sh $(BUILD_DIR)/vessel $(BUILD_DIR)/bench/cpubench-riscv64 $(BUILD_DIR)/bench/cpubench-native
 	@bench/net/run.sh $(BUILD_DIR)/vessel
 
 clean:

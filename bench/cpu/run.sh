@@ -1,0 +1,3 @@
+#!/bin/sh
+# Guest side of bench/compare: runs the CPU benchmark inside the guest.
+/bin/cpubench
