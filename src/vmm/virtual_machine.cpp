@@ -34,6 +34,7 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::create(const VmConfig& c
 }
 
 VirtualMachine::~VirtualMachine() {
+  if (!board_) return;  // creation failed before the board existed
   stop(VmExit::Poweroff);
   for (auto& v : vcpus_)
     if (v->thread.joinable()) v->thread.join();

@@ -178,6 +178,14 @@ TEST_F(BadInput, NotAKernel) {
   EXPECT_NE(vm.output().find("not a RISC-V Linux Image"), std::string::npos) << vm.output();
 }
 
+TEST_F(BadInput, GuestRamThatCannotBeMapped) {
+  // An address-space limit makes the RAM mapping fail: a clear error, not a crash.
+  GuestProcess vm({"/bin/sh", "-c",
+                   "ulimit -v 2000000; exec \"$0\" run --kernel \"$1\" --memory 8G", vessel_bin(), dir_ + "/Image"});
+  EXPECT_EQ(vm.wait_exit(30s), 2) << vm.output();
+  EXPECT_NE(vm.output().find("cannot map guest RAM"), std::string::npos) << vm.output();
+}
+
 TEST_F(BadInput, UnreadableInitrd) {
   GuestProcess vm({vessel_bin(), "run", "--kernel", dir_ + "/Image", "--initrd", "/nonexistent/initrd"});
   EXPECT_EQ(vm.wait_exit(30s), 2);
