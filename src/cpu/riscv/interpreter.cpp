@@ -13,15 +13,12 @@ void illegal(Hart& h, uint32_t) { h.raise_illegal(); }
 
 Interpreter::Interpreter(Hart& hart) : hart_(hart), decoder_(Decoder::instance()) {}
 
-// A small direct-mapped cache from instruction word to handler saves the table scan for
-// the instructions a program executes over and over.
-Handler Interpreter::lookup(uint32_t insn) {
-  CacheEntry& c = cache_[(insn ^ (insn >> 12) ^ (insn >> 20)) & (kCacheSize - 1)];
-  if (c.insn == insn) return c.handler;
-  const Encoding* e = decoder_.find(insn);
-  c.insn = insn;
-  c.handler = e ? e->handler : illegal;
-  return c.handler;
+void Interpreter::decode(DecodedEntry& e, uint64_t pc, uint32_t raw) {
+  e.pc = pc;
+  e.raw = raw;
+  e.insn = (raw & 3) == 3 ? raw : decoder_.expand(static_cast<uint16_t>(raw));
+  const Encoding* enc = e.insn ? decoder_.find(e.insn) : nullptr;
+  e.handler = enc ? enc->handler : illegal;
 }
 
 void Interpreter::step() {
@@ -32,22 +29,14 @@ void Interpreter::step() {
     h.pc = h.next_pc;
     return;
   }
-  uint32_t insn;
-  if ((raw & 3) == 3) {
-    insn = raw;
-    h.cur_insn = raw;
-    h.next_pc = h.pc + 4;
-  } else {
-    h.cur_insn = raw & 0xffff;
-    insn = decoder_.expand(static_cast<uint16_t>(raw));
-    h.next_pc = h.pc + 2;
-  }
+  const bool compressed = (raw & 3) != 3;
+  if (compressed) raw &= 0xffff;
+  DecodedEntry& e = cache_[(h.pc >> 1) & (kCacheSize - 1)];
+  if (e.pc != h.pc || e.raw != raw) [[unlikely]] decode(e, h.pc, raw);
+  h.cur_insn = raw;
+  h.next_pc = h.pc + (compressed ? 2 : 4);
   if (trace) fprintf(stderr, "core %lu: 0x%016lx (0x%08x)\n", h.hartid, h.pc, h.cur_insn);
-  if (insn == 0) {
-    h.raise_illegal();
-  } else {
-    lookup(insn)(h, insn);
-  }
+  e.handler(h, e.insn);
   h.x[0] = 0;
   h.pc = h.next_pc;
   h.instret += !h.trapped;

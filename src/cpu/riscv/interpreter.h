@@ -22,16 +22,20 @@ class Interpreter {
   bool trace = false;
 
  private:
-  struct CacheEntry {
-    uint32_t insn = 0;  // 0 is never a valid 32-bit instruction
+  // Decoded instructions by address. The raw bits are fetched and compared every time, so
+  // rewritten code (and different mappings of the same address) simply miss.
+  struct DecodedEntry {
+    uint64_t pc = ~0ull;
+    uint32_t raw = 0;   // 16 or 32 bits as fetched
+    uint32_t insn = 0;  // 32-bit equivalent (compressed expanded)
     Handler handler = nullptr;
   };
-  Handler lookup(uint32_t insn);
+  void decode(DecodedEntry& e, uint64_t pc, uint32_t raw);
 
   Hart& hart_;
   const Decoder& decoder_;
-  static constexpr unsigned kCacheSize = 4096;
-  CacheEntry cache_[kCacheSize];
+  static constexpr unsigned kCacheSize = 8192;
+  DecodedEntry cache_[kCacheSize];
 };
 
 }  // namespace vessel::riscv
