@@ -3,6 +3,7 @@
 # with the same kernel, initramfs, memory and harts, alternating runs; then the host CPU an
 # idle booted guest uses, and its RSS.
 set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
 vessel=${1:?usage: run.sh VESSEL_BIN [GUEST_DIR]}
 guest=${2:-$("$(dirname "$0")/../../scripts/guest-dir.sh")}
 runs=${RUNS:-5}
@@ -13,7 +14,6 @@ kernel=$guest/Image initrd=$guest/initramfs.cpio.gz
 
 secs() { echo "$2 - $1" | bc -l; }
 now() { date +%s.%N; }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 run_vessel() { "$vessel" run --kernel "$kernel" --initrd "$initrd" --memory "$mem" --cpus "$cpus" --append "$1"; }
 run_qemu() {
   qemu-system-riscv64 -machine virt -nographic -m "$mem" -smp "$cpus" -kernel "$kernel" -initrd "$initrd" \

@@ -7,6 +7,7 @@
 #   smp     run=smp with 4 harts (seconds in the guest)
 # Usage: bench/compare/run.sh VESSEL_BIN CPUBENCH_RISCV CPUBENCH_NATIVE [GUEST_DIR]
 set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
 vessel=${1:?usage: run.sh VESSEL_BIN CPUBENCH_RISCV CPUBENCH_NATIVE [GUEST_DIR]}
 cpubench_rv=${2:?} cpubench_native=${3:?}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,7 +39,6 @@ measure() {  # engine harts script key
   grep -aq "VESSEL-RUN-EXIT=0" <<<"$out" || { echo "workload $3 failed on $1" >&2; exit 1; }
   if [ "$4" = wall ]; then echo "$t1 - $t0" | bc -l; else grep -a "$4" <<<"$out" | head -1 | tr -d '\r' | awk '{print $2}'; fi
 }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 printf '%-10s %12s %12s %10s\n' workload vessel_s qemu_s "speed vs qemu"
 for spec in "boot 1 poweroff wall" "cpu 1 cpu cpu-seconds-in-guest:" "cpubench 1 cpubench cpubench-total-seconds:" \

@@ -2,6 +2,7 @@
 # Guest sequential disk write and read (64 MiB, dd with direct I/O, timed in the guest) on
 # vessel and on QEMU (`-machine virt`, virtio-blk) with the same kernel, initramfs and a raw image.
 set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
 vessel=${1:?usage: run.sh VESSEL_BIN [GUEST_DIR]}
 here=$(cd "$(dirname "$0")" && pwd)
 guest=${2:-$("$here/../../scripts/guest-dir.sh")}
@@ -18,7 +19,6 @@ truncate -s 128M "$work/disk.raw"
 
 append="console=ttyS0 quiet run=disk"
 field() { grep -a "$1" | head -1 | tr -d '\r' | awk '{print $2}'; }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 vw=() vr=() qw=() qr=()
 for _ in $(seq "$runs"); do
   out=$("$vessel" run --kernel "$guest/Image" --initrd "$work/initramfs.cpio.gz" --append "$append" \

@@ -2,6 +2,7 @@
 # Interpreter speed: a 12-instruction integer loop run 200M times (2.4G instructions) on
 # vessel and on QEMU's TCG (machine `virt`, -bios none), alternating, median of 3.
 set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
 vessel=${1:?usage: run.sh VESSEL_BIN LOOP_ELF}
 elf=${2:?usage: run.sh VESSEL_BIN LOOP_ELF}
 runs=${RUNS:-3}
@@ -14,7 +15,6 @@ time_cmd() {  # prints wall seconds of a command
   t1=$(date +%s.%N)
   echo "$t1 - $t0" | bc -l
 }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 v=() q=()
 for _ in $(seq "$runs"); do

@@ -5,6 +5,7 @@
 # Vessel (--net user) against QEMU (-machine virt, -netdev user + virtio-net-device) with the
 # same kernel and a test initramfs made here; alternating runs, median, ratio.
 set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
 vessel=${1:?usage: run.sh VESSEL_BIN [GUEST_DIR]}
 guest=${2:-$("$(dirname "$0")/../../scripts/guest-dir.sh")}
 runs=${RUNS:-3}
@@ -91,7 +92,6 @@ measure_rx() {  # $1 = vessel|qemu; prints MB/s
   echo "$rate"
 }
 
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 v=() q=()
 for _ in $(seq "$runs"); do
   v+=("$(measure vessel)")
