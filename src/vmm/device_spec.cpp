@@ -13,31 +13,22 @@ std::optional<bool> parse_bool(const std::string& t) {
   return std::nullopt;
 }
 
-Result<std::map<std::string, std::string>> parse_options(const std::string& text, const std::string& first_key) {
+Result<std::map<std::string, std::string>> parse_options(const std::string& text) {
   std::map<std::string, std::string> out;
   std::stringstream ss(text);
   std::string item;
-  bool first = true;
   while (std::getline(ss, item, ',')) {
     const size_t eq = item.find('=');
-    std::string key, value;
-    if (eq == std::string::npos) {
-      if (!first || first_key.empty()) return Error{"'" + item + "' is not of the form key=value in '" + text + "'"};
-      key = first_key;
-      value = item;
-    } else {
-      key = item.substr(0, eq);
-      value = item.substr(eq + 1);
-    }
+    if (eq == std::string::npos) return Error{"'" + item + "' is not of the form key=value in '" + text + "'"};
+    const std::string key = item.substr(0, eq);
     if (key.empty()) return Error{"empty option name in '" + text + "'"};
-    if (!out.emplace(key, value).second && key != "hostfwd") return Error{"option '" + key + "' given twice"};
-    first = false;
+    if (!out.emplace(key, item.substr(eq + 1)).second) return Error{"option '" + key + "' given twice"};
   }
   return out;
 }
 
 Result<DriveSpec> parse_drive(const std::string& text) {
-  auto opts = parse_options(text, "");
+  auto opts = parse_options(text);
   if (!opts) return Error{"--drive: " + opts.error()};
   DriveSpec d;
   for (const auto& [k, v] : opts.value()) {

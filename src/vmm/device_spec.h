@@ -27,8 +27,8 @@ struct NetSpec {
   std::optional<std::array<uint8_t, 6>> mac;
 };
 
-// "key=value,key=value" (a leading bare word becomes the value of `first_key`).
-Result<std::map<std::string, std::string>> parse_options(const std::string& text, const std::string& first_key);
+// "key=value,key=value"; a key given twice is an error.
+Result<std::map<std::string, std::string>> parse_options(const std::string& text);
 Result<DriveSpec> parse_drive(const std::string& text);
 Result<NetSpec> parse_net(const std::string& text);
 // "on"/"off"/"true"/"false"/"yes"/"no"/"1"/"0"
