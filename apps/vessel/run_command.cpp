@@ -34,7 +34,8 @@ int run_elf(const machine::BareMetalOptions& bare) {
   return kExitFailure;
 }
 
-int run_linux(const vmm::VmConfig& config, bool no_reboot, const std::string& control_path) {
+int run_linux(const vmm::VmConfig& config, bool no_reboot, const std::string& control_path,
+              const std::string& console_socket) {
   std::unique_ptr<vmm::ControlServer> control;
   if (!control_path.empty()) {
     auto c = vmm::ControlServer::listen(control_path);
@@ -55,7 +56,14 @@ int run_linux(const vmm::VmConfig& config, bool no_reboot, const std::string& co
     signal_received = signo;
     stop_current(vmm::VmExit::Signal, signo);
   });
-  vmm::Console console;
+  // With a console socket (vessel-vmm under vesseld) the console is headless: no stdio.
+  vmm::Console console(vmm::Console::Options{.use_stdio = console_socket.empty()});
+  if (!console_socket.empty()) {
+    if (auto ok = console.listen(console_socket); !ok) {
+      fprintf(stderr, "vessel run: %s\n", ok.error().c_str());
+      return kExitUsage;
+    }
+  }
   bool quit = false;
   console.start([&] {
     quit = true;
@@ -110,6 +118,9 @@ int run_command(int argc, char** argv) {
   std::vector<std::string> drives;
   std::string control_path;
   app.add_option("--control", control_path, "serve the JSON control protocol on this Unix socket");
+  std::string console_socket;
+  app.add_option("--console-socket", console_socket,
+                 "headless: no stdio; serve console attach (recent output, then live) on this Unix socket");
   app.add_option("--drive", drives, "virtio disk: file=PATH[,format=raw|qcow2][,readonly=on][,serial=ID] (repeatable)");
   std::vector<std::string> nets;
   app.add_option("--net", nets,
@@ -171,7 +182,7 @@ int run_command(int argc, char** argv) {
     }
     vm.nets.push_back(n.value());
   }
-  return run_linux(vm, no_reboot, control_path);
+  return run_linux(vm, no_reboot, control_path, console_socket);
 }
 
 }  // namespace vessel::cli

@@ -7,7 +7,7 @@ namespace {
 
 enum : unsigned { kRbrThr = 0, kIer = 1, kIirFcr = 2, kLcr = 3, kMcr = 4, kLsr = 5, kMsr = 6, kScr = 7 };
 constexpr uint8_t kIerRx = 1, kIerThre = 2, kLcrDlab = 0x80, kMcrLoop = 0x10;
-constexpr uint8_t kLsrDr = 0x01, kLsrThre = 0x20, kLsrTemt = 0x40;
+constexpr uint8_t kLsrDr = 0x01, kLsrBi = 0x10, kLsrThre = 0x20, kLsrTemt = 0x40;
 constexpr uint8_t kIirNone = 0x01, kIirThre = 0x02, kIirRx = 0x04, kIirFifo = 0xc0;
 
 }  // namespace
@@ -35,6 +35,7 @@ bool Uart16550::read(uint64_t off, unsigned size, uint64_t& value) {
       } else if (!rx_.empty()) {
         v = rx_.front();
         rx_.pop_front();
+        break_front_ = false;
       }
       break;
     case kIer: v = (lcr_ & kLcrDlab) ? dlm_ : ier_; break;
@@ -51,7 +52,7 @@ bool Uart16550::read(uint64_t off, unsigned size, uint64_t& value) {
       break;
     case kLcr: v = lcr_; break;
     case kMcr: v = mcr_; break;
-    case kLsr: v = kLsrThre | kLsrTemt | (rx_.empty() ? 0 : kLsrDr); break;
+    case kLsr: v = kLsrThre | kLsrTemt | (rx_.empty() ? 0 : kLsrDr) | (break_front_ && !rx_.empty() ? kLsrBi : 0); break;
     case kMsr:
       // Loopback reflects MCR outputs; otherwise the line is up (CTS, DSR, DCD).
       v = (mcr_ & kMcrLoop) ? static_cast<uint8_t>(((mcr_ & 0x0c) << 4) | ((mcr_ & 0x01) << 5) | ((mcr_ & 0x02) << 3))
@@ -92,7 +93,10 @@ bool Uart16550::write(uint64_t off, unsigned size, uint64_t value) {
       break;
     case kIirFcr:
       fcr_ = v & 0xc9;
-      if (v & 0x02) rx_.clear();
+      if (v & 0x02) {
+        rx_.clear();
+        break_front_ = false;
+      }
       break;
     case kLcr: lcr_ = v; break;
     case kMcr: mcr_ = v & 0x1f; break;
@@ -111,6 +115,15 @@ size_t Uart16550::receive(const uint8_t* data, size_t len) {
   return n;
 }
 
+bool Uart16550::receive_break() {
+  std::lock_guard lock(mutex_);
+  if (!rx_.empty()) return false;
+  rx_.push_back(0);
+  break_front_ = true;
+  update_irq();
+  return true;
+}
+
 size_t Uart16550::rx_space() {
   std::lock_guard lock(mutex_);
   return kRxCapacity - rx_.size();
@@ -121,6 +134,7 @@ int Uart16550::take_byte() {
   if (rx_.empty()) return -1;
   const int c = rx_.front();
   rx_.pop_front();
+  break_front_ = false;
   update_irq();
   return c;
 }

@@ -27,6 +27,9 @@ class Uart16550 : public memory::MmioDevice, public FdtNode {
   // Host side: bytes typed on the console. Returns how many were accepted.
   size_t receive(const uint8_t* data, size_t len);
   size_t rx_space();
+  // Host side: a break condition (a NUL with LSR.BI), which Linux's 8250 driver turns into a
+  // magic SysRq prefix. Only accepted when the receive FIFO is empty (false: retry later).
+  bool receive_break();
   // Takes one received byte for the SBI console (-1 if none).
   int take_byte();
 
@@ -41,6 +44,7 @@ class Uart16550 : public memory::MmioDevice, public FdtNode {
   uint8_t ier_ = 0, lcr_ = 0, mcr_ = 0, scr_ = 0, fcr_ = 0, dll_ = 0x0c, dlm_ = 0;
   bool thr_interrupt_ = false;  // THR-empty interrupt pending (cleared by reading IIR or writing THR)
   bool irq_level_ = false;
+  bool break_front_ = false;  // the byte at the front of rx_ is a received break
 };
 
 }  // namespace vessel::devices

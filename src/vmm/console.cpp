@@ -2,19 +2,40 @@
 
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <vector>
+#include <cstring>
 
 namespace vessel::vmm {
 namespace {
 constexpr uint8_t kCtrlA = 0x01;
+
+bool write_all(int fd, const char* data, size_t len) {
+  while (len > 0) {
+    const ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data += n;
+    len -= static_cast<size_t>(n);
+  }
+  return true;
 }
 
-Console::Console() {
+void signal_eventfd(int fd) {
+  const uint64_t one = 1;
+  (void)!::write(fd, &one, sizeof one);
+}
+}  // namespace
+
+Console::Console(Options options) : options_(options), ring_(std::max<size_t>(options.history_bytes, 1)) {
   stop_fd_ = eventfd(0, EFD_CLOEXEC);
-  if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_) == 0) {
+  if (options_.use_stdio && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_) == 0) {
     termios raw = saved_;
     cfmakeraw(&raw);
     raw.c_oflag |= OPOST | ONLCR;  // keep host-side newline handling for our own messages
@@ -23,10 +44,20 @@ Console::Console() {
 }
 
 Console::~Console() {
-  if (thread_.joinable()) {
-    const uint64_t one = 1;
-    (void)!::write(stop_fd_, &one, sizeof one);
-    thread_.join();
+  signal_eventfd(stop_fd_);  // never read: every thread polling it sees it from now on
+  if (thread_.joinable()) thread_.join();
+  if (accept_thread_.joinable()) accept_thread_.join();
+  {
+    std::lock_guard lock(clients_mutex_);
+    for (auto& c : clients_) {
+      if (c->thread.joinable()) c->thread.join();
+      close(c->fd);
+      close(c->wake_fd);
+    }
+  }
+  if (listen_fd_ >= 0) {
+    close(listen_fd_);
+    unlink(listen_path_.c_str());
   }
   if (stop_fd_ >= 0) close(stop_fd_);
   if (raw_mode_) tcsetattr(STDIN_FILENO, TCSANOW, &saved_);
@@ -34,7 +65,7 @@ Console::~Console() {
 
 void Console::start(std::function<void()> on_quit) {
   on_quit_ = std::move(on_quit);
-  thread_ = std::thread([this] { reader(); });
+  if (options_.use_stdio) thread_ = std::thread([this] { reader(); });
 }
 
 void Console::set_sink(Sink sink) {
@@ -43,6 +74,28 @@ void Console::set_sink(Sink sink) {
 }
 
 void Console::write(const uint8_t* data, size_t len) {
+  {
+    std::lock_guard lock(history_mutex_);
+    const size_t cap = ring_.size();
+    const uint8_t* p = data;
+    size_t n = len;
+    if (n > cap) {  // only the tail can survive
+      p += n - cap;
+      written_ += n - cap;
+      n = cap;
+    }
+    const size_t at = written_ % cap;
+    const size_t first = std::min(n, cap - at);
+    memcpy(ring_.data() + at, p, first);
+    memcpy(ring_.data(), p + first, n - first);
+    written_ += n;
+  }
+  {
+    std::lock_guard lock(clients_mutex_);
+    for (auto& c : clients_)
+      if (!c->done) signal_eventfd(c->wake_fd);
+  }
+  if (!options_.use_stdio) return;
   std::lock_guard lock(write_mutex_);
   while (len > 0) {
     const ssize_t n = ::write(STDOUT_FILENO, data, len);
@@ -53,6 +106,25 @@ void Console::write(const uint8_t* data, size_t len) {
     data += n;
     len -= static_cast<size_t>(n);
   }
+}
+
+uint64_t Console::copy_since(uint64_t from, std::string& out) {
+  std::lock_guard lock(history_mutex_);
+  const size_t cap = ring_.size();
+  if (written_ > cap && from < written_ - cap) from = written_ - cap;
+  for (uint64_t pos = from; pos < written_;) {
+    const size_t at = pos % cap;
+    const size_t n = std::min<uint64_t>(written_ - pos, cap - at);
+    out.append(reinterpret_cast<const char*>(ring_.data() + at), n);
+    pos += n;
+  }
+  return written_;
+}
+
+std::string Console::history() {
+  std::string out;
+  copy_since(0, out);
+  return out;
 }
 
 void Console::deliver(const uint8_t* data, size_t len) {
@@ -113,6 +185,82 @@ void Console::reader() {
       out.push_back(c);
     }
     deliver(out.data(), out.size());
+  }
+}
+
+Result<bool> Console::listen(const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) return Error{"console socket path too long: " + path};
+  memcpy(addr.sun_path, path.c_str(), path.size());
+  listen_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  unlink(path.c_str());  // a stale socket from a previous run
+  if (listen_fd_ < 0 || bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(listen_fd_, 16) != 0)
+    return Error{"cannot listen on " + path + ": " + strerror(errno)};
+  listen_path_ = path;
+  accept_thread_ = std::thread([this] { accept_loop(); });
+  return true;
+}
+
+void Console::accept_loop() {
+  for (;;) {
+    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (fds[1].revents) return;
+    const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    std::lock_guard lock(clients_mutex_);
+    // Forget clients that went away.
+    for (auto it = clients_.begin(); it != clients_.end();) {
+      if ((*it)->done) {
+        (*it)->thread.join();
+        close((*it)->fd);
+        close((*it)->wake_fd);
+        it = clients_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    auto c = std::make_unique<Client>();
+    c->fd = fd;
+    c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    Client* raw = c.get();
+    c->thread = std::thread([this, raw] {
+      serve_client(*raw);
+      shutdown(raw->fd, SHUT_RDWR);
+      raw->done = true;
+    });
+    clients_.push_back(std::move(c));
+  }
+}
+
+void Console::serve_client(Client& c) {
+  uint64_t pos = 0;  // history first
+  uint8_t buf[512];
+  for (;;) {
+    std::string out;
+    pos = copy_since(pos, out);
+    if (!out.empty() && !write_all(c.fd, out.data(), out.size())) return;
+    pollfd fds[3] = {{c.fd, POLLIN, 0}, {c.wake_fd, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    if (poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (fds[2].revents) return;
+    if (fds[1].revents) {
+      uint64_t v;
+      (void)!read(c.wake_fd, &v, sizeof v);
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      const ssize_t n = read(c.fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
+      deliver(buf, static_cast<size_t>(n));
+    }
   }
 }
 

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "vmm/guest_shutdown.h"
 #include "vmm/virtual_machine.h"
 
 namespace vessel::vmm {
@@ -77,6 +78,12 @@ std::string ControlServer::handle(VirtualMachine* vm, const std::string& line) {
   }
   if (op == "stop") {
     vm->stop(VmExit::Quit);
+    return json{{"ok", true}}.dump();
+  }
+  if (op == "shutdown") {  // ask the guest to power off (it may take a while or ignore it)
+    if (vm->paused()) return json{{"ok", false}, {"error", "the VM is paused"}}.dump();
+    auto r = request_guest_poweroff(*vm->board().uart);
+    if (!r) return json{{"ok", false}, {"error", r.error()}}.dump();
     return json{{"ok", true}}.dump();
   }
   if (op == "balloon") {

@@ -1,0 +1,97 @@
+// `vesseld`: the manager daemon. Serves the REST API (docs/api/openapi.yaml) on a Unix
+// socket and runs each VM as its own detached vessel-vmm process. Killing the daemon does
+// not touch the VMs: the next daemon re-adopts them from the state directory.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <climits>
+#include <cstdio>
+#include <filesystem>
+
+#include "api/dispatcher.h"
+#include "api/http_server.h"
+#include "manager/event_log.h"
+#include "manager/registry.h"
+#include "manager/state_dir.h"
+
+namespace {
+
+std::string default_vmm_binary() {
+  char buf[PATH_MAX];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return "vessel-vmm";
+  buf[n] = '\0';
+  return (std::filesystem::path(buf).parent_path() / "vessel-vmm").string();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Vessel manager daemon: REST API on a Unix socket, one vessel-vmm process per VM", "vesseld"};
+  std::string socket_path = "/run/vessel/vessel.sock", state_path = "/var/lib/vessel", vmm_binary, log_file;
+  bool no_autostart = false;
+  app.add_option("--socket", socket_path, "API socket (mode 0660)")->capture_default_str();
+  app.add_option("--state-dir", state_path, "VM definitions and runtime state")->capture_default_str();
+  app.add_option("--vmm", vmm_binary, "vessel-vmm binary (default: beside vesseld)");
+  app.add_option("--log-file", log_file, "append structured logs (JSON lines) here instead of stderr");
+  app.add_flag("--no-autostart", no_autostart, "do not start VMs marked autostart");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fprintf(stderr, "vesseld: %s\n", e.what());
+    return 2;
+  }
+  FILE* log_out = stderr;
+  if (!log_file.empty() && !(log_out = fopen(log_file.c_str(), "ae"))) {
+    fprintf(stderr, "vesseld: cannot open %s\n", log_file.c_str());
+    return 1;
+  }
+  vessel::manager::EventLog log(log_out);
+  if (vmm_binary.empty()) vmm_binary = default_vmm_binary();
+  if (access(vmm_binary.c_str(), X_OK) != 0) {
+    log.error("vessel-vmm not found or not executable", {{"path", vmm_binary}});
+    return 1;
+  }
+
+  // Signals arrive on sigwait below; block them before any thread starts. Clients that hang
+  // up must not kill us.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto state = vessel::manager::StateDir::open(state_path);
+  if (!state) {
+    log.error("cannot use the state directory", {{"error", state.error()}});
+    return 1;
+  }
+  auto registry = vessel::manager::Registry::open(std::move(state.value()), {vmm_binary}, log);
+  if (!registry) {
+    log.error("cannot load the registry", {{"error", registry.error()}});
+    return 1;
+  }
+  vessel::api::Dispatcher dispatcher(*registry.value(), log);
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(socket_path).parent_path(), ec);
+  auto server = vessel::api::HttpServer::listen(socket_path, 0660,
+                                                [&](const vessel::api::HttpRequest& r) { return dispatcher.handle(r); });
+  if (!server) {
+    log.error("cannot serve the API", {{"error", server.error()}});
+    return 1;
+  }
+  log.info("vesseld listening", {{"socket", socket_path}, {"state_dir", state_path}, {"pid", getpid()}});
+  if (!no_autostart) registry.value()->autostart();
+
+  int signo = 0;
+  sigwait(&set, &signo);
+  log.info("vesseld shutting down; VMs keep running", {{"signal", signo}});
+  server.value()->stop();
+  return 0;
+}

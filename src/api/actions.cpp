@@ -1,0 +1,118 @@
+#include "api/actions.h"
+
+#include <cmath>
+#include <vector>
+
+namespace vessel::api {
+namespace {
+
+using nlohmann::json;
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t i = 1;
+  while (i <= path.size()) {
+    const size_t j = path.find('/', i);
+    const std::string part = path.substr(i, j == std::string::npos ? std::string::npos : j - i);
+    if (!part.empty()) parts.push_back(part);
+    if (j == std::string::npos) break;
+    i = j + 1;
+  }
+  return parts;
+}
+
+ApiError method_not_allowed(const std::string& allow) {
+  return {405, "method_not_allowed", "method not allowed here; allowed: " + allow, allow};
+}
+
+// Body of an action: empty, or a JSON object with only `allowed` fields.
+std::variant<json, ApiError> action_body(const HttpRequest& req, std::initializer_list<const char*> allowed) {
+  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
+  json j = json::parse(req.body, nullptr, false);
+  if (j.is_discarded()) return ApiError{400, "invalid_json", "the request body is not valid JSON", {}};
+  if (!j.is_object()) return ApiError{400, "wrong_type", "the request body must be a JSON object", {}};
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    bool ok = false;
+    for (const char* a : allowed) ok = ok || it.key() == a;
+    if (!ok) return ApiError{400, "unknown_field", "unknown field '" + it.key() + "'", {}};
+  }
+  return j;
+}
+
+std::variant<Action, ApiError> vm_action(const HttpRequest& req, const std::string& name, const std::string& what) {
+  static const std::pair<const char*, Power> kPower[] = {{"start", Power::Start},
+                                                         {"stop", Power::Stop},
+                                                         {"kill", Power::Kill},
+                                                         {"pause", Power::Pause},
+                                                         {"resume", Power::Resume}};
+  if (what == "limits") {
+    if (req.method != "PATCH" && req.method != "PUT") return method_not_allowed("PATCH, PUT");
+    json j = json::parse(req.body, nullptr, false);
+    if (j.is_discarded()) return ApiError{400, "invalid_json", "the request body is not valid JSON", {}};
+    return UpdateLimits{name, j};
+  }
+  if (what == "console") {
+    if (req.method != "GET") return method_not_allowed("GET");
+    std::string upgrade = req.header("upgrade"), connection = req.header("connection");
+    for (auto* s : {&upgrade, &connection})
+      for (auto& c : *s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return AttachConsole{name, upgrade == "vessel-console" && connection.find("upgrade") != std::string::npos};
+  }
+  if (what == "snapshot") {
+    if (req.method != "POST") return method_not_allowed("POST");
+    auto body = action_body(req, {"path"});
+    if (auto* e = std::get_if<ApiError>(&body)) return *e;
+    const json& j = std::get<json>(body);
+    if (!j.contains("path")) return ApiError{400, "missing_field", "missing required field 'path'", {}};
+    if (!j["path"].is_string()) return ApiError{400, "wrong_type", "field 'path' must be a string", {}};
+    return SnapshotVm{name, j["path"].get<std::string>()};
+  }
+  for (const auto& [word, kind] : kPower) {
+    if (what != word) continue;
+    if (req.method != "POST") return method_not_allowed("POST");
+    auto body = action_body(req, kind == Power::Stop ? std::initializer_list<const char*>{"timeout_seconds"}
+                                                     : std::initializer_list<const char*>{});
+    if (auto* e = std::get_if<ApiError>(&body)) return *e;
+    PowerAction a{name, kind, std::chrono::milliseconds(10000)};
+    const json& j = std::get<json>(body);
+    if (j.contains("timeout_seconds")) {
+      if (!j["timeout_seconds"].is_number())
+        return ApiError{400, "wrong_type", "field 'timeout_seconds' must be a number", {}};
+      const double t = j["timeout_seconds"].get<double>();
+      if (!std::isfinite(t) || t < 0 || t > 3600)
+        return ApiError{400, "invalid_argument", "field 'timeout_seconds' must be between 0 and 3600", {}};
+      a.timeout = std::chrono::milliseconds(static_cast<long long>(t * 1000));
+    }
+    return a;
+  }
+  return ApiError{404, "not_found", "no such action '" + what + "'", {}};
+}
+
+}  // namespace
+
+std::variant<Action, ApiError> parse_request(const HttpRequest& req) {
+  const auto parts = split_path(req.path);
+  if (parts.size() == 1 && parts[0] == "metrics") {
+    if (req.method != "GET") return method_not_allowed("GET");
+    return GetMetrics{};
+  }
+  if (parts.size() < 2 || parts[0] != "v1" || parts[1] != "vms")
+    return ApiError{404, "not_found", "no such endpoint: " + req.path, {}};
+  if (parts.size() == 2) {
+    if (req.method == "GET") return ListVms{};
+    if (req.method != "POST") return method_not_allowed("GET, POST");
+    json j = json::parse(req.body, nullptr, false);
+    if (j.is_discarded()) return ApiError{400, "invalid_json", "the request body is not valid JSON", {}};
+    return CreateVm{j};
+  }
+  const std::string& name = parts[2];
+  if (parts.size() == 3) {
+    if (req.method == "GET") return GetVm{name};
+    if (req.method == "DELETE") return DeleteVm{name};
+    return method_not_allowed("GET, DELETE");
+  }
+  if (parts.size() == 4) return vm_action(req, name, parts[3]);
+  return ApiError{404, "not_found", "no such endpoint: " + req.path, {}};
+}
+
+}  // namespace vessel::api

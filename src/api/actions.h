@@ -1,0 +1,33 @@
+// Parse, then dispatch (ARCHITECTURE example 6): every route yields a typed action; the
+// dispatcher executes it against the manager. Parsing here checks only the HTTP shape
+// (route, method, JSON syntax); field rules live with the manager's types.
+#pragma once
+#include <chrono>
+#include <string>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "api/api_error.h"
+#include "api/http_message.h"
+
+namespace vessel::api {
+
+struct ListVms {};
+struct CreateVm { nlohmann::json body; };
+struct GetVm { std::string name; };
+struct DeleteVm { std::string name; };
+struct UpdateLimits { std::string name; nlohmann::json body; };
+enum class Power { Start, Stop, Kill, Pause, Resume };
+struct PowerAction { std::string name; Power kind; std::chrono::milliseconds timeout{10000}; };
+struct SnapshotVm { std::string name; std::string path; };
+struct AttachConsole { std::string name; bool upgrade = false; };
+struct GetMetrics {};
+
+using Action = std::variant<ListVms, CreateVm, GetVm, DeleteVm, UpdateLimits, PowerAction, SnapshotVm, AttachConsole,
+                            GetMetrics>;
+
+// A route, or the API error that explains why the request is not one.
+std::variant<Action, ApiError> parse_request(const HttpRequest& req);
+
+}  // namespace vessel::api

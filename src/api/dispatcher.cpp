@@ -1,0 +1,160 @@
+#include "api/dispatcher.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+
+#include "api/http_client.h"
+
+namespace vessel::api {
+namespace {
+
+using nlohmann::json;
+
+HandlerResult json_response(int status, const json& body) {
+  HandlerResult r;
+  r.response.status = status;
+  r.response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return r;
+}
+
+HandlerResult from_outcome(manager::Outcome<json> o, int ok_status = 200) {
+  if (!o) return {error_response(from_manager(o.error())), {}};
+  return json_response(ok_status, o.value());
+}
+
+bool send_all(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    const ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+// Copies bytes both ways between the API client and the VMM's console socket until either
+// side closes. The VMM sends its recent output first, then live output.
+void relay(int client, int vmm, const std::string& pending) {
+  if (client < 0) return;
+  if (!pending.empty() && !send_all(vmm, pending.data(), pending.size())) return;
+  char buf[16384];
+  bool client_open = true;
+  for (;;) {
+    pollfd fds[2] = {{vmm, POLLIN, 0}, {client, static_cast<short>(client_open ? POLLIN : 0), 0}};
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (fds[0].revents) {
+      const ssize_t n = recv(vmm, buf, sizeof buf, 0);
+      if (n <= 0 || !send_all(client, buf, static_cast<size_t>(n))) return;
+    }
+    if (fds[1].revents & (POLLERR | POLLNVAL)) return;
+    if (fds[1].revents & (POLLIN | POLLHUP)) {
+      const ssize_t n = recv(client, buf, sizeof buf, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;  // the client went away: detach (the VM keeps running)
+      if (!send_all(vmm, buf, static_cast<size_t>(n))) return;
+    }
+  }
+}
+
+const char* power_name(Power p) {
+  switch (p) {
+    case Power::Start: return "start";
+    case Power::Stop: return "stop";
+    case Power::Kill: return "kill";
+    case Power::Pause: return "pause";
+    case Power::Resume: return "resume";
+  }
+  return "?";
+}
+
+}  // namespace
+
+HandlerResult Dispatcher::handle(const HttpRequest& req) {
+  const auto started = std::chrono::steady_clock::now();
+  auto parsed = parse_request(req);
+  HandlerResult result = std::holds_alternative<ApiError>(parsed)
+                             ? HandlerResult{error_response(std::get<ApiError>(parsed)), {}}
+                             : execute(std::get<Action>(parsed));
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  json fields{{"method", req.method}, {"path", req.path}, {"status", result.response.status}, {"ms", ms}};
+  if (result.response.status >= 400) {
+    auto body = json::parse(result.response.body, nullptr, false);
+    if (!body.is_discarded() && body.contains("error")) fields["error"] = body["error"].value("message", "");
+  }
+  log_.info("request", fields);
+  return result;
+}
+
+HandlerResult Dispatcher::execute(const Action& action) {
+  return std::visit(
+      [&](const auto& a) -> HandlerResult {
+        using T = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<T, ListVms>) {
+          return json_response(200, registry_.list());
+        } else if constexpr (std::is_same_v<T, CreateVm>) {
+          return from_outcome(registry_.create(a.body), 201);
+        } else if constexpr (std::is_same_v<T, GetVm>) {
+          return from_outcome(registry_.get(a.name));
+        } else if constexpr (std::is_same_v<T, DeleteVm>) {
+          return from_outcome(registry_.remove(a.name));
+        } else if constexpr (std::is_same_v<T, UpdateLimits>) {
+          return from_outcome(registry_.update_limits(a.name, a.body));
+        } else if constexpr (std::is_same_v<T, SnapshotVm>) {
+          return from_outcome(registry_.snapshot(a.name, a.path));
+        } else if constexpr (std::is_same_v<T, GetMetrics>) {
+          HandlerResult r;
+          r.response.content_type = "text/plain; version=0.0.4";
+          r.response.body = registry_.metrics_text();
+          return r;
+        } else if constexpr (std::is_same_v<T, AttachConsole>) {
+          return attach_console(a);
+        } else {
+          static_assert(std::is_same_v<T, PowerAction>);
+          (void)power_name;
+          switch (a.kind) {
+            case Power::Start: return from_outcome(registry_.start(a.name));
+            case Power::Stop: return from_outcome(registry_.stop(a.name, a.timeout));
+            case Power::Kill: return from_outcome(registry_.kill(a.name));
+            case Power::Pause: return from_outcome(registry_.pause(a.name));
+            case Power::Resume: return from_outcome(registry_.resume(a.name));
+          }
+          return json_response(500, {{"error", {{"code", "internal"}, {"message", "unknown action"}}}});
+        }
+      },
+      action);
+}
+
+HandlerResult Dispatcher::attach_console(const AttachConsole& a) {
+  auto path = registry_.console_socket(a.name);
+  if (!path) return {error_response(from_manager(path.error())), {}};
+  const int vmm = connect_unix(path.value());
+  if (vmm < 0)
+    return {error_response({500, "vmm_unreachable", "cannot connect to the VM's console: " + std::string(strerror(errno)), {}}),
+            {}};
+  HandlerResult r;
+  r.response.streaming = true;
+  if (a.upgrade) {
+    r.response.status = 101;
+    r.response.extra_headers["Upgrade"] = "vessel-console";
+  } else {
+    r.response.status = 200;
+    r.response.content_type = "application/octet-stream";
+  }
+  r.stream = [vmm](int client, std::string rest) {
+    relay(client, vmm, rest);
+    close(vmm);
+  };
+  return r;
+}
+
+}  // namespace vessel::api

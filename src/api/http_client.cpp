@@ -1,0 +1,154 @@
+#include "api/http_client.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+
+namespace vessel::api {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool send_all(int fd, const std::string& s) {
+  size_t off = 0;
+  while (off < s.size()) {
+    const ssize_t n = send(fd, s.data() + off, s.size() - off, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    off += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+std::string request_text(const std::string& method, const std::string& path, const std::string& body,
+                         const std::string& extra) {
+  std::string r = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n" + extra;
+  if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH")
+    r += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  return r + "Connection: close\r\n\r\n" + body;
+}
+
+// Parses the status line and headers in `head` (up to the blank line).
+bool parse_head(const std::string& head, int& status, std::string& content_type, long long& length) {
+  if (head.rfind("HTTP/1.", 0) != 0 || head.size() < 12) return false;
+  status = std::atoi(head.c_str() + 9);
+  length = -1;
+  size_t pos = head.find("\r\n");
+  while (pos != std::string::npos && pos + 2 < head.size()) {
+    const size_t eol = head.find("\r\n", pos + 2);
+    std::string line = head.substr(pos + 2, eol - pos - 2);
+    pos = eol;
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string name = line.substr(0, colon);
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string value = line.substr(colon + 1);
+    while (!value.empty() && value[0] == ' ') value.erase(0, 1);
+    if (name == "content-length") length = std::atoll(value.c_str());
+    if (name == "content-type") content_type = value;
+  }
+  return status > 0;
+}
+
+}  // namespace
+
+int connect_unix(const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  memcpy(addr.sun_path, path.c_str(), path.size());
+  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    const int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+  return fd;
+}
+
+Result<ClientResponse> http_request(const std::string& socket_path, const std::string& method,
+                                    const std::string& path, const std::string& body,
+                                    std::chrono::milliseconds timeout) {
+  const int fd = connect_unix(socket_path);
+  if (fd < 0) return Error{"cannot connect to " + socket_path + ": " + strerror(errno)};
+  if (!send_all(fd, request_text(method, path, body, {}))) {
+    close(fd);
+    return Error{"cannot send the request: " + std::string(strerror(errno))};
+  }
+  const auto deadline = Clock::now() + timeout;
+  std::string data;
+  char buf[16384];
+  ClientResponse r;
+  long long length = -1;
+  size_t head_end = std::string::npos;
+  for (;;) {
+    if (head_end == std::string::npos && (head_end = data.find("\r\n\r\n")) != std::string::npos) {
+      if (!parse_head(data.substr(0, head_end + 2), r.status, r.content_type, length)) {
+        close(fd);
+        return Error{"malformed response from the daemon"};
+      }
+    }
+    if (head_end != std::string::npos && length >= 0 && data.size() >= head_end + 4 + static_cast<size_t>(length))
+      break;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    pollfd p{fd, POLLIN, 0};
+    if (left <= 0 || poll(&p, 1, static_cast<int>(left)) == 0) {
+      close(fd);
+      return Error{"timed out waiting for the daemon"};
+    }
+    const ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    data.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  if (head_end == std::string::npos) return Error{"the daemon closed the connection without an answer"};
+  r.body = data.substr(head_end + 4, length >= 0 ? static_cast<size_t>(length) : std::string::npos);
+  return r;
+}
+
+Result<StreamConnection> http_open_stream(const std::string& socket_path, const std::string& method,
+                                          const std::string& path, const std::string& extra_headers) {
+  StreamConnection c;
+  c.fd = connect_unix(socket_path);
+  if (c.fd < 0) return Error{"cannot connect to " + socket_path + ": " + strerror(errno)};
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n" + extra_headers + "\r\n";
+  if (!send_all(c.fd, req)) {
+    close(c.fd);
+    return Error{"cannot send the request"};
+  }
+  std::string data;
+  char buf[4096];
+  size_t head_end;
+  while ((head_end = data.find("\r\n\r\n")) == std::string::npos) {
+    const ssize_t n = recv(c.fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || data.size() > 65536) {
+      close(c.fd);
+      return Error{"the daemon closed the connection without an answer"};
+    }
+    data.append(buf, static_cast<size_t>(n));
+  }
+  std::string ct;
+  long long length;
+  if (!parse_head(data.substr(0, head_end + 2), c.status, ct, length)) {
+    close(c.fd);
+    return Error{"malformed response from the daemon"};
+  }
+  c.initial = data.substr(head_end + 4);
+  return c;
+}
+
+}  // namespace vessel::api

@@ -1,0 +1,140 @@
+#include "api/http_server.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+namespace vessel::api {
+namespace {
+
+bool send_all(int fd, const std::string& s) {
+  const char* p = s.data();
+  size_t left = s.size();
+  while (left > 0) {
+    const ssize_t n = send(fd, p, left, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+std::string error_body(const std::string& code, const std::string& message) {
+  return nlohmann::json{{"error", {{"code", code}, {"message", message}}}}.dump();
+}
+
+}  // namespace
+
+HttpServer::~HttpServer() { stop(); }
+
+Result<std::unique_ptr<HttpServer>> HttpServer::listen(const std::string& path, unsigned mode, Handler handler) {
+  std::unique_ptr<HttpServer> s(new HttpServer());
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) return Error{"socket path too long: " + path};
+  memcpy(addr.sun_path, path.c_str(), path.size());
+  // A socket file that still accepts connections belongs to a live server: leave it alone.
+  {
+    const int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const bool live = probe >= 0 && connect(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    if (probe >= 0) close(probe);
+    if (live) return Error{"another server is listening on " + path};
+  }
+  unlink(path.c_str());
+  s->listen_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s->listen_fd_ < 0 || bind(s->listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    return Error{"cannot bind " + path + ": " + strerror(errno)};
+  if (chmod(path.c_str(), mode) != 0 || ::listen(s->listen_fd_, 128) != 0)
+    return Error{"cannot listen on " + path + ": " + strerror(errno)};
+  s->path_ = path;
+  s->handler_ = std::move(handler);
+  s->stop_fd_ = eventfd(0, EFD_CLOEXEC);
+  s->accept_thread_ = std::thread([p = s.get()] { p->accept_loop(); });
+  return s;
+}
+
+void HttpServer::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopped_ || listen_fd_ < 0) return;
+    stopped_ = true;
+    for (int fd : open_fds_) shutdown(fd, SHUT_RDWR);  // wakes every connection thread
+  }
+  const uint64_t one = 1;
+  (void)!write(stop_fd_, &one, sizeof one);
+  if (accept_thread_.joinable()) accept_thread_.join();
+  std::unique_lock lock(mutex_);
+  cv_.wait(lock, [&] { return open_fds_.empty(); });
+  close(listen_fd_);
+  unlink(path_.c_str());
+  close(stop_fd_);
+}
+
+void HttpServer::accept_loop() {
+  for (;;) {
+    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (fds[1].revents) return;
+    const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    std::lock_guard lock(mutex_);
+    if (stopped_) {
+      close(fd);
+      return;
+    }
+    open_fds_.insert(fd);
+    std::thread([this, fd] {
+      serve(fd);
+      std::lock_guard l(mutex_);
+      close(fd);
+      open_fds_.erase(fd);
+      cv_.notify_all();
+    }).detach();
+  }
+}
+
+void HttpServer::serve(int fd) {
+  RequestParser parser;
+  char buf[16384];
+  for (;;) {
+    HttpRequest req;
+    const RequestParser::State st = parser.next(req);
+    if (st == RequestParser::State::Bad) {
+      HttpResponse r;
+      r.status = parser.error_status();
+      r.body = error_body("bad_request", parser.error_message());
+      send_all(fd, serialize(r, false));
+      return;
+    }
+    if (st == RequestParser::State::NeedMore) {
+      const ssize_t n = recv(fd, buf, sizeof buf, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
+      parser.feed(buf, static_cast<size_t>(n));
+      continue;
+    }
+    HandlerResult result = handler_(req);
+    if (result.response.streaming) {
+      const bool sent = send_all(fd, serialize(result.response, false));
+      if (result.stream) result.stream(sent ? fd : -1, parser.take_rest());  // -1: only clean up
+      return;
+    }
+    const bool keep = req.keep_alive();
+    if (!send_all(fd, serialize(result.response, keep)) || !keep) return;
+  }
+}
+
+}  // namespace vessel::api

@@ -1,0 +1,48 @@
+// A small HTTP/1.1 server on a Unix stream socket: one thread per connection (connections
+// are few: the CLI, tests, a management tool), keep-alive, Content-Length bodies. A handler
+// may take a connection over for a long-lived stream (console attach).
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "api/http_message.h"
+#include "common/result.h"
+
+namespace vessel::api {
+
+struct HandlerResult {
+  HttpResponse response;
+  // With response.streaming: owns the connection after the response head is sent; `rest`
+  // holds bytes the client already sent after its request. The server closes fd afterwards.
+  std::function<void(int fd, std::string rest)> stream;
+};
+
+class HttpServer {
+ public:
+  using Handler = std::function<HandlerResult(const HttpRequest&)>;
+  ~HttpServer();
+  // Binds `path` with `mode` (e.g. 0660). Refuses when another server answers there.
+  static Result<std::unique_ptr<HttpServer>> listen(const std::string& path, unsigned mode, Handler handler);
+  void stop();
+
+ private:
+  HttpServer() = default;
+  void accept_loop();
+  void serve(int fd);
+
+  std::string path_;
+  int listen_fd_ = -1, stop_fd_ = -1;
+  Handler handler_;
+  std::thread accept_thread_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::set<int> open_fds_;
+  bool stopped_ = false;
+};
+
+}  // namespace vessel::api

@@ -1,0 +1,98 @@
+// The VM registry: every VM definition in the state directory, the VMM process of each
+// running VM, and the actions on them. Each running VM is its own detached vessel-vmm
+// process; the registry reaps its own children and polls adopted ones (from an earlier
+// daemon) by pid + start time. Thread-safe: a per-VM mutex serialises actions on one VM,
+// a short per-VM data lock guards its fields, a registry lock guards the table.
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "manager/event_log.h"
+#include "manager/manager_error.h"
+#include "manager/process_info.h"
+#include "manager/state_dir.h"
+#include "manager/vm_definition.h"
+
+namespace vessel::manager {
+
+struct RegistryOptions {
+  std::string vmm_binary;  // path of vessel-vmm
+  std::chrono::milliseconds start_timeout{30000};
+};
+
+class Registry {
+ public:
+  static Result<std::unique_ptr<Registry>> open(StateDir state, RegistryOptions options, EventLog& log);
+  ~Registry();
+
+  // Starts every VM with autostart that is not running (after re-adoption).
+  void autostart();
+
+  Outcome<nlohmann::json> create(const nlohmann::json& body);
+  nlohmann::json list();
+  Outcome<nlohmann::json> get(const std::string& name);
+  Outcome<nlohmann::json> start(const std::string& name);
+  Outcome<nlohmann::json> stop(const std::string& name, std::chrono::milliseconds timeout);
+  Outcome<nlohmann::json> kill(const std::string& name);
+  Outcome<nlohmann::json> pause(const std::string& name);
+  Outcome<nlohmann::json> resume(const std::string& name);
+  Outcome<nlohmann::json> snapshot(const std::string& name, const std::string& path);
+  Outcome<nlohmann::json> update_limits(const std::string& name, const nlohmann::json& body);
+  Outcome<nlohmann::json> remove(const std::string& name);
+  // The console socket of a running VM (console attach relays to it).
+  Outcome<std::string> console_socket(const std::string& name);
+  // Prometheus text exposition of every running VM.
+  std::string metrics_text();
+
+ private:
+  struct Runtime {
+    ProcessId proc;
+    bool child = false;  // started by this daemon (reaped with waitpid) or adopted (polled)
+  };
+  struct Entry {
+    std::mutex op;    // held for a whole action
+    std::mutex data;  // short: guards the fields below
+    VmDefinition def;
+    std::optional<Runtime> run;
+    std::string last_exit;
+    bool removed = false;
+  };
+
+  Registry(StateDir state, RegistryOptions options, EventLog& log)
+      : state_(std::move(state)), options_(std::move(options)), log_(log) {}
+  void load_and_adopt();
+  std::shared_ptr<Entry> find(const std::string& name);
+  // Clears `run` if the VMM is gone (reaping it if it is our child). Call with e.data held.
+  void check_exit_locked(Entry& e);
+  bool running(Entry& e);
+  // Polls until the VMM process is gone or the deadline passes.
+  bool wait_gone(Entry& e, std::chrono::milliseconds timeout);
+  Outcome<nlohmann::json> start_locked(Entry& e);
+  Outcome<nlohmann::json> control(Entry& e, const nlohmann::json& req, std::chrono::milliseconds timeout);
+  Outcome<nlohmann::json> simple_op(const std::string& name, const char* op, const char* wrong_state_message,
+                                    bool want_paused);
+  nlohmann::json info(Entry& e);
+  Result<bool> save_definition(const VmDefinition& def);
+  void watch_loop();
+
+  StateDir state_;
+  RegistryOptions options_;
+  EventLog& log_;
+  std::mutex table_mutex_;
+  std::map<std::string, std::shared_ptr<Entry>> table_;
+  std::mutex watch_mutex_;
+  std::condition_variable watch_cv_;
+  bool stopping_ = false;
+  std::thread watcher_;
+};
+
+}  // namespace vessel::manager

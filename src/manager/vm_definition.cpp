@@ -1,0 +1,323 @@
+#include "manager/vm_definition.h"
+
+#include <sys/stat.h>
+
+#include <cmath>
+#include <set>
+
+#include "common/size.h"
+
+namespace vessel::manager {
+namespace {
+
+using nlohmann::json;
+constexpr unsigned kMaxCpus = 32;
+constexpr uint64_t kMinMemory = 16ull << 20, kMaxMemory = 1ull << 40;
+
+// Walks one JSON object, checking each field's type and that no unknown field is present.
+class Fields {
+ public:
+  Fields(const json& obj, std::string where) : obj_(obj), where_(std::move(where)) {}
+  std::optional<ManagerError> check_object() const {
+    if (!obj_.is_object()) return invalid(where_ + " must be a JSON object", "wrong_type");
+    return std::nullopt;
+  }
+  std::optional<ManagerError> unknown(const std::set<std::string>& known) const {
+    for (auto it = obj_.begin(); it != obj_.end(); ++it)
+      if (!known.count(it.key())) return invalid("unknown field '" + prefix() + it.key() + "'", "unknown_field");
+    return std::nullopt;
+  }
+  bool has(const char* key) const { return obj_.contains(key); }
+  std::optional<ManagerError> string(const char* key, std::string& out, bool required = false) const {
+    if (!obj_.contains(key)) return required ? std::optional<ManagerError>(missing(key)) : std::nullopt;
+    if (!obj_[key].is_string()) return wrong(key, "a string");
+    out = obj_[key].get<std::string>();
+    return std::nullopt;
+  }
+  std::optional<ManagerError> boolean(const char* key, bool& out) const {
+    if (!obj_.contains(key)) return std::nullopt;
+    if (!obj_[key].is_boolean()) return wrong(key, "a boolean");
+    out = obj_[key].get<bool>();
+    return std::nullopt;
+  }
+  std::optional<ManagerError> unsigned_int(const char* key, uint64_t& out) const {
+    if (!obj_.contains(key)) return std::nullopt;
+    if (!obj_[key].is_number_unsigned()) return wrong(key, "a non-negative integer");
+    out = obj_[key].get<uint64_t>();
+    return std::nullopt;
+  }
+  std::optional<ManagerError> number(const char* key, double& out) const {
+    if (!obj_.contains(key)) return std::nullopt;
+    if (!obj_[key].is_number()) return wrong(key, "a number");
+    out = obj_[key].get<double>();
+    return std::nullopt;
+  }
+  const json& operator[](const char* key) const { return obj_[key]; }
+  std::string prefix() const { return where_ == "request body" ? "" : where_ + "."; }
+  ManagerError wrong(const std::string& key, const std::string& what) const {
+    return invalid("field '" + prefix() + key + "' must be " + what, "wrong_type");
+  }
+  ManagerError missing(const std::string& key) const {
+    return invalid("missing required field '" + prefix() + key + "'", "missing_field");
+  }
+
+ private:
+  const json& obj_;
+  std::string where_;
+};
+
+#define TRY(expr)                          \
+  do {                                     \
+    if (auto e_ = (expr)) return *e_;      \
+  } while (0)
+
+std::optional<ManagerError> check_file(const std::string& field, const std::string& path) {
+  struct stat st{};
+  if (path.empty() || path[0] != '/') return invalid("field '" + field + "' must be an absolute path", "invalid_path");
+  if (stat(path.c_str(), &st) != 0) return invalid(field + " file not found: " + path, "file_not_found");
+  if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) return invalid(field + " is not a file: " + path, "file_not_found");
+  return std::nullopt;
+}
+
+// vessel-vmm options are comma-separated key=value lists: a comma inside a value cannot be passed.
+std::optional<ManagerError> no_comma(const std::string& field, const std::string& v) {
+  if (v.find(',') != std::string::npos) return invalid("field '" + field + "' must not contain a comma");
+  return std::nullopt;
+}
+
+std::optional<ManagerError> parse_rates(const json& arr, const std::string& where, size_t count, const char* ops_key,
+                                        std::vector<RateLimit>& out) {
+  if (!arr.is_array()) return invalid("field '" + where + "' must be an array", "wrong_type");
+  if (arr.size() > count)
+    return invalid("field '" + where + "' has " + std::to_string(arr.size()) + " entries but the VM has " +
+                   std::to_string(count));
+  out.clear();
+  for (size_t i = 0; i < arr.size(); ++i) {
+    Fields f(arr[i], where + "[" + std::to_string(i) + "]");
+    TRY(f.check_object());
+    TRY(f.unknown({"bps", ops_key}));
+    RateLimit r;
+    TRY(f.unsigned_int("bps", r.bytes_per_sec));
+    TRY(f.unsigned_int(ops_key, r.ops_per_sec));
+    out.push_back(r);
+  }
+  return std::nullopt;
+}
+
+std::optional<ManagerError> parse_limits_into(const json& body, const std::string& where, size_t drives, size_t nets,
+                                              unsigned cpus, Limits& out) {
+  Fields f(body, where);
+  TRY(f.check_object());
+  TRY(f.unknown({"cpu", "drives", "nets"}));
+  TRY(f.number("cpu", out.cpu));
+  if (!std::isfinite(out.cpu) || out.cpu < 0 || out.cpu > cpus)
+    return invalid("field '" + f.prefix() + "cpu' must be between 0 (uncapped) and the VM's cpus (" +
+                   std::to_string(cpus) + ")", "invalid_limit");
+  if (f.has("drives")) TRY(parse_rates(f["drives"], f.prefix() + "drives", drives, "iops", out.drives));
+  if (f.has("nets")) TRY(parse_rates(f["nets"], f.prefix() + "nets", nets, "pps", out.nets));
+  return std::nullopt;
+}
+
+std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& start, bool check_files) {
+  Fields f(body, "request body");
+  TRY(f.check_object());
+  TRY(f.unknown({"name", "cpus", "memory", "kernel", "initrd", "cmdline", "drives", "nets", "limits", "autostart",
+                 "snapshot", "start"}));
+  TRY(f.string("name", d.name, true));
+  if (!valid_vm_name(d.name))
+    return invalid("invalid VM name '" + d.name + "' (1 to 63 of a-z A-Z 0-9 . _ -, starting with a letter or digit)",
+                   "invalid_name");
+  uint64_t cpus = 1;
+  TRY(f.unsigned_int("cpus", cpus));
+  if (cpus < 1 || cpus > kMaxCpus) return invalid("field 'cpus' must be between 1 and 32", "invalid_size");
+  d.cpus = static_cast<unsigned>(cpus);
+  std::string memory = "128M";
+  TRY(f.string("memory", memory));
+  const auto mem = parse_size(memory);
+  if (!mem || *mem < kMinMemory || *mem > kMaxMemory || (*mem & 0xfff))
+    return invalid("invalid memory '" + memory + "' (expected 16M to 1T, e.g. \"128M\" or \"2G\")", "invalid_size");
+  d.memory_bytes = *mem;
+  TRY(f.string("snapshot", d.snapshot));
+  TRY(f.string("kernel", d.kernel, d.snapshot.empty()));
+  TRY(f.string("initrd", d.initrd));
+  TRY(f.string("cmdline", d.cmdline));
+  TRY(f.boolean("autostart", d.autostart));
+  TRY(f.boolean("start", start));
+  if (check_files) {
+    if (!d.snapshot.empty()) TRY(check_file("snapshot", d.snapshot));
+    if (!d.kernel.empty()) TRY(check_file("kernel", d.kernel));
+    if (!d.initrd.empty()) TRY(check_file("initrd", d.initrd));
+  }
+  if (f.has("drives")) {
+    if (!f["drives"].is_array()) return f.wrong("drives", "an array");
+    if (f["drives"].size() > 6) return invalid("at most 6 drives");
+    for (size_t i = 0; i < f["drives"].size(); ++i) {
+      const std::string where = "drives[" + std::to_string(i) + "]";
+      Fields g(f["drives"][i], where);
+      TRY(g.check_object());
+      TRY(g.unknown({"file", "format", "readonly", "serial"}));
+      DriveDefinition dd;
+      TRY(g.string("file", dd.file, true));
+      TRY(g.string("format", dd.format));
+      TRY(g.boolean("readonly", dd.readonly));
+      TRY(g.string("serial", dd.serial));
+      if (!dd.format.empty() && dd.format != "raw" && dd.format != "qcow2")
+        return invalid("field '" + where + ".format' must be raw or qcow2");
+      TRY(no_comma(where + ".file", dd.file));
+      TRY(no_comma(where + ".serial", dd.serial));
+      if (check_files) TRY(check_file(where + ".file", dd.file));
+      d.drives.push_back(dd);
+    }
+  }
+  if (f.has("nets")) {
+    if (!f["nets"].is_array()) return f.wrong("nets", "an array");
+    if (f["nets"].size() + d.drives.size() > 6) return invalid("at most 6 drives and NICs together");
+    for (size_t i = 0; i < f["nets"].size(); ++i) {
+      const std::string where = "nets[" + std::to_string(i) + "]";
+      Fields g(f["nets"][i], where);
+      TRY(g.check_object());
+      TRY(g.unknown({"mode", "ifname", "mac", "hostfwd"}));
+      NetDefinition nd;
+      TRY(g.string("mode", nd.mode));
+      TRY(g.string("ifname", nd.ifname));
+      TRY(g.string("mac", nd.mac));
+      if (nd.mode != "user" && nd.mode != "tap") return invalid("field '" + where + ".mode' must be user or tap");
+      if (nd.mode == "tap" && nd.ifname.empty()) return invalid("field '" + where + ".ifname' is required for tap");
+      if (g.has("hostfwd")) {
+        if (!g["hostfwd"].is_array()) return g.wrong("hostfwd", "an array of strings");
+        for (const auto& h : g["hostfwd"]) {
+          if (!h.is_string()) return g.wrong("hostfwd", "an array of strings");
+          nd.hostfwd.push_back(h.get<std::string>());
+          TRY(no_comma(where + ".hostfwd", nd.hostfwd.back()));
+        }
+      }
+      TRY(no_comma(where + ".ifname", nd.ifname));
+      TRY(no_comma(where + ".mac", nd.mac));
+      d.nets.push_back(nd);
+    }
+  }
+  if (f.has("limits")) TRY(parse_limits_into(f["limits"], "limits", d.drives.size(), d.nets.size(), d.cpus, d.limits));
+  TRY(no_comma("kernel", d.kernel));
+  return std::nullopt;
+}
+
+json rates_json(const std::vector<RateLimit>& rates, const char* ops_key) {
+  json a = json::array();
+  for (const auto& r : rates) a.push_back({{"bps", r.bytes_per_sec}, {ops_key, r.ops_per_sec}});
+  return a;
+}
+
+}  // namespace
+
+bool valid_vm_name(const std::string& name) {
+  if (name.empty() || name.size() > 63 || !std::isalnum(static_cast<unsigned char>(name[0]))) return false;
+  for (unsigned char c : name)
+    if (!std::isalnum(c) && c != '.' && c != '_' && c != '-') return false;
+  return true;
+}
+
+Outcome<VmDefinition> parse_definition(const json& body, bool& start_after_create) {
+  VmDefinition d;
+  start_after_create = false;
+  if (auto e = parse_body(body, d, start_after_create, true)) return *e;
+  return d;
+}
+
+Outcome<VmDefinition> definition_from_store(const json& stored) {
+  VmDefinition d;
+  bool start = false;
+  if (auto e = parse_body(stored, d, start, false)) return *e;
+  return d;
+}
+
+Outcome<Limits> parse_limits(const json& body, const VmDefinition& def) {
+  Limits l = def.limits;
+  if (auto e = parse_limits_into(body, "request body", def.drives.size(), def.nets.size(), def.cpus, l)) return *e;
+  return l;
+}
+
+json to_json(const Limits& l) {
+  return {{"cpu", l.cpu}, {"drives", rates_json(l.drives, "iops")}, {"nets", rates_json(l.nets, "pps")}};
+}
+
+json limits_request(const Limits& l) {
+  json r = to_json(l);
+  r["op"] = "limits";
+  return r;
+}
+
+std::string format_size(uint64_t bytes) {
+  if (bytes % (1ull << 30) == 0) return std::to_string(bytes >> 30) + "G";
+  if (bytes % (1ull << 20) == 0) return std::to_string(bytes >> 20) + "M";
+  if (bytes % (1ull << 10) == 0) return std::to_string(bytes >> 10) + "K";
+  return std::to_string(bytes) + "B";
+}
+
+json to_json(const VmDefinition& d) {
+  json j{{"name", d.name},   {"cpus", d.cpus},         {"memory", format_size(d.memory_bytes)},
+         {"cmdline", d.cmdline}, {"autostart", d.autostart}, {"limits", to_json(d.limits)}};
+  if (!d.kernel.empty()) j["kernel"] = d.kernel;
+  if (!d.initrd.empty()) j["initrd"] = d.initrd;
+  if (!d.snapshot.empty()) j["snapshot"] = d.snapshot;
+  json drives = json::array();
+  for (const auto& x : d.drives) {
+    json e{{"file", x.file}, {"readonly", x.readonly}};
+    if (!x.format.empty()) e["format"] = x.format;
+    if (!x.serial.empty()) e["serial"] = x.serial;
+    drives.push_back(e);
+  }
+  json nets = json::array();
+  for (const auto& x : d.nets) {
+    json e{{"mode", x.mode}, {"hostfwd", x.hostfwd}};
+    if (!x.ifname.empty()) e["ifname"] = x.ifname;
+    if (!x.mac.empty()) e["mac"] = x.mac;
+    nets.push_back(e);
+  }
+  j["drives"] = drives;
+  j["nets"] = nets;
+  return j;
+}
+
+std::vector<std::string> to_vmm_args(const VmDefinition& d) {
+  std::vector<std::string> a;
+  if (!d.snapshot.empty()) {
+    a = {"--restore", d.snapshot};
+  } else {
+    a = {"--kernel", d.kernel, "--memory", std::to_string(d.memory_bytes >> 20) + "M", "--cpus",
+         std::to_string(d.cpus)};
+    if (!d.initrd.empty()) a.insert(a.end(), {"--initrd", d.initrd});
+    if (!d.cmdline.empty()) a.insert(a.end(), {"--append", d.cmdline});
+    for (size_t i = 0; i < d.drives.size(); ++i) {
+      const auto& x = d.drives[i];
+      std::string s = "file=" + x.file;
+      if (!x.format.empty()) s += ",format=" + x.format;
+      if (x.readonly) s += ",readonly=on";
+      if (!x.serial.empty()) s += ",serial=" + x.serial;
+      if (i < d.limits.drives.size()) {
+        if (d.limits.drives[i].bytes_per_sec) s += ",bps=" + std::to_string(d.limits.drives[i].bytes_per_sec);
+        if (d.limits.drives[i].ops_per_sec) s += ",iops=" + std::to_string(d.limits.drives[i].ops_per_sec);
+      }
+      a.insert(a.end(), {"--drive", s});
+    }
+    for (size_t i = 0; i < d.nets.size(); ++i) {
+      const auto& x = d.nets[i];
+      std::string s = x.mode;
+      if (x.mode == "tap") s += ",ifname=" + x.ifname;
+      for (const auto& h : x.hostfwd) s += ",hostfwd=" + h;
+      if (!x.mac.empty()) s += ",mac=" + x.mac;
+      if (i < d.limits.nets.size()) {
+        if (d.limits.nets[i].bytes_per_sec) s += ",bps=" + std::to_string(d.limits.nets[i].bytes_per_sec);
+        if (d.limits.nets[i].ops_per_sec) s += ",pps=" + std::to_string(d.limits.nets[i].ops_per_sec);
+      }
+      a.insert(a.end(), {"--net", s});
+    }
+  }
+  if (d.limits.cpu > 0) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%g", d.limits.cpu);
+    a.insert(a.end(), {"--cpu-cap", buf});
+  }
+  return a;
+}
+
+}  // namespace vessel::manager

@@ -1,0 +1,64 @@
+// A VM as the manager keeps it: what POST /v1/vms creates and the state directory stores.
+// Parsing is strict (unknown fields, wrong types, bad sizes are errors naming the field);
+// to_vmm_args() turns a definition into the vessel-vmm command line.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "manager/manager_error.h"
+
+namespace vessel::manager {
+
+struct DriveDefinition {
+  std::string file, format, serial;  // format: "" (detect), raw, qcow2
+  bool readonly = false;
+};
+
+struct NetDefinition {
+  std::string mode = "user";  // user | tap
+  std::string ifname, mac;
+  std::vector<std::string> hostfwd;  // tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT
+};
+
+// Rate limits: 0 = unlimited. Per device, by index in the definition's drives/nets.
+struct RateLimit {
+  uint64_t bytes_per_sec = 0, ops_per_sec = 0;  // ops: I/O requests (drives) or packets (NICs)
+};
+struct Limits {
+  double cpu = 0;  // fraction of one host core for the whole VM; 0 = uncapped
+  std::vector<RateLimit> drives, nets;
+};
+
+struct VmDefinition {
+  std::string name;
+  unsigned cpus = 1;
+  uint64_t memory_bytes = 128ull << 20;
+  std::string kernel, initrd, cmdline;
+  std::vector<DriveDefinition> drives;
+  std::vector<NetDefinition> nets;
+  Limits limits;
+  bool autostart = false;
+  std::string snapshot;  // when set, starting restores this snapshot instead of booting
+};
+
+// POST /v1/vms body -> definition; checks files exist. `start` (optional field) is returned.
+Outcome<VmDefinition> parse_definition(const nlohmann::json& body, bool& start_after_create);
+// PATCH /v1/vms/{name}/limits body -> limits (validated against the definition).
+Outcome<Limits> parse_limits(const nlohmann::json& body, const VmDefinition& def);
+nlohmann::json to_json(const Limits& limits);
+// The control-socket request that applies `limits` to a running VMM.
+nlohmann::json limits_request(const Limits& limits);
+
+nlohmann::json to_json(const VmDefinition& def);
+// Reads a stored definition (same strict rules, files are not re-checked).
+Outcome<VmDefinition> definition_from_store(const nlohmann::json& stored);
+
+bool valid_vm_name(const std::string& name);
+std::vector<std::string> to_vmm_args(const VmDefinition& def);
+std::string format_size(uint64_t bytes);
+
+}  // namespace vessel::manager
