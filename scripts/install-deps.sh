@@ -10,7 +10,7 @@ packages=(
   gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu
   # libraries
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
-  libfdt-dev libxbyak-dev libslirp-dev libglib2.0-dev zlib1g-dev libzstd-dev liburing-dev
+  libfdt-dev libxbyak-dev libslirp-dev libglib2.0-dev zlib1g-dev libzstd-dev libxxhash-dev liburing-dev
   libseccomp-dev libcap-dev
   # tools used by tests and benchmarks
   device-tree-compiler qemu-system-misc opensbi qemu-utils e2fsprogs cpio

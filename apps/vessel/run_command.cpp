@@ -70,8 +70,12 @@ int run_linux(const vmm::VmConfig& config, bool no_reboot, const std::string& co
     stop_current(vmm::VmExit::Quit, 0);
   });
 
+  vmm::VmConfig vm_config = config;  // a restored VM's own configuration replaces it (reboots use it)
   for (;;) {
-    auto vm = vmm::VirtualMachine::create(config, console);
+    const bool restoring = !vm_config.restore_from.empty();
+    auto vm = restoring ? vmm::VirtualMachine::restore(vm_config.restore_from, console, vm_config)
+                        : vmm::VirtualMachine::create(vm_config, console);
+    if (vm && restoring && config.start_paused) vm.value()->start_paused();
     if (!vm) {
       fprintf(stderr, "vessel run: %s\n", vm.error().c_str());
       return kExitUsage;
@@ -118,6 +122,10 @@ int run_command(int argc, char** argv) {
   std::vector<std::string> drives;
   std::string control_path;
   app.add_option("--control", control_path, "serve the JSON control protocol on this Unix socket");
+  app.add_option("--restore", vm.restore_from, "continue the VM saved in this snapshot file (its configuration too)");
+  app.add_flag("--paused", vm.start_paused, "with --restore: start paused (resume over --control)");
+  app.add_option("--cpu-cap", vm.cpu_cap, "CPU cap: fraction of one host core for the whole VM (0.25); 0 = none")
+      ->check(CLI::Range(0.0, 1024.0));
   std::string console_socket;
   app.add_option("--console-socket", console_socket,
                  "headless: no stdio; serve console attach (recent output, then live) on this Unix socket");
@@ -156,7 +164,18 @@ int run_command(int argc, char** argv) {
     bare.memory_bytes = *mem;
     return run_elf(bare);
   }
-  if (vm.kernel.empty()) {
+  if (!vm.restore_from.empty()) {
+    for (const char* o : {"--kernel", "--initrd", "--append", "--cpus", "--bios", "--drive", "--net", "--memory",
+                          "--cpu-cap", "--dump-dtb", "--elf"})
+      if (app.count(o)) {
+        fprintf(stderr, "vessel run: %s cannot be used with --restore (the snapshot holds the configuration)\n", o);
+        return kExitUsage;
+      }
+  } else if (vm.start_paused) {
+    fprintf(stderr, "vessel run: --paused only applies to --restore\n");
+    return kExitUsage;
+  }
+  if (vm.kernel.empty() && vm.restore_from.empty()) {
     fprintf(stderr, "vessel run: nothing to run: give --kernel FILE (Linux) or --elf FILE (bare metal)\n");
     return kExitUsage;
   }

@@ -51,13 +51,18 @@ void EventLoop::remove(int fd) {
   callbacks_.erase(fd);
 }
 
-void EventLoop::start() { thread_ = std::thread([this] { run(); }); }
+void EventLoop::start() {
+  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+}
 
-void EventLoop::stop() {
-  if (!thread_.joinable()) return;
+bool EventLoop::stop() {
+  if (!thread_.joinable()) return false;
   const uint64_t one = 1;
   (void)!write(stop_fd_, &one, sizeof one);
   thread_.join();
+  uint64_t v;
+  (void)!read(stop_fd_, &v, sizeof v);  // consumed, so start() can run the loop again (snapshots)
+  return true;
 }
 
 void EventLoop::run() {

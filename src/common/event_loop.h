@@ -21,8 +21,8 @@ class EventLoop {
   // Watches fd (EPOLLIN by default); the callback runs on the loop thread.
   bool add(int fd, Callback callback, uint32_t events = 0x001 /* EPOLLIN */);
   void remove(int fd);
-  void start();
-  void stop();
+  void start();  // no-op if running
+  bool stop();   // true if it stopped a running loop
   bool on_loop_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
 
  private:

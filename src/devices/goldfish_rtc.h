@@ -7,6 +7,11 @@
 #include "devices/irq_line.h"
 #include "memory/mmio.h"
 
+namespace vessel::snapshot {
+class StateWriter;
+class StateReader;
+}  // namespace vessel::snapshot
+
 namespace vessel::devices {
 
 class GoldfishRtc : public memory::MmioDevice, public FdtNode {
@@ -17,6 +22,9 @@ class GoldfishRtc : public memory::MmioDevice, public FdtNode {
   bool read(uint64_t offset, unsigned size, uint64_t& value) override;
   bool write(uint64_t offset, unsigned size, uint64_t value) override;
   void add_fdt_node(FdtBuilder& fdt, const FdtContext& ctx) const override;
+  // Snapshot persistence (device_persist.cpp). The RTC keeps following the host's wall clock.
+  void save_state(snapshot::StateWriter& out);
+  bool restore_state(snapshot::StateReader& in);
 
  private:
   uint64_t now_ns() const;

@@ -10,6 +10,11 @@
 #include "devices/irq_line.h"
 #include "memory/mmio.h"
 
+namespace vessel::snapshot {
+class StateWriter;
+class StateReader;
+}  // namespace vessel::snapshot
+
 namespace vessel::devices {
 
 class Plic : public memory::MmioDevice, public InterruptController, public FdtNode {
@@ -23,6 +28,9 @@ class Plic : public memory::MmioDevice, public InterruptController, public FdtNo
   bool write(uint64_t offset, unsigned size, uint64_t value) override;
   void set_irq(unsigned source, bool level) override;
   void add_fdt_node(FdtBuilder& fdt, const FdtContext& ctx) const override;
+  // Snapshot persistence (device_persist.cpp); restore recomputes the harts' MEIP/SEIP.
+  void save_state(snapshot::StateWriter& out);
+  bool restore_state(snapshot::StateReader& in);
 
   uint32_t phandle = 0;  // assigned by the board before the device tree is built
 

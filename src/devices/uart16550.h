@@ -10,6 +10,11 @@
 #include "devices/irq_line.h"
 #include "memory/mmio.h"
 
+namespace vessel::snapshot {
+class StateWriter;
+class StateReader;
+}  // namespace vessel::snapshot
+
 namespace vessel::devices {
 
 class Uart16550 : public memory::MmioDevice, public FdtNode {
@@ -32,6 +37,9 @@ class Uart16550 : public memory::MmioDevice, public FdtNode {
   bool receive_break();
   // Takes one received byte for the SBI console (-1 if none).
   int take_byte();
+  // Snapshot persistence (device_persist.cpp): registers and the receive FIFO.
+  void save_state(snapshot::StateWriter& out);
+  bool restore_state(snapshot::StateReader& in);
 
  private:
   void update_irq();  // called with mutex_ held

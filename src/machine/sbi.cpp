@@ -198,6 +198,7 @@ SbiFirmware::Ret SbiFirmware::legacy(riscv::Hart& h, uint64_t eid, bool& only_a0
 }
 
 bool SbiFirmware::supervisor_ecall(riscv::Hart& h) {
+  calls_.fetch_add(1, std::memory_order_relaxed);
   const uint64_t eid = h.x[kA7], fid = h.x[kA6];
   bool only_a0 = false;
   Ret r{kSbiErrNotSupported, 0};

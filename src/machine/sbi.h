@@ -2,6 +2,7 @@
 // M-mode code runs. Base, legacy console/timer/IPI/fence/shutdown, TIME, IPI, RFENCE, HSM,
 // SRST and DBCN.
 #pragma once
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -40,6 +41,8 @@ class SbiFirmware : public riscv::HartHooks {
  public:
   explicit SbiFirmware(SbiPlatform& platform) : platform_(platform) {}
   bool supervisor_ecall(riscv::Hart& hart) override;
+  // SBI calls served so far (an "exit" in the VM's metrics).
+  uint64_t calls() const { return calls_.load(std::memory_order_relaxed); }
 
   // Prepares a hart for entering S-mode directly (delegation, counters, Sstc) as firmware would.
   static void prepare_hart(riscv::Hart& hart);
@@ -60,6 +63,7 @@ class SbiFirmware : public riscv::HartHooks {
   bool hart_targets(uint64_t mask, uint64_t base, uint64_t& targets) const;
 
   SbiPlatform& platform_;
+  std::atomic<uint64_t> calls_{0};
 };
 
 }  // namespace vessel::machine

@@ -27,6 +27,7 @@ bool AddressSpace::read(uint64_t paddr, unsigned size, uint64_t& value) const {
   }
   const MmioRegion* r = find_mmio(paddr);
   if (!r || paddr - r->base > r->size - size) return false;
+  mmio_accesses_.fetch_add(1, std::memory_order_relaxed);
   return r->device->read(paddr - r->base, size, value);
 }
 
@@ -37,6 +38,7 @@ bool AddressSpace::write(uint64_t paddr, unsigned size, uint64_t value) const {
   }
   const MmioRegion* r = find_mmio(paddr);
   if (!r || paddr - r->base > r->size - size) return false;
+  mmio_accesses_.fetch_add(1, std::memory_order_relaxed);
   return r->device->write(paddr - r->base, size, value);
 }
 

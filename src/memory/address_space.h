@@ -1,6 +1,7 @@
 // The guest physical address space: RAM plus MMIO windows.
 // The CPU knows this interface only; devices register themselves here.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -33,10 +34,13 @@ class AddressSpace {
   // Physical accesses for the page-table walker and slow paths. False: no RAM and no device.
   [[nodiscard]] bool read(uint64_t paddr, unsigned size, uint64_t& value) const;
   [[nodiscard]] bool write(uint64_t paddr, unsigned size, uint64_t value) const;
+  // Device register accesses so far (an "exit" in the VM's metrics).
+  uint64_t mmio_accesses() const { return mmio_accesses_.load(std::memory_order_relaxed); }
 
  private:
   GuestRam ram_;
   std::vector<MmioRegion> mmio_;  // sorted by base
+  mutable std::atomic<uint64_t> mmio_accesses_{0};
 };
 
 }  // namespace vessel::memory

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vmm/guest_shutdown.h"
+#include "vmm/control_ops.h"
 #include "vmm/virtual_machine.h"
 
 namespace vessel::vmm {
@@ -59,9 +60,11 @@ std::string ControlServer::handle(VirtualMachine* vm, const std::string& line) {
   const std::string op = req["op"];
   if (!vm) return json{{"ok", false}, {"error", "no virtual machine is running"}}.dump();
   auto* balloon = vm->balloon();
+  if (auto answer = handle_vmm_op(*vm, req, op)) return *answer;  // snapshot, limits, metrics
   if (op == "status") {
     json r{{"ok", true}, {"paused", vm->paused()}, {"harts", vm->board().harts.size()},
-           {"memory_bytes", vm->board().as.ram().size()}};
+           {"memory_bytes", vm->board().as.ram().size()}, {"state", vm->paused() ? "paused" : "running"},
+           {"uptime_seconds", vm->uptime_seconds()}};
     uint64_t instret = 0;
     for (auto& h : vm->board().harts) instret += h->instret;
     r["instructions"] = instret;

@@ -13,6 +13,19 @@ std::optional<bool> parse_bool(const std::string& t) {
   return std::nullopt;
 }
 
+std::optional<uint64_t> parse_rate(const std::string& t) {
+  uint64_t n = 0;
+  size_t i = 0;
+  for (; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i) {
+    if (n > (UINT64_MAX - 9) / 10) return std::nullopt;
+    n = n * 10 + static_cast<uint64_t>(t[i] - '0');
+  }
+  if (i == 0 || i + 1 < t.size()) return std::nullopt;
+  const int shift = i == t.size() ? 0 : t[i] == 'K' || t[i] == 'k' ? 10 : t[i] == 'M' || t[i] == 'm' ? 20 : t[i] == 'G' || t[i] == 'g' ? 30 : -1;
+  if (shift < 0 || n > (UINT64_MAX >> shift)) return std::nullopt;
+  return n << shift;
+}
+
 Result<std::map<std::string, std::string>> parse_options(const std::string& text) {
   std::map<std::string, std::string> out;
   std::stringstream ss(text);
@@ -44,8 +57,12 @@ Result<DriveSpec> parse_drive(const std::string& text) {
     } else if (k == "serial") {
       if (v.size() > 20) return Error{"--drive: serial is at most 20 characters"};
       d.serial = v;
+    } else if (k == "bps" || k == "iops") {
+      const auto r = parse_rate(v);
+      if (!r) return Error{"--drive: " + k + " must be a number (K, M, G suffixes allowed), not '" + v + "'"};
+      (k == "bps" ? d.bps : d.iops) = *r;
     } else {
-      return Error{"--drive: unknown option '" + k + "' (file, format, readonly, serial)"};
+      return Error{"--drive: unknown option '" + k + "' (file, format, readonly, serial, bps, iops)"};
     }
   }
   if (d.file.empty()) return Error{"--drive: file=PATH is required"};
@@ -84,6 +101,10 @@ Result<NetSpec> parse_net(const std::string& text) {
       if (n.mac) return Error{"--net: mac given twice"};
       n.mac = parse_mac(v);
       if (!n.mac) return Error{"--net: mac '" + v + "' is not a unicast address like 52:54:00:12:34:56"};
+    } else if (k == "bps" || k == "pps") {
+      const auto r = parse_rate(v);
+      if (!r) return Error{"--net: " + k + " must be a number (K, M, G suffixes allowed), not '" + v + "'"};
+      (k == "bps" ? n.bps : n.pps) = *r;
     } else if (k == "hostfwd" && n.kind == NetSpec::Kind::User) {
       auto f = net::parse_hostfwd(v);
       if (!f) return Error{"--net: " + f.error()};
@@ -93,7 +114,7 @@ Result<NetSpec> parse_net(const std::string& text) {
       if (v.empty() || v.size() > 15) return Error{"--net: ifname must be 1..15 characters"};
       n.ifname = v;
     } else {
-      return Error{"--net: unknown option '" + k + "' for " + (n.kind == NetSpec::Kind::User ? "user (hostfwd, mac)" : "tap (ifname, mac)")};
+      return Error{"--net: unknown option '" + k + "' for " + (n.kind == NetSpec::Kind::User ? "user (hostfwd, mac, bps, pps)" : "tap (ifname, mac, bps, pps)")};
     }
   }
   if (n.kind == NetSpec::Kind::Tap && n.ifname.empty()) return Error{"--net tap: ifname=NAME is required"};

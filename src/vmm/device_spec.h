@@ -17,6 +17,7 @@ struct DriveSpec {
   std::optional<storage::DiskFormat> format;  // nullopt: detect from the header
   bool read_only = false;
   std::string serial;
+  uint64_t bps = 0, iops = 0;  // rate limits (bytes/s, requests/s); 0 = unlimited
 };
 
 // `user[,hostfwd=...]...[,mac=..]` or `tap,ifname=NAME[,mac=..]`.
@@ -25,6 +26,7 @@ struct NetSpec {
   std::string ifname;                     // tap
   std::vector<net::HostForward> hostfwds;  // user
   std::optional<std::array<uint8_t, 6>> mac;
+  uint64_t bps = 0, pps = 0;  // rate limits per direction (bytes/s, packets/s); 0 = unlimited
 };
 
 // "key=value,key=value"; a key given twice is an error.
@@ -33,5 +35,7 @@ Result<DriveSpec> parse_drive(const std::string& text);
 Result<NetSpec> parse_net(const std::string& text);
 // "on"/"off"/"true"/"false"/"yes"/"no"/"1"/"0"
 std::optional<bool> parse_bool(const std::string& text);
+// A rate: digits with an optional K, M or G suffix (powers of 1024), e.g. 10M.
+std::optional<uint64_t> parse_rate(const std::string& text);
 
 }  // namespace vessel::vmm

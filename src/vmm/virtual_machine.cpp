@@ -1,5 +1,7 @@
 #include "vmm/virtual_machine.h"
 
+#include <pthread.h>
+
 #include <fstream>
 
 #include "cpu/riscv/interpreter.h"
@@ -21,6 +23,13 @@ constexpr uint64_t kBatch = 4096;  // instructions between interrupt and request
 }  // namespace
 
 Result<std::unique_ptr<VirtualMachine>> VirtualMachine::create(const VmConfig& config, Console& console) {
+  auto vm = assemble(config, console);
+  if (!vm) return vm;
+  if (auto ok = vm.value()->boot(); !ok) return Error{ok.error()};
+  return vm;
+}
+
+Result<std::unique_ptr<VirtualMachine>> VirtualMachine::assemble(const VmConfig& config, Console& console) {
   std::unique_ptr<VirtualMachine> vm(new VirtualMachine(config, console));
   auto board = machine::Board::create({config.memory_bytes, config.cpus},
                                       [&console](const uint8_t* d, size_t n) { console.write(d, n); });
@@ -29,7 +38,19 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::create(const VmConfig& c
   vm->sbi_ = std::make_unique<machine::SbiFirmware>(*vm);
   for (unsigned i = 0; i < config.cpus; ++i) vm->vcpus_.push_back(std::make_unique<Vcpu>());
   if (auto ok = vm->add_devices(); !ok) return Error{ok.error()};
-  if (auto ok = vm->boot(); !ok) return Error{ok.error()};
+  vm->budget_.set_cap(config.cpu_cap);
+  vm->firmware_mode_ = !config.bios.empty();
+  if (!vm->firmware_mode_)
+    for (auto& hp : vm->board_->harts) hp->hooks = vm->sbi_.get();
+  VirtualMachine* self = vm.get();
+  vm->board_->test->on_request = [self](devices::SifiveTest::Request r, int code) {
+    switch (r) {
+      case devices::SifiveTest::Request::Poweroff: self->stop(VmExit::Poweroff); break;
+      case devices::SifiveTest::Request::Reboot: self->stop(VmExit::Reboot); break;
+      case devices::SifiveTest::Request::Fail: self->stop(VmExit::Failure, code); break;
+      case devices::SifiveTest::Request::None: break;
+    }
+  };
   return vm;
 }
 
@@ -49,6 +70,8 @@ Result<bool> VirtualMachine::add_devices() {
     if (!image) return Error{image.error()};
     const std::string serial = d.serial.empty() ? "vessel-vd" + std::string(1, static_cast<char>('a' + i)) : d.serial;
     auto dev = std::make_unique<devices::virtio::BlockDevice>(std::move(image.value()), d.read_only, serial);
+    dev->limiter().set({d.bps, d.iops});
+    drives_.push_back(dev.get());
     if (auto r = board_->add_virtio(std::move(dev)); !r) return Error{r.error()};
   }
   for (size_t i = 0; i < config_.nets.size(); ++i) {
@@ -80,13 +103,15 @@ Result<bool> VirtualMachine::add_net(const NetSpec& n, size_t index) {
   const devices::virtio::MacAddress mac =
       n.mac ? *n.mac : devices::virtio::MacAddress{0x52, 0x54, 0x00, 0x12, 0x34, static_cast<uint8_t>(0x56 + index)};
   auto dev = std::make_unique<devices::virtio::NetDevice>(std::move(backend), mac);
+  dev->rx_limiter().set({n.bps, n.pps});
+  dev->tx_limiter().set({n.bps, n.pps});
+  nics_.push_back(dev.get());
   if (auto r = board_->add_virtio(std::move(dev)); !r) return Error{r.error()};
   return true;
 }
 
 Result<bool> VirtualMachine::boot() {
   memory::AddressSpace& as = board_->as;
-  firmware_mode_ = !config_.bios.empty();
   if (firmware_mode_) {
     auto fw = machine::load_firmware(config_.bios, as);
     if (!fw) return Error{fw.error()};
@@ -132,7 +157,6 @@ Result<bool> VirtualMachine::boot() {
   } else {
     // Built-in SBI: hart 0 enters the kernel in S-mode; the others wait for HSM hart_start.
     riscv::Hart& h = *board_->harts[0];
-    for (auto& hp : board_->harts) hp->hooks = sbi_.get();
     machine::SbiFirmware::prepare_hart(h);
     h.priv = riscv::Priv::Supervisor;
     h.pc = kernel->entry;
@@ -141,14 +165,6 @@ Result<bool> VirtualMachine::boot() {
     h.update_tlb_context();
     vcpus_[0]->state = machine::HartState::Started;
   }
-  board_->test->on_request = [this](devices::SifiveTest::Request r, int code) {
-    switch (r) {
-      case devices::SifiveTest::Request::Poweroff: stop(VmExit::Poweroff); break;
-      case devices::SifiveTest::Request::Reboot: stop(VmExit::Reboot); break;
-      case devices::SifiveTest::Request::Fail: stop(VmExit::Failure, code); break;
-      case devices::SifiveTest::Request::None: break;
-    }
-  };
   return true;
 }
 
@@ -163,7 +179,11 @@ VmResult VirtualMachine::run() {
   else
     console_.set_sink([this](const uint8_t* d, size_t n) { return board_->uart->receive(d, n); });
   board_->io.start();
-  for (unsigned i = 0; i < vcpus_.size(); ++i) vcpus_[i]->thread = std::thread([this, i] { vcpu_loop(i); });
+  for (unsigned i = 0; i < vcpus_.size(); ++i) {
+    vcpus_[i]->thread = std::thread([this, i] { vcpu_loop(i); });
+    if (pthread_getcpuclockid(vcpus_[i]->thread.native_handle(), &vcpus_[i]->cpu_clock) == 0)
+      vcpus_[i]->cpu_clock_set = true;
+  }
   {
     std::unique_lock lock(mutex_);
     cv_.wait(lock, [this] { return stopping_; });
@@ -187,6 +207,7 @@ void VirtualMachine::stop(VmExit reason, int code) {
     h->stop_requested.store(true);
     h->wake();
   }
+  budget_.wake();
 }
 
 bool VirtualMachine::wait_until_started(unsigned id) {
@@ -240,6 +261,7 @@ void VirtualMachine::vcpu_loop(unsigned id) {
     }
     h.update_timer_interrupts();
     h.take_interrupt();
+    budget_.charge(id, [&h] { return h.stop_requested.load() || h.park_requested.load(); });
     interp.run_batch(kBatch);
   }
 }
@@ -261,6 +283,7 @@ void VirtualMachine::pause() {
     h->park_requested = true;
     h->wake();
   }
+  budget_.wake();
   // Harts that are stopped (HSM) or not yet started park in wait_until_started: count them too.
   cv_.wait(lock, [&] {
     unsigned idle = 0;
@@ -268,6 +291,7 @@ void VirtualMachine::pause() {
       if (v->state.load() != machine::HartState::Started) ++idle;
     return stopping_ || parked_ + idle >= vcpus_.size();
   });
+  paused_ticks_ = board_->timebase.now();  // guest time stops here (see the declaration)
 }
 
 void VirtualMachine::resume() {
@@ -275,6 +299,7 @@ void VirtualMachine::resume() {
     std::lock_guard lock(mutex_);
     if (!paused_) return;
     paused_ = false;
+    board_->timebase.set(paused_ticks_);
     for (auto& h : board_->harts) h->park_requested = false;
   }
   cv_.notify_all();

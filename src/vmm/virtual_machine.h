@@ -3,6 +3,7 @@
 #pragma once
 #include <atomic>
 #include <condition_variable>
+#include <ctime>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,7 +16,16 @@
 #include "machine/board.h"
 #include "machine/sbi.h"
 #include "vmm/console.h"
+#include "vmm/cpu_budget.h"
 #include "vmm/device_spec.h"
+
+namespace vessel::devices::virtio {
+class BlockDevice;
+class NetDevice;
+}  // namespace vessel::devices::virtio
+namespace vessel::snapshot {
+class SnapshotFile;
+}  // namespace vessel::snapshot
 
 namespace vessel::vmm {
 
@@ -26,6 +36,10 @@ struct VmConfig {
   bool trace = false;  // print every executed instruction to stderr
   std::vector<DriveSpec> drives;
   std::vector<NetSpec> nets;
+  double cpu_cap = 0;  // fraction of one host core for the whole VM (0.25 = 25 %); 0 = unlimited
+  // How to start, not part of the machine: from a snapshot file, and parked until resumed.
+  std::string restore_from;
+  bool start_paused = false;
 };
 
 enum class VmExit { Poweroff, Reboot, Failure, Quit, Signal };
@@ -38,6 +52,9 @@ struct VmResult {
 class VirtualMachine : public machine::SbiPlatform {
  public:
   static Result<std::unique_ptr<VirtualMachine>> create(const VmConfig& config, Console& console);
+  // A VM continuing where a snapshot (snapshot()) stopped; `config` receives its configuration
+  // (the disk images it names must exist). vm_snapshot.cpp.
+  static Result<std::unique_ptr<VirtualMachine>> restore(const std::string& path, Console& console, VmConfig& config);
   ~VirtualMachine() override;
 
   // Runs until the guest powers off or reboots, or stop() is called. Blocks the caller.
@@ -45,11 +62,34 @@ class VirtualMachine : public machine::SbiPlatform {
   // Thread-safe: ends run() with the given reason.
   void stop(VmExit reason, int code = 0);
   // Thread-safe: stops every hart at an instruction boundary / lets them continue.
-  // Guest time keeps running while paused (the timebase follows the host clock), so the
-  // guest sees the pause as time that passed, like a host that was busy elsewhere.
+  // Guest time (mtime) stops while paused, like QEMU's virtual clock: resume continues from the
+  // tick the pause stopped at, so a pause (or a snapshot taken during it) is invisible to the
+  // guest's timers and watchdogs; only its wall clock (the RTC) sees the gap.
   void pause();
   void resume();
   bool paused() const { return paused_.load(); }
+
+  // Snapshot (vm_snapshot.cpp): pauses if running, stops the I/O thread so no request is in
+  // flight, writes every component and the touched memory to `path`, then returns to the
+  // previous run state.
+  struct SnapshotInfo {
+    uint64_t bytes = 0, pages = 0;
+    double seconds = 0;
+  };
+  Result<SnapshotInfo> snapshot(const std::string& path);
+  // Before run(): the harts park as soon as they start (vessel run --restore --paused).
+  void start_paused();
+  // The configuration with the limits currently in force.
+  VmConfig current_config();
+
+  // Resource limits and accounting (limits: any thread).
+  CpuBudget& cpu_budget() { return budget_; }
+  const std::vector<devices::virtio::BlockDevice*>& drives() const { return drives_; }
+  const std::vector<devices::virtio::NetDevice*>& nics() const { return nics_; }
+  unsigned vcpu_count() const { return static_cast<unsigned>(vcpus_.size()); }
+  double vcpu_seconds(unsigned id);  // CPU time of the vCPU's host thread (metrics.cpp)
+  uint64_t sbi_calls() const { return sbi_->calls(); }
+  double uptime_seconds() const { return static_cast<double>(Timebase::host_ns() - created_ns_) / 1e9; }
   devices::virtio::BalloonDevice* balloon() { return balloon_; }
   machine::Board& board() { return *board_; }
 
@@ -60,9 +100,15 @@ class VirtualMachine : public machine::SbiPlatform {
     std::atomic<uint64_t> flush_requested{0}, flush_done{0};
     std::atomic<bool> icache_flush{false};
     std::thread thread;
+    clockid_t cpu_clock{};  // the thread's CPU-time clock (metrics), once cpu_clock_set
+    std::atomic<bool> cpu_clock_set{false};
   };
 
-  VirtualMachine(const VmConfig& config, Console& console) : config_(config), console_(console) {}
+  VirtualMachine(const VmConfig& config, Console& console)
+      : config_(config), console_(console), budget_(config.cpus) {}
+  // The board, firmware and devices, wired; create() then boots, restore() loads state.
+  static Result<std::unique_ptr<VirtualMachine>> assemble(const VmConfig& config, Console& console);
+  Result<bool> restore_state(const snapshot::SnapshotFile& file);
   Result<bool> add_devices();
   Result<bool> add_net(const NetSpec& spec, size_t index);
   Result<bool> boot();
@@ -91,6 +137,11 @@ class VirtualMachine : public machine::SbiPlatform {
   devices::virtio::ConsoleDevice* virtio_console_ = nullptr;
   devices::virtio::BalloonDevice* balloon_ = nullptr;
   bool firmware_mode_ = false;  // --bios: harts start in M-mode running real firmware
+  std::vector<devices::virtio::BlockDevice*> drives_;
+  std::vector<devices::virtio::NetDevice*> nics_;
+  CpuBudget budget_;
+  uint64_t created_ns_ = Timebase::host_ns();
+  uint64_t paused_ticks_ = 0;  // guest time when pause() stopped it
 
   std::mutex mutex_;
   std::condition_variable cv_;  // HSM start requests and the end of run()

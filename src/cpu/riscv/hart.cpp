@@ -37,6 +37,7 @@ void Hart::wake() {
 }
 
 void Hart::wait_for_interrupt() {
+  wfi_sleeps.fetch_add(1, std::memory_order_relaxed);
   sleeping.store(true);
   std::unique_lock lock(wait_mutex_);
   while (!stop_requested.load(std::memory_order_relaxed) && !park_requested.load(std::memory_order_relaxed)) {

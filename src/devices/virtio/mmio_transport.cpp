@@ -1,5 +1,7 @@
 #include "devices/virtio/mmio_transport.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "common/log.h"
@@ -38,7 +40,13 @@ MmioTransport::MmioTransport(uint64_t base, IrqLine irq, const memory::GuestRam&
     });
   }
   for (const auto& w : device_->backend_watches())
-    loop_.add(w.fd, [this, q = w.queue](uint32_t) { on_queue_event(q); });
+    loop_.add(w.fd, [this, w](uint32_t) {
+      if (w.timer) {  // acknowledge the expiry even if the queue is not live (no busy loop)
+        uint64_t expirations;
+        (void)!::read(w.fd, &expirations, sizeof expirations);
+      }
+      on_queue_event(w.queue);
+    });
 }
 
 MmioTransport::~MmioTransport() {

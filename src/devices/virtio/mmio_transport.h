@@ -30,6 +30,11 @@ class MmioTransport : public memory::MmioDevice, public FdtNode, private Interru
   VirtioDevice& device() { return *device_; }
   uint32_t status() const { return status_.load(); }
   uint64_t guest_errors() const { return device_->counters.guest_errors; }
+  // Snapshot persistence (transport_persist.cpp), with the I/O thread stopped: the transport
+  // registers, every queue and the device's own state. Restore re-activates a live device and
+  // re-signals its queues so chains made available before the snapshot are taken.
+  void save_state(snapshot::StateWriter& out);
+  bool restore_state(snapshot::StateReader& in);
 
  private:
   void used_buffer() override;

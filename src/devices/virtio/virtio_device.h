@@ -8,6 +8,11 @@
 #include "devices/virtio/virtqueue.h"
 #include "memory/guest_ram.h"
 
+namespace vessel::snapshot {
+class StateWriter;
+class StateReader;
+}  // namespace vessel::snapshot
+
 namespace vessel::devices::virtio {
 
 // Feature bits shared by all devices.
@@ -34,6 +39,7 @@ struct ActiveState {
 // Per-device counters for metrics and tests.
 struct DeviceCounters {
   uint64_t requests = 0;
+  uint64_t reads = 0, writes = 0;  // virtio-blk read and write requests
   uint64_t bytes_read = 0, bytes_written = 0;
   uint64_t guest_errors = 0;  // malformed requests or rings
 };
@@ -58,8 +64,13 @@ class VirtioDevice {
   struct Watch {
     int fd;
     unsigned queue;  // process_queue(queue) runs when fd is readable
+    bool timer = false;  // a timerfd (rate limiter): the transport reads it before processing
   };
   virtual std::vector<Watch> backend_watches() const { return {}; }
+  // Snapshot persistence of device-specific state (queues and transport state are the
+  // transport's). Called with the I/O thread quiesced; restore runs after activate().
+  virtual void save_state(snapshot::StateWriter&) {}
+  virtual bool restore_state(snapshot::StateReader&) { return true; }
 
   DeviceCounters counters;
 };

@@ -8,6 +8,11 @@
 
 #include "memory/guest_ram.h"
 
+namespace vessel::snapshot {
+class StateWriter;
+class StateReader;
+}  // namespace vessel::snapshot
+
 namespace vessel::devices::virtio {
 
 struct Buffer {
@@ -52,6 +57,9 @@ class Virtqueue {
 
   uint16_t last_avail() const { return last_avail_; }
   uint16_t used_idx() const { return used_idx_; }
+  // Snapshot persistence (transport_persist.cpp): layout, ready, indices, event-index mode.
+  void save_state(snapshot::StateWriter& out) const;
+  bool restore_state(snapshot::StateReader& in, uint16_t max_size);
   void restore_indices(uint16_t last_avail, uint16_t used_idx) {
     last_avail_ = last_avail;
     used_idx_ = signalled_used_ = used_idx;

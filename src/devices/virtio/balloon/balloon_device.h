@@ -32,6 +32,9 @@ class BalloonDevice : public VirtioDevice {
   // Asks the driver for fresh statistics; returns the last report (tag -> value).
   std::map<uint16_t, uint64_t> stats();
   uint64_t pages_returned_to_host() const { return returned_.load(); }
+  // Snapshot: target, actual, last statistics and the held statistics buffer (balloon_persist.cpp).
+  void save_state(snapshot::StateWriter& out) override;
+  bool restore_state(snapshot::StateReader& in) override;
 
  private:
   bool handle_pages(unsigned q, const Chain& chain);

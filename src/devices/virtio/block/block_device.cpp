@@ -92,6 +92,7 @@ uint8_t BlockDevice::execute(const Chain& chain, uint64_t& written) {
       ChainWriter out(ram, chain);
       written = out.write(buf.data(), buf.size());
       counters.bytes_read += written;
+      ++counters.reads;
       return kOk;
     }
     case RequestType::Out: {
@@ -103,6 +104,7 @@ uint8_t BlockDevice::execute(const Chain& chain, uint64_t& written) {
       std::vector<uint8_t> buf(req.data_len);
       reader.read(buf.data(), buf.size());
       counters.bytes_written += buf.size();
+      ++counters.writes;
       return to_status(image_->write(req.sector * kSectorSize, buf.data(), buf.size()));
     }
     case RequestType::Flush: return to_status(image_->flush());
@@ -145,6 +147,9 @@ bool BlockDevice::process_queue(unsigned q) {
   const memory::GuestRam& ram = *state_.ram;
   const bool ok = drain_queue((*state_.queues)[q], ram, *state_.interrupt, counters, error,
                               [&](const Chain& chain) -> std::optional<uint32_t> {
+                                // Over the rate limit: leave the chain, the limiter's timer runs us again.
+                                const uint64_t total = chain.readable_bytes() + chain.writable_bytes();
+                                if (!limiter_.admit(total > 17 ? total - 17 : 0)) return std::nullopt;
                                 uint64_t written = 0;
                                 const uint8_t status = execute(chain, written);
                                 // The status byte, if the chain has one, is always written last.

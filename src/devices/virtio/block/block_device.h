@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "common/rate_limiter.h"
 #include "devices/virtio/virtio_device.h"
 #include "storage/disk_image.h"
 
@@ -24,6 +25,9 @@ class BlockDevice : public VirtioDevice {
   }
   void reset() override { state_ = {}; }
   bool process_queue(unsigned q) override;
+  std::vector<Watch> backend_watches() const override { return {{limiter_.timer_fd(), 0, true}}; }
+  // bytes/s and requests/s the guest may use (any thread).
+  RateLimiter& limiter() { return limiter_; }
 
   storage::DiskImage& image() { return *image_; }
 
@@ -34,6 +38,7 @@ class BlockDevice : public VirtioDevice {
   bool read_only_;
   std::string serial_;
   ActiveState state_;
+  RateLimiter limiter_;
 };
 
 }  // namespace vessel::devices::virtio

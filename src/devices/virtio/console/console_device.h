@@ -30,6 +30,9 @@ class ConsoleDevice : public VirtioDevice {
 
   // From the host console thread: returns how many bytes were taken.
   size_t receive(const uint8_t* data, size_t len);
+  // Snapshot: input typed but not yet delivered to the guest (console_persist.cpp).
+  void save_state(snapshot::StateWriter& out) override;
+  bool restore_state(snapshot::StateReader& in) override;
 
  private:
   static constexpr unsigned kReceiveQueue = 0, kTransmitQueue = 1;

@@ -115,6 +115,7 @@ bool NetDevice::process_tx() {
                                   ++net_counters_.tx_dropped;
                                   return 0;
                                 }
+                                if (!tx_limiter_.admit(total - kHeaderSize)) return std::nullopt;  // timer resumes
                                 ChainReader in(ram, chain);
                                 NetHeader header;
                                 in.read(&header, sizeof header);
@@ -153,6 +154,7 @@ bool NetDevice::process_rx() {
                                   {
                                     std::lock_guard lock(rx_mutex_);
                                     if (rx_pending_.empty()) return std::nullopt;  // keep the buffer
+                                    if (!rx_limiter_.admit(rx_pending_.front().size())) return std::nullopt;
                                     frame = std::move(rx_pending_.front());
                                     rx_pending_.pop_front();
                                     rx_pending_bytes_ -= frame.size();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/event_loop.h"
+#include "common/rate_limiter.h"
 #include "devices/virtio/virtio_device.h"
 #include "net/net_backend.h"
 
@@ -40,7 +41,13 @@ class NetDevice : public VirtioDevice {
   bool activate(const ActiveState& state, std::string& error) override;
   void reset() override;
   bool process_queue(unsigned q) override;
-  std::vector<Watch> backend_watches() const override { return {{rx_ready_.fd(), kRxQueue}}; }
+  std::vector<Watch> backend_watches() const override {
+    return {{rx_ready_.fd(), kRxQueue}, {rx_limiter_.timer_fd(), kRxQueue, true}, {tx_limiter_.timer_fd(), kTxQueue, true}};
+  }
+  // Rate limits, each direction on its own (any thread). Frames over the rx limit wait in the
+  // host-side queue (and are dropped when it is full, as on a policed wire).
+  RateLimiter& rx_limiter() { return rx_limiter_; }
+  RateLimiter& tx_limiter() { return tx_limiter_; }
 
   // A frame from the network (the back end's receiver; tests call it directly). I/O thread.
   void receive(const uint8_t* frame, size_t len);
@@ -63,6 +70,7 @@ class NetDevice : public VirtioDevice {
   size_t rx_pending_bytes_ = 0;
   bool accepting_ = false;  // active with a usable rx queue
   EventFd rx_ready_;        // tells the transport to run process_queue(kRxQueue)
+  RateLimiter rx_limiter_, tx_limiter_;
 
   std::unique_ptr<net::NetBackend> backend_;  // last: destroyed first, it calls receive()
 };

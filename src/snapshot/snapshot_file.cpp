@@ -1,0 +1,187 @@
+#include "snapshot/snapshot_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "snapshot/state_stream.h"
+
+namespace vessel::snapshot {
+namespace {
+
+constexpr char kMagic[8] = {'V', 'S', 'L', 'S', 'N', 'A', 'P', '\x1a'};
+constexpr char kEndMagic[8] = {'V', 'S', 'L', 'E', 'N', 'D', '\0', '\0'};
+constexpr size_t kHeaderSize = 32, kSectionHeaderSize = 16, kTrailerSize = 16;
+constexpr uint64_t kMaxSections = 1 << 16;
+
+uint64_t load_le(const uint8_t* p, unsigned n) {
+  uint64_t v = 0;
+  for (unsigned i = 0; i < n; ++i) v |= uint64_t{p[i]} << (8 * i);
+  return v;
+}
+
+// Writes everything, hashing as it goes.
+class HashedFile {
+ public:
+  HashedFile(int fd) : fd_(fd), state_(XXH3_createState()) { XXH3_64bits_reset(state_); }
+  ~HashedFile() { XXH3_freeState(state_); }
+  bool put(const void* data, size_t len) {
+    XXH3_64bits_update(state_, data, len);
+    return raw(data, len);
+  }
+  bool raw(const void* data, size_t len) {
+    const auto* p = static_cast<const uint8_t*>(data);
+    while (len) {
+      const ssize_t n = ::write(fd_, p, len);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      p += n;
+      len -= static_cast<size_t>(n);
+      written_ += static_cast<uint64_t>(n);
+    }
+    return true;
+  }
+  uint64_t digest() const { return XXH3_64bits_digest(state_); }
+  uint64_t written() const { return written_; }
+
+ private:
+  int fd_;
+  XXH3_state_t* state_;
+  uint64_t written_ = 0;
+};
+
+}  // namespace
+
+std::string tag_name(uint32_t tag) {
+  std::string s;
+  for (int i = 0; i < 4; ++i) {
+    const char c = static_cast<char>(tag >> (8 * i));
+    s += (c >= 0x20 && c < 0x7f) ? c : '?';
+  }
+  return s;
+}
+
+Result<uint64_t> write_snapshot_file(const std::string& path, const std::vector<SectionView>& sections) {
+  const std::string tmp = path + ".tmp-" + std::to_string(getpid());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Error{"cannot create " + tmp + ": " + strerror(errno)};
+  HashedFile out(fd);
+  StateWriter header;
+  header.raw(kMagic, sizeof kMagic);
+  header.u32(kFormatVersion);
+  header.u32(kHeaderSize);
+  header.u64(sections.size());
+  header.u64(0);
+  bool ok = out.put(header.data().data(), header.data().size());
+  for (const SectionView& s : sections) {
+    StateWriter sh;
+    sh.u32(s.tag);
+    sh.u32(0);
+    sh.u64(s.size);
+    ok = ok && out.put(sh.data().data(), sh.data().size()) && out.put(s.data, s.size);
+  }
+  StateWriter trailer;
+  trailer.raw(kEndMagic, sizeof kEndMagic);
+  trailer.u64(out.digest());
+  ok = ok && out.raw(trailer.data().data(), trailer.data().size());
+  const int err = errno;
+  if (::close(fd) != 0) ok = false;
+  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = strerror(ok ? errno : err);
+    unlink(tmp.c_str());
+    return Error{"cannot write snapshot " + path + ": " + why};
+  }
+  return out.written();
+}
+
+SnapshotFile::~SnapshotFile() {
+  if (map_) munmap(map_, size_);
+}
+
+Result<std::unique_ptr<SnapshotFile>> SnapshotFile::open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error{"cannot open snapshot " + path + ": " + strerror(errno)};
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Error{"snapshot " + path + " is not a regular file"};
+  }
+  const size_t size = static_cast<size_t>(st.st_size);
+  void* map = nullptr;
+  if (size > 0) {
+    map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (map == MAP_FAILED) {
+      const std::string why = strerror(errno);
+      ::close(fd);
+      return Error{"cannot map snapshot " + path + ": " + why};
+    }
+  }
+  ::close(fd);
+  auto parsed = parse(static_cast<const uint8_t*>(map), size, path);
+  if (!parsed) {
+    if (map) munmap(map, size);
+    return Error{parsed.error()};
+  }
+  parsed.value()->map_ = map;
+  return std::move(parsed.value());
+}
+
+Result<std::unique_ptr<SnapshotFile>> SnapshotFile::parse(const uint8_t* data, size_t size, const std::string& name) {
+  auto refuse = [&](const std::string& why) { return Error{"snapshot " + name + " refused: " + why}; };
+  if (size < kHeaderSize + kTrailerSize)
+    return refuse("file too short (" + std::to_string(size) + " bytes) to be a Vessel snapshot");
+  if (memcmp(data, kMagic, sizeof kMagic) != 0) return refuse("not a Vessel snapshot (bad magic)");
+  const uint32_t version = static_cast<uint32_t>(load_le(data + 8, 4));
+  if (version != kFormatVersion)
+    return refuse("format version " + std::to_string(version) + " is not supported (this Vessel reads version " +
+                  std::to_string(kFormatVersion) + ")");
+  if (load_le(data + 12, 4) != kHeaderSize) return refuse("unexpected header size");
+  const uint8_t* trailer = data + size - kTrailerSize;
+  if (memcmp(trailer, kEndMagic, sizeof kEndMagic) != 0) return refuse("truncated (no end marker)");
+  const uint64_t want = load_le(trailer + 8, 8);
+  if (XXH3_64bits(data, size - kTrailerSize) != want) return refuse("checksum mismatch (the file is corrupt)");
+
+  std::unique_ptr<SnapshotFile> f(new SnapshotFile());
+  f->size_ = size;
+  f->name_ = name;
+  const uint64_t count = load_le(data + 16, 8);
+  if (count > kMaxSections) return refuse("implausible section count " + std::to_string(count));
+  size_t off = kHeaderSize;
+  const size_t end = size - kTrailerSize;
+  for (uint64_t i = 0; i < count; ++i) {
+    if (end - off < kSectionHeaderSize) return refuse("section " + std::to_string(i) + " header truncated");
+    SectionView s;
+    s.tag = static_cast<uint32_t>(load_le(data + off, 4));
+    const uint64_t len = load_le(data + off + 8, 8);
+    off += kSectionHeaderSize;
+    if (len > end - off) return refuse("section " + tag_name(s.tag) + " runs past the end of the file");
+    s.data = data + off;
+    s.size = static_cast<size_t>(len);
+    off += s.size;
+    f->sections_.push_back(s);
+  }
+  if (off != end) return refuse(std::to_string(end - off) + " bytes after the last section");
+  return f;
+}
+
+Result<SectionView> SnapshotFile::single(uint32_t tag) const {
+  const auto v = all(tag);
+  if (v.size() != 1)
+    return Error{"snapshot " + name_ + " refused: " + std::to_string(v.size()) + " sections " + tag_name(tag) +
+                 " (expected exactly one)"};
+  return v[0];
+}
+
+std::vector<SectionView> SnapshotFile::all(uint32_t tag) const {
+  std::vector<SectionView> out;
+  for (const auto& s : sections_)
+    if (s.tag == tag) out.push_back(s);
+  return out;
+}
+
+}  // namespace vessel::snapshot

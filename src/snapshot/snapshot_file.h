@@ -1,0 +1,58 @@
+// The snapshot container (docs/snapshot-format.md): a header with a magic and a version,
+// tagged sections, and a trailer with an XXH3-64 checksum of everything before it.
+// Reading maps the file, checks size, magic, version, checksum and every section bound before
+// anything is used, so a corrupt or truncated file is refused with a message.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace vessel::snapshot {
+
+constexpr uint32_t kFormatVersion = 1;
+
+constexpr uint32_t make_tag(const char (&s)[5]) {
+  return uint32_t(uint8_t(s[0])) | uint32_t(uint8_t(s[1])) << 8 | uint32_t(uint8_t(s[2])) << 16 |
+         uint32_t(uint8_t(s[3])) << 24;
+}
+std::string tag_name(uint32_t tag);
+
+struct SectionView {
+  uint32_t tag = 0;
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+};
+
+// Writes `sections` to `path` through a temporary file renamed into place, so a reader (or a
+// VM whose memory came from an older file of the same name) never sees a half-written file.
+// Returns the bytes written.
+Result<uint64_t> write_snapshot_file(const std::string& path, const std::vector<SectionView>& sections);
+
+class SnapshotFile {
+ public:
+  ~SnapshotFile();
+  SnapshotFile(const SnapshotFile&) = delete;
+  SnapshotFile& operator=(const SnapshotFile&) = delete;
+
+  static Result<std::unique_ptr<SnapshotFile>> open(const std::string& path);
+  // Parses an in-memory image (the caller keeps `data` alive); used by open() and tests.
+  static Result<std::unique_ptr<SnapshotFile>> parse(const uint8_t* data, size_t size, const std::string& name);
+
+  const std::vector<SectionView>& sections() const { return sections_; }
+  // The only section with this tag, or an error naming the missing/duplicated section.
+  Result<SectionView> single(uint32_t tag) const;
+  std::vector<SectionView> all(uint32_t tag) const;
+  uint64_t file_size() const { return size_; }
+
+ private:
+  SnapshotFile() = default;
+  void* map_ = nullptr;
+  size_t size_ = 0;
+  std::string name_;
+  std::vector<SectionView> sections_;
+};
+
+}  // namespace vessel::snapshot
