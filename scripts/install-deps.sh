@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
   libfdt-dev libxbyak-dev libslirp-dev libglib2.0-dev zlib1g-dev libzstd-dev libxxhash-dev liburing-dev
   libseccomp-dev libcap-dev
+  # manager tests: the OpenAPI document is read with yaml-cpp to validate responses
+  libyaml-cpp-dev
   # tools used by tests and benchmarks
   device-tree-compiler qemu-system-misc opensbi qemu-utils e2fsprogs cpio
   # container runtime tests and benchmarks (issue 7): podman drives vessel-runc, runc/crun are the references

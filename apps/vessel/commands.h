@@ -13,5 +13,6 @@ constexpr int kExitReboot = 4;     // the guest rebooted under --no-reboot
 int run_command(int argc, char** argv);
 int container_command(int argc, char** argv);
 int img_command(int argc, char** argv);
+int vm_command(int argc, char** argv);
 
 }  // namespace vessel::cli

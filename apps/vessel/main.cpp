@@ -16,6 +16,7 @@ struct Command {
 constexpr Command kCommands[] = {
     {"run", vessel::cli::run_command, "run a virtual machine (bare-metal ELF or Linux kernel)"},
     {"img", vessel::cli::img_command, "disk images: create, info, convert, check (raw, qcow2)"},
+    {"vm", vessel::cli::vm_command, "virtual machines managed by vesseld (create, start, ls, console, ...)"},
     {"container", vessel::cli::container_command, "OCI containers (create, start, run, state, kill, delete, ...)"},
 };
 

@@ -57,10 +57,15 @@ void relay(int client, int vmm, const std::string& pending) {
       if (n <= 0 || !send_all(client, buf, static_cast<size_t>(n))) return;
     }
     if (fds[1].revents & (POLLERR | POLLNVAL)) return;
-    if (fds[1].revents & (POLLIN | POLLHUP)) {
+    if (!client_open && (fds[1].revents & POLLHUP)) return;  // the client went away: detach
+    if (client_open && (fds[1].revents & (POLLIN | POLLHUP))) {
       const ssize_t n = recv(client, buf, sizeof buf, 0);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return;  // the client went away: detach (the VM keeps running)
+      if (n < 0) return;
+      if (n == 0) {  // input ended (half-close): keep sending output until the client closes
+        client_open = false;
+        continue;
+      }
       if (!send_all(vmm, buf, static_cast<size_t>(n))) return;
     }
   }

@@ -3,6 +3,7 @@
 // control op when it has one, mapped generically (numbers become samples) so new counters
 // appear without daemon changes.
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "manager/control_client.h"
@@ -61,31 +62,41 @@ class Families {
   std::map<std::string, Family> families_;
 };
 
-// Counters end in _total by convention; everything we cannot tell is a gauge.
-void add_number(Families& f, const std::string& base, const std::string& labels, const json& v) {
-  if (!v.is_number()) return;
-  const bool counter = base.size() > 6 && base.compare(base.size() - 6, 6, "_total") == 0;
-  f.add(base, counter ? "counter" : "gauge", labels, v.get<double>());
+void add_number(Families& f, const std::string& name, const char* type, const std::string& labels, const json& v) {
+  if (v.is_number()) f.add(name, type, labels, v.get<double>());
 }
 
+// The VMM's "metrics" answer. Known counters get Prometheus names (…_total); other numbers
+// are exported as gauges under vessel_vm_<key>, so new figures appear without daemon changes.
+// Figures the daemon reads itself from /proc (RSS, uptime, guest memory) are skipped here.
 void add_guest_metrics(Families& f, const std::string& vm_label, const json& m) {
+  static const std::set<std::string> kSkip = {"ok", "state", "uptime_seconds", "host_rss_bytes", "guest_memory_bytes"};
+  static const std::map<std::string, std::string> kCounters = {
+      {"vcpu_seconds", "vessel_vm_vcpu_seconds_total"},
+      {"vcpu_throttled_seconds", "vessel_vm_vcpu_throttled_seconds_total"},
+      {"instructions", "vessel_vm_instructions_total"},
+      {"exits", "vessel_vm_exits_total"}};
   for (auto it = m.begin(); it != m.end(); ++it) {
-    const std::string key = sanitize(it.key());
-    if (it.key() == "ok") continue;
+    const std::string key = it.key();
+    if (kSkip.count(key)) continue;
     if (it.value().is_number()) {
-      add_number(f, "vessel_vm_" + key, vm_label, it.value());
-    } else if (it.value().is_array() && (it.key() == "drives" || it.key() == "nets")) {
-      const std::string kind = it.key() == "drives" ? "drive" : "net";
+      if (auto c = kCounters.find(key); c != kCounters.end()) add_number(f, c->second, "counter", vm_label, it.value());
+      else if (key.rfind("exits_", 0) == 0)
+        add_number(f, "vessel_vm_exits_by_kind_total", "counter", vm_label + ",kind=\"" + sanitize(key.substr(6)) + "\"",
+                   it.value());
+      else add_number(f, "vessel_vm_" + sanitize(key), "gauge", vm_label, it.value());
+    } else if (it.value().is_array() && (key == "drives" || key == "nets" || key == "harts")) {
+      const std::string kind = key == "drives" ? "drive" : key == "nets" ? "net" : "hart";
       for (size_t i = 0; i < it.value().size(); ++i) {
         const json& dev = it.value()[i];
         if (!dev.is_object()) continue;
         const std::string labels = vm_label + "," + kind + "=\"" + std::to_string(i) + "\"";
-        for (auto d = dev.begin(); d != dev.end(); ++d)
-          add_number(f, "vessel_vm_" + kind + "_" + sanitize(d.key()), labels, d.value());
+        for (auto d = dev.begin(); d != dev.end(); ++d) {
+          if (d.key() == "index" || d.key() == "hart") continue;
+          // Device figures are all counts since start.
+          add_number(f, "vessel_vm_" + kind + "_" + sanitize(d.key()) + "_total", "counter", labels, d.value());
+        }
       }
-    } else if (it.value().is_object()) {
-      for (auto d = it.value().begin(); d != it.value().end(); ++d)
-        add_number(f, "vessel_vm_" + key + "_" + sanitize(d.key()), vm_label, d.value());
     }
   }
 }
@@ -123,7 +134,7 @@ std::string Registry::metrics_text() {
       add_guest_metrics(f, label, m.value());
     } else if (auto st = control_request(ctl, {{"op", "status"}}, 2s); st && st->value("ok", false)) {
       if (st->contains("instructions"))
-        add_number(f, "vessel_vm_instructions_total", label, st.value()["instructions"]);
+        add_number(f, "vessel_vm_instructions_total", "counter", label, st.value()["instructions"]);
       f.add("vessel_vm_paused", "gauge", label, st->value("paused", false) ? 1 : 0);
     }
   }

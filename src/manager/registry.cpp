@@ -189,13 +189,20 @@ json Registry::info(Entry& e) {
   const double cpu = process_cpu_seconds(run->proc.pid);
   j["cpu_seconds"] = cpu;
   j["vcpu_seconds"] = cpu;
-  if (auto st = control_request(state_.control_socket(e.def.name), {{"op", "status"}}, 2s); st && st->value("ok", false)) {
-    if (st->value("paused", false)) j["state"] = "paused";
-    if (st->contains("memory_bytes") && st.value()["memory_bytes"].is_number_unsigned()) j["memory_bytes"] = st.value()["memory_bytes"];
-    if (st->contains("harts") && st.value()["harts"].is_number_unsigned()) j["cpus"] = st.value()["harts"];
-    if (st->contains("instructions") && st.value()["instructions"].is_number_unsigned())
-      j["instructions"] = st.value()["instructions"];
-    if (st->contains("vcpu_seconds") && st.value()["vcpu_seconds"].is_number()) j["vcpu_seconds"] = st.value()["vcpu_seconds"];
+  // The VMM's own accounting: "metrics" (vCPU time from the vCPU threads' clocks), or "status"
+  // from a VMM without it.
+  const std::string ctl = state_.control_socket(e.def.name);
+  auto st = control_request(ctl, {{"op", "metrics"}}, 2s);
+  if (!st || !st->value("ok", false)) st = control_request(ctl, {{"op", "status"}}, 2s);
+  if (st && st->value("ok", false)) {
+    const json& s = st.value();
+    if (s.value("paused", false) || s.value("state", "") == "paused") j["state"] = "paused";
+    for (const char* key : {"memory_bytes", "guest_memory_bytes"})
+      if (s.contains(key) && s[key].is_number_unsigned()) j["memory_bytes"] = s[key];
+    if (s.contains("harts") && s["harts"].is_number_unsigned()) j["cpus"] = s["harts"];
+    if (s.contains("harts") && s["harts"].is_array() && !s["harts"].empty()) j["cpus"] = s["harts"].size();
+    if (s.contains("instructions") && s["instructions"].is_number_unsigned()) j["instructions"] = s["instructions"];
+    if (s.contains("vcpu_seconds") && s["vcpu_seconds"].is_number()) j["vcpu_seconds"] = s["vcpu_seconds"];
   } else {
     j["state"] = "unresponsive";
   }
@@ -296,6 +303,10 @@ Outcome<json> Registry::start_locked(Entry& e) {
     }
     std::this_thread::sleep_for(5ms);
   }
+  // A restored VM runs with the snapshot's configuration: apply the definition's limits.
+  if (!def.snapshot.empty() && (def.limits.cpu > 0 || !def.limits.drives.empty() || !def.limits.nets.empty()))
+    if (auto r = control(e, limits_request(def.limits), 5s); !r)
+      log_.warn("cannot apply limits to the restored VM", {{"vm", def.name}, {"error", r.error().message}});
   return info(e);
 }
 

@@ -42,8 +42,10 @@ class Fields {
   }
   std::optional<ManagerError> unsigned_int(const char* key, uint64_t& out) const {
     if (!obj_.contains(key)) return std::nullopt;
-    if (!obj_[key].is_number_unsigned()) return wrong(key, "a non-negative integer");
-    out = obj_[key].get<uint64_t>();
+    const json& v = obj_[key];
+    if (!v.is_number_integer() || (!v.is_number_unsigned() && v.get<int64_t>() < 0))
+      return wrong(key, "a non-negative integer");
+    out = v.get<uint64_t>();
     return std::nullopt;
   }
   std::optional<ManagerError> number(const char* key, double& out) const {
@@ -241,9 +243,13 @@ json to_json(const Limits& l) {
 }
 
 json limits_request(const Limits& l) {
-  json r = to_json(l);
-  r["op"] = "limits";
-  return r;
+  // The VMM's "limits" op: {"cpu_cap", "drives": [{"index", "bps", "iops"}], "nets": [{"index", "bps", "pps"}]}.
+  json drives = json::array(), nets = json::array();
+  for (size_t i = 0; i < l.drives.size(); ++i)
+    drives.push_back({{"index", i}, {"bps", l.drives[i].bytes_per_sec}, {"iops", l.drives[i].ops_per_sec}});
+  for (size_t i = 0; i < l.nets.size(); ++i)
+    nets.push_back({{"index", i}, {"bps", l.nets[i].bytes_per_sec}, {"pps", l.nets[i].ops_per_sec}});
+  return {{"op", "limits"}, {"cpu_cap", l.cpu}, {"drives", drives}, {"nets", nets}};
 }
 
 std::string format_size(uint64_t bytes) {
@@ -312,7 +318,7 @@ std::vector<std::string> to_vmm_args(const VmDefinition& d) {
       a.insert(a.end(), {"--net", s});
     }
   }
-  if (d.limits.cpu > 0) {
+  if (d.limits.cpu > 0 && d.snapshot.empty()) {  // a restore takes its limits over the control socket
     char buf[32];
     snprintf(buf, sizeof buf, "%g", d.limits.cpu);
     a.insert(a.end(), {"--cpu-cap", buf});

@@ -1,0 +1,303 @@
+// `vessel vm create|start|stop|kill|pause|resume|rm|ls|show|console|snapshot|restore|limits`:
+// the REST API (docs/api/openapi.yaml) from the command line. Human tables by default,
+// --json prints the daemon's JSON for scripts.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "api/http_client.h"
+#include "commands.h"
+#include "vm_command.h"
+
+namespace vessel::cli {
+namespace {
+
+using nlohmann::json;
+
+struct Common {
+  std::string socket;
+  bool json_output = false;
+};
+
+std::string human_bytes(double b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (b >= 1024 && u < 4) {
+    b /= 1024;
+    ++u;
+  }
+  char buf[32];
+  snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
+  return buf;
+}
+
+std::string human_duration(double s) {
+  char buf[32];
+  if (s < 120) snprintf(buf, sizeof buf, "%.0fs", s);
+  else if (s < 7200) snprintf(buf, sizeof buf, "%.0fm", s / 60);
+  else snprintf(buf, sizeof buf, "%.1fh", s / 3600);
+  return buf;
+}
+
+// Shows an indeterminate spinner with the elapsed time on a terminal while `work` runs: the
+// daemon does not report fractions of a snapshot, so the bar does not pretend to.
+template <typename F>
+auto with_progress(const char* what, F work) {
+  std::atomic<bool> done{false};
+  std::thread spinner;
+  if (isatty(STDERR_FILENO)) {
+    spinner = std::thread([&] {
+      const char frames[] = "|/-\\";
+      const auto start = std::chrono::steady_clock::now();
+      for (int i = 0; !done; ++i) {
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        fprintf(stderr, "\r%s %c %.1fs", what, frames[i % 4], s);
+        fflush(stderr);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // animation frame, not synchronisation
+      }
+      fprintf(stderr, "\r\033[K");
+    });
+  }
+  auto r = work();
+  done = true;
+  if (spinner.joinable()) spinner.join();
+  return r;
+}
+
+// Sends a request; prints the error and returns nullopt on failure.
+std::optional<json> call(const Common& c, const std::string& method, const std::string& path, const json& body = {},
+                         const char* progress = nullptr) {
+  const std::string text = body.is_null() ? std::string() : body.dump();
+  auto send = [&] { return api::http_request(c.socket, method, path, text); };
+  auto r = progress ? with_progress(progress, send) : send();
+  if (!r) {
+    fprintf(stderr, "vessel vm: %s\n", r.error().c_str());
+    if (r.error().find("cannot connect") != std::string::npos)
+      fprintf(stderr, "vessel vm: is vesseld running? (--socket or VESSEL_SOCKET)\n");
+    return std::nullopt;
+  }
+  json j = json::parse(r->body, nullptr, false);
+  if (r->status >= 400) {
+    const std::string msg = !j.is_discarded() && j.contains("error") ? j["error"].value("message", r->body) : r->body;
+    fprintf(stderr, "vessel vm: %s\n", msg.c_str());
+    return std::nullopt;
+  }
+  if (j.is_discarded()) return json(r->body);  // /metrics is text
+  return j;
+}
+
+void print_vm(const json& vm) {
+  auto field = [&](const char* label, const std::string& value) { printf("%-12s %s\n", label, value.c_str()); };
+  field("name:", vm.value("name", ""));
+  field("state:", vm.value("state", ""));
+  if (vm.contains("pid")) field("pid:", std::to_string(vm["pid"].get<long>()));
+  field("cpus:", std::to_string(vm.value("cpus", 0)));
+  field("memory:", human_bytes(vm.value("memory_bytes", 0.0)));
+  if (vm.contains("uptime_seconds")) field("uptime:", human_duration(vm["uptime_seconds"].get<double>()));
+  if (vm.contains("rss_bytes")) field("host RSS:", human_bytes(vm["rss_bytes"].get<double>()));
+  if (vm.contains("vcpu_seconds")) {
+    char b[32];
+    snprintf(b, sizeof b, "%.2fs", vm["vcpu_seconds"].get<double>());
+    field("vCPU time:", b);
+  }
+  if (vm.contains("last_exit")) field("last exit:", vm["last_exit"].get<std::string>());
+  const json& cfg = vm.value("config", json::object());
+  if (cfg.contains("snapshot")) field("snapshot:", cfg["snapshot"].get<std::string>());
+  if (cfg.contains("kernel")) field("kernel:", cfg["kernel"].get<std::string>());
+  if (cfg.contains("initrd")) field("initrd:", cfg["initrd"].get<std::string>());
+  if (!cfg.value("cmdline", "").empty()) field("cmdline:", cfg["cmdline"].get<std::string>());
+  field("autostart:", cfg.value("autostart", false) ? "yes" : "no");
+  const double cap = cfg.contains("limits") ? cfg["limits"].value("cpu", 0.0) : 0.0;
+  if (cap > 0) {
+    char b[32];
+    snprintf(b, sizeof b, "%.0f%% of a core", cap * 100);
+    field("cpu cap:", b);
+  }
+}
+
+void print_table(const json& list) {
+  printf("%-20s %-12s %4s %10s %8s %10s %8s\n", "NAME", "STATE", "CPUS", "MEMORY", "UPTIME", "RSS", "PID");
+  for (const auto& vm : list.value("vms", json::array())) {
+    printf("%-20s %-12s %4d %10s %8s %10s %8s\n", vm.value("name", "").c_str(), vm.value("state", "").c_str(),
+           vm.value("cpus", 0), human_bytes(vm.value("memory_bytes", 0.0)).c_str(),
+           vm.contains("uptime_seconds") ? human_duration(vm["uptime_seconds"].get<double>()).c_str() : "-",
+           vm.contains("rss_bytes") ? human_bytes(vm["rss_bytes"].get<double>()).c_str() : "-",
+           vm.contains("pid") ? std::to_string(vm["pid"].get<long>()).c_str() : "-");
+  }
+}
+
+int output(const Common& c, const std::optional<json>& r, bool table = false) {
+  if (!r) return kExitFailure;
+  if (c.json_output || !r->is_object()) {
+    if (r->is_string()) fputs(r->get<std::string>().c_str(), stdout);
+    else printf("%s\n", r->dump(2).c_str());
+  } else if (table) {
+    print_table(*r);
+  } else if (r->contains("state")) {
+    print_vm(*r);
+  } else {
+    for (auto it = r->begin(); it != r->end(); ++it)
+      printf("%-12s %s\n", (it.key() + ":").c_str(), it.value().is_string() ? it.value().get<std::string>().c_str()
+                                                                             : it.value().dump().c_str());
+  }
+  return kExitOk;
+}
+
+// "INDEX:BPS:OPS" for --drive-limit / --net-limit.
+bool parse_rate(const std::string& text, json& list, const char* ops_key) {
+  unsigned long idx = 0, bps = 0, ops = 0;
+  char tail = 0;
+  if (sscanf(text.c_str(), "%lu:%lu:%lu%c", &idx, &bps, &ops, &tail) != 3 || idx > 16) return false;
+  while (list.size() <= idx) list.push_back({{"bps", 0}, {ops_key, 0}});
+  list[idx] = {{"bps", bps}, {ops_key, ops}};
+  return true;
+}
+
+}  // namespace
+
+int vm_command(int argc, char** argv) {
+  CLI::App app{"Manage virtual machines through vesseld", "vessel vm"};
+  Common c;
+  const char* env = getenv("VESSEL_SOCKET");
+  c.socket = env && *env ? env : "/run/vessel/vessel.sock";
+  app.add_option("--socket", c.socket, "vesseld API socket (env VESSEL_SOCKET)")->capture_default_str();
+  app.add_flag("--json", c.json_output, "print the daemon's JSON");
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  std::string name, path, kernel, initrd, cmdline, memory = "128M";
+  unsigned cpus = 1;
+  double cpu_cap = -1, timeout = 10;
+  bool autostart = false, start = false, no_start = false;
+  std::vector<std::string> drives, nets, drive_limits, net_limits;
+
+  auto* create = app.add_subcommand("create", "define a VM");
+  create->add_option("name", name, "VM name")->required();
+  create->add_option("--kernel", kernel, "Linux kernel Image")->required();
+  create->add_option("--initrd", initrd, "initial ramdisk");
+  create->add_option("--cmdline,--append", cmdline, "kernel command line");
+  create->add_option("--cpus", cpus, "harts");
+  create->add_option("--memory,-m", memory, "guest RAM (e.g. 128M)");
+  create->add_option("--drive", drives, "file=PATH[,format=raw|qcow2][,readonly=on][,serial=ID] (repeatable)");
+  create->add_option("--net", nets, "user[,hostfwd=tcp::HP-:GP] or tap,ifname=NAME (repeatable)");
+  create->add_option("--cpu-cap", cpu_cap, "CPU cap as a fraction of one host core (e.g. 0.25)");
+  create->add_flag("--autostart", autostart, "start when vesseld starts");
+  create->add_flag("--start", start, "start it right away");
+
+  std::map<std::string, CLI::App*> simple;
+  for (const char* s : {"start", "kill", "pause", "resume", "rm", "show", "console"}) {
+    simple[s] = app.add_subcommand(s, std::string(s) + " a VM");
+    simple[s]->add_option("name", name, "VM name")->required();
+  }
+  auto* stop = app.add_subcommand("stop", "ask the guest to power off; kill it after --timeout seconds");
+  stop->add_option("name", name, "VM name")->required();
+  stop->add_option("--timeout", timeout, "seconds to wait before forcing")->capture_default_str();
+  auto* ls = app.add_subcommand("ls", "list VMs");
+  auto* snapshot = app.add_subcommand("snapshot", "write a snapshot of a running VM");
+  snapshot->add_option("name", name, "VM name")->required();
+  snapshot->add_option("path", path, "snapshot file (absolute or relative to here)")->required();
+  auto* restore = app.add_subcommand("restore", "create a VM from a snapshot and start it");
+  restore->add_option("name", name, "new VM name")->required();
+  restore->add_option("path", path, "snapshot file")->required();
+  restore->add_flag("--no-start", no_start, "only define it");
+  auto* limits = app.add_subcommand("limits", "change resource limits (also while running)");
+  limits->add_option("name", name, "VM name")->required();
+  limits->add_option("--cpu", cpu_cap, "CPU cap (fraction of one host core, 0 = none)");
+  limits->add_option("--drive-limit", drive_limits, "INDEX:BYTES_PER_S:IOPS (0 = unlimited; repeatable)");
+  limits->add_option("--net-limit", net_limits, "INDEX:BYTES_PER_S:PACKETS_PER_S (repeatable)");
+  auto* metrics = app.add_subcommand("metrics", "print the Prometheus metrics");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  } catch (const CLI::ParseError& e) {
+    fprintf(stderr, "vessel vm: %s\n", e.what());
+    return kExitUsage;
+  }
+  auto absolute = [](const std::string& p) {
+    if (p.empty() || p[0] == '/') return p;
+    char cwd[4096];
+    return getcwd(cwd, sizeof cwd) ? std::string(cwd) + "/" + p : p;
+  };
+  const std::string vm = "/v1/vms/" + name;
+
+  if (*create) {
+    json body{{"name", name}, {"cpus", cpus}, {"memory", memory}, {"kernel", absolute(kernel)}, {"autostart", autostart}};
+    if (!initrd.empty()) body["initrd"] = absolute(initrd);
+    if (!cmdline.empty()) body["cmdline"] = cmdline;
+    if (cpu_cap >= 0) body["limits"] = {{"cpu", cpu_cap}};
+    json dj = json::array(), nj = json::array();
+    for (const auto& d : drives) {
+      json e = json::object();
+      std::stringstream ss(d);
+      for (std::string kv; std::getline(ss, kv, ',');) {
+        const size_t eq = kv.find('=');
+        const std::string k = kv.substr(0, eq), v = eq == std::string::npos ? "" : kv.substr(eq + 1);
+        if (k == "file") e["file"] = absolute(v);
+        else if (k == "readonly") e["readonly"] = v == "on" || v == "true" || v == "yes" || v == "1";
+        else e[k] = v;
+      }
+      dj.push_back(e);
+    }
+    for (const auto& n : nets) {
+      json e = json::object();
+      std::stringstream ss(n);
+      std::string first;
+      std::getline(ss, first, ',');
+      e["mode"] = first;
+      for (std::string kv; std::getline(ss, kv, ',');) {
+        const size_t eq = kv.find('=');
+        const std::string k = kv.substr(0, eq), v = eq == std::string::npos ? "" : kv.substr(eq + 1);
+        if (k == "hostfwd") e["hostfwd"].push_back(v);
+        else e[k] = v;
+      }
+      nj.push_back(e);
+    }
+    if (!dj.empty()) body["drives"] = dj;
+    if (!nj.empty()) body["nets"] = nj;
+    if (start) body["start"] = true;
+    return output(c, call(c, "POST", "/v1/vms", body));
+  }
+  if (*ls) return output(c, call(c, "GET", "/v1/vms"), true);
+  if (*metrics) return output(c, call(c, "GET", "/metrics"));
+  if (*simple["show"]) return output(c, call(c, "GET", vm));
+  if (*simple["rm"]) return output(c, call(c, "DELETE", vm));
+  if (*simple["console"]) return vm_console(c.socket, name);
+  for (const char* s : {"start", "kill", "pause", "resume"})
+    if (*simple[s]) return output(c, call(c, "POST", vm + "/" + s, json::object()));
+  if (*stop) return output(c, call(c, "POST", vm + "/stop", {{"timeout_seconds", timeout}}));
+  if (*snapshot)
+    return output(c, call(c, "POST", vm + "/snapshot", {{"path", absolute(path)}}, "writing snapshot"));
+  if (*restore) {
+    json body{{"name", name}, {"snapshot", absolute(path)}, {"start", !no_start}};
+    return output(c, call(c, "POST", "/v1/vms", body, "restoring"));
+  }
+  if (*limits) {
+    json body = json::object();
+    if (cpu_cap >= 0) body["cpu"] = cpu_cap;
+    json dl = json::array(), nl = json::array();
+    for (const auto& d : drive_limits)
+      if (!parse_rate(d, dl, "iops")) {
+        fprintf(stderr, "vessel vm: --drive-limit wants INDEX:BYTES_PER_S:IOPS, not '%s'\n", d.c_str());
+        return kExitUsage;
+      }
+    for (const auto& n : net_limits)
+      if (!parse_rate(n, nl, "pps")) {
+        fprintf(stderr, "vessel vm: --net-limit wants INDEX:BYTES_PER_S:PACKETS_PER_S, not '%s'\n", n.c_str());
+        return kExitUsage;
+      }
+    if (!dl.empty()) body["drives"] = dl;
+    if (!nl.empty()) body["nets"] = nl;
+    return output(c, call(c, "PATCH", vm + "/limits", body));
+  }
+  return kExitUsage;
+}
+
+}  // namespace vessel::cli

@@ -1,0 +1,102 @@
+// Unit tests of the manager's parsing layers: HTTP requests, routes -> actions, definitions.
+#include <gtest/gtest.h>
+
+#include "api/actions.h"
+#include "api/http_message.h"
+#include "manager/daemon_fixture.h"
+#include "manager/vm_definition.h"
+#include "support/guest_process.h"
+
+namespace vessel::test {
+namespace {
+
+using nlohmann::json;
+
+TEST(ManagerUnit, RequestParserHandlesPipelinesAndPartialInput) {
+  api::RequestParser p;
+  api::HttpRequest r;
+  const std::string two = "POST /v1/vms HTTP/1.1\r\nContent-Length: 2\r\nHost: x\r\n\r\n{}GET /metrics HTTP/1.1\r\n\r\n";
+  p.feed(two.data(), 10);
+  EXPECT_EQ(p.next(r), api::RequestParser::State::NeedMore);
+  p.feed(two.data() + 10, two.size() - 10);
+  ASSERT_EQ(p.next(r), api::RequestParser::State::Complete);
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.body, "{}");
+  ASSERT_EQ(p.next(r), api::RequestParser::State::Complete);
+  EXPECT_EQ(r.path, "/metrics");
+  EXPECT_EQ(p.next(r), api::RequestParser::State::NeedMore);
+}
+
+TEST(ManagerUnit, RequestParserRefusesMalformedInput) {
+  for (const char* bad : {"GET\r\n\r\n", "GET / HTTP/2.0\r\n\r\n", "GET / HTTP/1.1\r\nNoColon\r\n\r\n",
+                          "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+                          "POST / HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n"}) {
+    api::RequestParser p;
+    api::HttpRequest r;
+    p.feed(bad, strlen(bad));
+    EXPECT_EQ(p.next(r), api::RequestParser::State::Bad) << bad;
+    EXPECT_GE(p.error_status(), 400);
+  }
+}
+
+TEST(ManagerUnit, RoutesBecomeTypedActions) {
+  auto parse = [](const char* method, const char* path, const char* body = "") {
+    api::HttpRequest r;
+    r.method = method;
+    r.path = path;
+    r.body = body;
+    r.version = "HTTP/1.1";
+    return api::parse_request(r);
+  };
+  EXPECT_TRUE(std::holds_alternative<api::ListVms>(std::get<api::Action>(parse("GET", "/v1/vms"))));
+  auto stop = std::get<api::PowerAction>(std::get<api::Action>(parse("POST", "/v1/vms/a/stop", R"({"timeout_seconds":2.5})")));
+  EXPECT_EQ(stop.kind, api::Power::Stop);
+  EXPECT_EQ(stop.timeout.count(), 2500);
+  EXPECT_TRUE(std::holds_alternative<api::UpdateLimits>(std::get<api::Action>(parse("PUT", "/v1/vms/a/limits", "{}"))));
+  EXPECT_EQ(std::get<api::ApiError>(parse("DELETE", "/v1/vms/a/start")).status, 405);
+  EXPECT_EQ(std::get<api::ApiError>(parse("GET", "/v1/vms/a/b/c")).status, 404);
+}
+
+TEST(ManagerUnit, DefinitionRoundTripsAndBuildsVmmArguments) {
+  json body{{"name", "db"},
+            {"cpus", 2},
+            {"memory", "1G"},
+            {"kernel", guest_dir() + "/Image"},
+            {"cmdline", "console=ttyS0"},
+            {"drives", json::array({{{"file", guest_dir() + "/Image"}, {"format", "raw"}, {"readonly", true}}})},
+            {"nets", json::array({{{"mode", "user"}, {"hostfwd", json::array({"tcp::2222-:22"})}}})},
+            {"limits", {{"cpu", 0.5}, {"drives", json::array({{{"bps", 1000000}, {"iops", 100}}})}}}};
+  bool start = true;
+  auto d = manager::parse_definition(body, start);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_FALSE(start);
+  const json stored = manager::to_json(d.value());
+  EXPECT_EQ(openapi().check_schema("VmConfig", stored), "");
+  auto again = manager::definition_from_store(stored);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(manager::to_json(again.value()), stored);
+  const auto args = manager::to_vmm_args(d.value());
+  const std::string joined = [&] {
+    std::string s;
+    for (const auto& a : args) s += a + " ";
+    return s;
+  }();
+  EXPECT_NE(joined.find("--memory 1024M --cpus 2"), std::string::npos) << joined;
+  EXPECT_NE(joined.find("format=raw,readonly=on,bps=1000000,iops=100"), std::string::npos) << joined;
+  EXPECT_NE(joined.find("--net user,hostfwd=tcp::2222-:22"), std::string::npos) << joined;
+  EXPECT_NE(joined.find("--cpu-cap 0.5"), std::string::npos) << joined;
+}
+
+TEST(ManagerUnit, OpenApiValidatorCatchesViolations) {
+  const auto& api = openapi();
+  EXPECT_EQ(api.check_schema("Error", json{{"error", {{"code", "not_found"}, {"message", "m"}}}}), "");
+  EXPECT_NE(api.check_schema("Error", json{{"error", {{"code", "no_such_code"}, {"message", "m"}}}}), "");
+  EXPECT_NE(api.check_schema("Error", json{{"error", {{"code", "not_found"}}}}), "");
+  EXPECT_NE(api.check_schema("Deleted", json{{"name", "a"}, {"deleted", true}, {"extra", 1}}), "");
+  EXPECT_NE(api.check_schema("Deleted", json{{"name", 3}, {"deleted", true}}), "");
+  EXPECT_NE(api.check_response("GET", "/v1/vms", 200, "application/json", R"({"vms":[{"name":"a"}]})"), "");
+  EXPECT_EQ(api.check_response("GET", "/v1/vms", 200, "application/json", R"({"vms":[]})"), "");
+}
+
+}  // namespace
+}  // namespace vessel::test
