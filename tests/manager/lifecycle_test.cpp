@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "api/http_client.h"
 #include "manager/daemon_fixture.h"
 
 namespace vessel::test {
@@ -22,6 +23,7 @@ void expect_shell(ConsoleStream& c, const std::string& tag) {
   ASSERT_TRUE(c.expect("VESSEL-GUEST-READY", kBoot)) << c.output();
   c.send("echo hello-" + tag + "-$((6*7))\n");
   ASSERT_TRUE(c.expect("hello-" + tag + "-42", 30s)) << c.output();
+  ASSERT_TRUE(c.expect("# ", 30s)) << c.output();  // the next prompt: the shell is idle again
 }
 
 TEST(ManagerLifecycle, ThreeVmsPauseResumeSnapshotRestoreStopDelete) {
@@ -167,6 +169,35 @@ TEST(ManagerLifecycle, DaemonKill9LosesNothing) {
   EXPECT_EQ(st.json["state"], "stopped") << st.body;
   EXPECT_TRUE(d.wait_state("x", "stopped", 10s));
   EXPECT_EQ(d.api("POST", "/v1/vms/z/kill", std::string()).json["state"], "stopped");
+}
+
+TEST(ManagerLifecycle, CpuCapSetWhileRunningIsMeasuredByTheVmm) {
+  Daemon d;
+  d.start();
+  ASSERT_EQ(d.api("POST", "/v1/vms", d.guest_vm("busy")).status, 201);
+  ASSERT_EQ(d.api("POST", "/v1/vms/busy/start", std::string()).status, 200);
+  ConsoleStream c(d.socket(), "busy");
+  expect_shell(c, "busy");
+  c.send("while :; do :; done &\n");
+  auto l = d.api("PATCH", "/v1/vms/busy/limits", json{{"cpu", 0.25}});
+  ASSERT_EQ(l.status, 200) << l.body;
+  EXPECT_EQ(l.json["config"]["limits"]["cpu"], 0.25);
+  // The VMM's accounting (vCPU thread CPU time) over a measured window of wall time.
+  auto sample = [&] {
+    return std::pair{std::chrono::steady_clock::now(), d.api("GET", "/v1/vms/busy").json.value("vcpu_seconds", 0.0)};
+  };
+  const auto [t0, v0] = sample();
+  std::this_thread::sleep_for(4s);  // the measurement window, not synchronisation
+  const auto [t1, v1] = sample();
+  const double ratio = (v1 - v0) / std::chrono::duration<double>(t1 - t0).count();
+  EXPECT_GT(ratio, 0.10) << "the capped guest still runs";
+  EXPECT_LT(ratio, 0.35) << "25% cap exceeded";
+  // The cap is part of the definition and survives in the metrics export.
+  auto r = api::http_request(d.socket(), "GET", "/metrics");
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->body.find("vessel_vm_vcpu_seconds_total{vm=\"busy\"}"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("vessel_vm_vcpu_throttled_seconds_total{vm=\"busy\"}"), std::string::npos);
+  EXPECT_EQ(d.api("POST", "/v1/vms/busy/kill", std::string()).json["state"], "stopped");
 }
 
 }  // namespace
