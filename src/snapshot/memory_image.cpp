@@ -9,7 +9,7 @@
 namespace vessel::snapshot {
 namespace {
 
-constexpr uint64_t kMaxRunPages = 256;  // 1 MiB per zstd frame: bounded work per run
+constexpr uint64_t kMaxRunPages = 256;  // 1 MiB per run: bounded work per zstd frame
 
 bool zero_page(const uint8_t* p) {
   const auto* w = reinterpret_cast<const uint64_t*>(p);
@@ -28,53 +28,64 @@ std::vector<unsigned char> resident_pages(const uint8_t* host, uint64_t size) {
   return v;
 }
 
-}  // namespace
-
-std::vector<uint8_t> encode_memory(const uint8_t* host, uint64_t size, int level, MemoryImageStats& stats) {
+// Runs of non-zero pages: [first, first + count).
+std::vector<std::pair<uint64_t, uint64_t>> nonzero_runs(const uint8_t* host, uint64_t size) {
   const uint64_t pages = size / kSnapshotPageSize;
   const std::vector<unsigned char> resident = resident_pages(host, size);
-  std::vector<uint8_t> nonzero(pages, 0);
-  for (uint64_t p = 0; p < pages; ++p)
-    nonzero[p] = (resident[p] & 1) && !zero_page(host + p * kSnapshotPageSize);
+  std::vector<std::pair<uint64_t, uint64_t>> runs;
+  for (uint64_t p = 0; p < pages; ++p) {
+    if (!(resident[p] & 1) || zero_page(host + p * kSnapshotPageSize)) continue;
+    if (!runs.empty() && runs.back().first + runs.back().second == p && runs.back().second < kMaxRunPages)
+      ++runs.back().second;
+    else
+      runs.emplace_back(p, 1);
+  }
+  return runs;
+}
 
+}  // namespace
+
+std::vector<uint8_t> encode_memory(const uint8_t* host, uint64_t size, int level, uint64_t file_offset,
+                                   MemoryImageStats& stats) {
+  const auto runs = nonzero_runs(host, size);
   StateWriter out;
+  uint64_t total_pages = 0;
+  for (const auto& r : runs) total_pages += r.second;
+  if (level <= 0) out.reserve(total_pages * kSnapshotPageSize + runs.size() * (kSnapshotPageSize + 32) + 64);
   out.u64(size);
   out.u32(kSnapshotPageSize);
-  ZSTD_CCtx* cctx = ZSTD_createCCtx();
-  ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
-  std::vector<uint8_t> frame(ZSTD_compressBound(kMaxRunPages * kSnapshotPageSize));
+  out.u64(runs.size());
+  ZSTD_CCtx* cctx = level > 0 ? ZSTD_createCCtx() : nullptr;
+  if (cctx) ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
+  std::vector<uint8_t> frame(cctx ? ZSTD_compressBound(kMaxRunPages * kSnapshotPageSize) : 0);
   stats = {};
-  StateWriter runs;
-  for (uint64_t p = 0; p < pages;) {
-    if (!nonzero[p]) {
-      ++p;
-      continue;
-    }
-    uint64_t n = 1;
-    while (p + n < pages && n < kMaxRunPages && nonzero[p + n]) ++n;
-    const size_t c = ZSTD_compress2(cctx, frame.data(), frame.size(), host + p * kSnapshotPageSize,
-                                    n * kSnapshotPageSize);
-    runs.u64(p);
-    runs.u32(static_cast<uint32_t>(n));
-    if (ZSTD_isError(c)) {  // cannot happen with a bound-sized buffer; store raw rather than lose data
-      runs.u32(0);
-      runs.raw(host + p * kSnapshotPageSize, n * kSnapshotPageSize);
+  for (const auto& [first, n] : runs) {
+    const uint8_t* at = host + first * kSnapshotPageSize;
+    const size_t bytes = n * kSnapshotPageSize;
+    const size_t c = cctx ? ZSTD_compress2(cctx, frame.data(), frame.size(), at, bytes) : 0;
+    out.u64(first);
+    out.u32(static_cast<uint32_t>(n));
+    if (c == 0 || ZSTD_isError(c)) {  // stored (level 0, or if zstd failed: never lose data)
+      out.u32(0);
+      const uint64_t here = file_offset + out.data().size() + 4;
+      const uint32_t pad = static_cast<uint32_t>((kSnapshotPageSize - here % kSnapshotPageSize) % kSnapshotPageSize);
+      out.u32(pad);
+      static const uint8_t zeros[kSnapshotPageSize] = {};
+      out.raw(zeros, pad);
+      out.raw(at, bytes);
     } else {
-      runs.u32(static_cast<uint32_t>(c));
-      runs.raw(frame.data(), c);
+      out.u32(static_cast<uint32_t>(c));
+      out.raw(frame.data(), c);
     }
     stats.pages_saved += n;
     ++stats.runs;
-    p += n;
   }
-  ZSTD_freeCCtx(cctx);
-  out.u64(stats.runs);
-  out.raw(runs.data().data(), runs.data().size());
+  if (cctx) ZSTD_freeCCtx(cctx);
   return out.take();
 }
 
 bool decode_memory(const uint8_t* data, size_t len, uint8_t* host, uint64_t size, std::string& error,
-                   MemoryImageStats* stats) {
+                   MemoryImageStats* stats, const MemoryImageFile* file) {
   StateReader in(data, len, "memory");
   const uint64_t saved_size = in.u64();
   const uint32_t page = in.u32();
@@ -104,10 +115,23 @@ bool decode_memory(const uint8_t* data, size_t len, uint8_t* host, uint64_t size
     uint8_t* dst = host + first * kSnapshotPageSize;
     const size_t bytes = size_t{n} * kSnapshotPageSize;
     if (clen == 0) {
-      in.raw(dst, bytes);
+      const uint32_t pad = in.u32();
+      if (pad >= kSnapshotPageSize) in.fail("run " + std::to_string(r) + " has a bad padding");
+      in.take(pad);
+      const uint8_t* src = in.take(bytes);
+      if (!src) break;
+      const uint64_t at = file ? file->offset + static_cast<uint64_t>(src - data) : 1;
+      // Copy-on-write from the file when it is page-aligned there; a copy otherwise.
+      if (!file || at % kSnapshotPageSize != 0 ||
+          mmap(dst, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, file->fd, static_cast<off_t>(at)) ==
+              MAP_FAILED)
+        memcpy(dst, src, bytes);
     } else {
       const uint8_t* src = in.take(clen);
       if (!src) break;
+      // One call backs the whole run: far cheaper than a page fault per page (notably when the
+      // host itself is virtualised). Best effort: without it the pages fault in as written.
+      (void)madvise(dst, bytes, MADV_POPULATE_WRITE);
       const size_t d = ZSTD_decompressDCtx(dctx, dst, bytes, src, clen);
       if (ZSTD_isError(d) || d != bytes) {
         in.fail("run " + std::to_string(r) + " does not decompress to " + std::to_string(bytes) + " bytes");

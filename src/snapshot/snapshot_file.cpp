@@ -99,8 +99,15 @@ Result<uint64_t> write_snapshot_file(const std::string& path, const std::vector<
   return out.written();
 }
 
+uint64_t section_payload_offset(const std::vector<SectionView>& before) {
+  uint64_t off = kHeaderSize;
+  for (const SectionView& s : before) off += kSectionHeaderSize + s.size;
+  return off + kSectionHeaderSize;
+}
+
 SnapshotFile::~SnapshotFile() {
   if (map_) munmap(map_, size_);
+  if (fd_ >= 0) ::close(fd_);
 }
 
 Result<std::unique_ptr<SnapshotFile>> SnapshotFile::open(const std::string& path) {
@@ -121,13 +128,14 @@ Result<std::unique_ptr<SnapshotFile>> SnapshotFile::open(const std::string& path
       return Error{"cannot map snapshot " + path + ": " + why};
     }
   }
-  ::close(fd);
   auto parsed = parse(static_cast<const uint8_t*>(map), size, path);
   if (!parsed) {
     if (map) munmap(map, size);
+    ::close(fd);
     return Error{parsed.error()};
   }
   parsed.value()->map_ = map;
+  parsed.value()->fd_ = fd;
   return std::move(parsed.value());
 }
 

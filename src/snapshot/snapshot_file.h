@@ -30,6 +30,8 @@ struct SectionView {
 // VM whose memory came from an older file of the same name) never sees a half-written file.
 // Returns the bytes written.
 Result<uint64_t> write_snapshot_file(const std::string& path, const std::vector<SectionView>& sections);
+// The file offset at which the payload of a section written after `before` starts.
+uint64_t section_payload_offset(const std::vector<SectionView>& before);
 
 class SnapshotFile {
  public:
@@ -46,10 +48,15 @@ class SnapshotFile {
   Result<SectionView> single(uint32_t tag) const;
   std::vector<SectionView> all(uint32_t tag) const;
   uint64_t file_size() const { return size_; }
+  // The open file (only when opened from a path) and where a section's bytes lie in it, so
+  // guest memory can be mapped from it.
+  int fd() const { return fd_; }
+  uint64_t file_offset(const uint8_t* p) const { return static_cast<uint64_t>(p - static_cast<const uint8_t*>(map_)); }
 
  private:
   SnapshotFile() = default;
   void* map_ = nullptr;
+  int fd_ = -1;
   size_t size_ = 0;
   std::string name_;
   std::vector<SectionView> sections_;

@@ -27,6 +27,7 @@ class StateWriter {
     const auto* p = static_cast<const uint8_t*>(data);
     buf_.insert(buf_.end(), p, p + len);
   }
+  void reserve(size_t bytes) { buf_.reserve(bytes); }
   const std::vector<uint8_t>& data() const { return buf_; }
   std::vector<uint8_t> take() { return std::move(buf_); }
 

@@ -25,16 +25,18 @@ std::optional<std::string> unknown_field(const json& obj, std::initializer_list<
 }
 
 std::string snapshot_op(VirtualMachine& vm, const json& req) {
-  if (auto bad = unknown_field(req, {"op", "path"}, "snapshot")) return fail(*bad);
+  if (auto bad = unknown_field(req, {"op", "path", "compress"}, "snapshot")) return fail(*bad);
+  if (req.contains("compress") && !req["compress"].is_boolean()) return fail("\"compress\" must be true or false");
   if (!req.contains("path") || !req["path"].is_string() || req["path"].get<std::string>().empty() ||
       req["path"].get<std::string>()[0] != '/')
     return fail("snapshot needs an absolute \"path\"");
-  auto r = vm.snapshot(req["path"].get<std::string>());
+  auto r = vm.snapshot(req["path"].get<std::string>(), req.value("compress", false));
   if (!r) return fail(r.error());
   return json{{"ok", true},
               {"path", req["path"]},
               {"bytes", r->bytes},
               {"memory_pages", r->pages},
+              {"compressed", req.value("compress", false)},
               {"seconds", r->seconds},
               {"state", vm.paused() ? "paused" : "running"}}
       .dump();

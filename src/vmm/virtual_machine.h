@@ -70,13 +70,13 @@ class VirtualMachine : public machine::SbiPlatform {
   bool paused() const { return paused_.load(); }
 
   // Snapshot (vm_snapshot.cpp): pauses if running, stops the I/O thread so no request is in
-  // flight, writes every component and the touched memory to `path`, then returns to the
-  // previous run state.
+  // flight, writes every component and the touched memory to `path` (zstd-compressed if
+  // `compress`), then returns to the previous run state.
   struct SnapshotInfo {
     uint64_t bytes = 0, pages = 0;
     double seconds = 0;
   };
-  Result<SnapshotInfo> snapshot(const std::string& path);
+  Result<SnapshotInfo> snapshot(const std::string& path, bool compress = false);
   // Before run(): the harts park as soon as they start (vessel run --restore --paused).
   void start_paused();
   // The configuration with the limits currently in force.

@@ -1,7 +1,9 @@
 // Guest memory in snapshots: only non-zero pages are stored, they come back exactly, and a
 // damaged section is an error, never a crash or a write outside the mapping.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <random>
 
@@ -45,7 +47,7 @@ TEST(MemoryImage, OnlyNonZeroPagesRoundTrip) {
   Mapping src(kSize), dst(kSize);
   fill(src.data());
   MemoryImageStats stats;
-  const auto image = encode_memory(src.data(), kSize, 1, stats);
+  const auto image = encode_memory(src.data(), kSize, 1, 0, stats);
   EXPECT_EQ(stats.pages_saved, 4u + 300u + 1u);
   EXPECT_LT(image.size(), 6 * kPage) << "compressible pages should shrink";
   std::string error;
@@ -55,10 +57,37 @@ TEST(MemoryImage, OnlyNonZeroPagesRoundTrip) {
   EXPECT_EQ(memcmp(src.data(), dst.data(), kSize), 0);
 }
 
+TEST(MemoryImage, StoredPagesAreMappedFromTheFileCopyOnWrite) {
+  Mapping src(kSize), dst(kSize), copy(kSize);
+  fill(src.data());
+  MemoryImageStats stats;
+  const uint64_t at = 1000;  // where the encoded bytes start in the file (not page-aligned)
+  const auto image = encode_memory(src.data(), kSize, 0, at, stats);
+  EXPECT_GT(image.size(), stats.pages_saved * kPage) << "stored, not compressed";
+  const std::string path = testing::TempDir() + "/vessel-memimage-" + std::to_string(getpid());
+  const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(pwrite(fd, image.data(), image.size(), at), static_cast<ssize_t>(image.size()));
+  std::string error;
+  const MemoryImageFile file{fd, at};
+  ASSERT_TRUE(decode_memory(image.data(), image.size(), dst.data(), kSize, error, nullptr, &file)) << error;
+  EXPECT_EQ(memcmp(src.data(), dst.data(), kSize), 0);
+  // Guest writes stay private: the file keeps the snapshot.
+  dst.data()[3 * kPage] ^= 0xff;
+  std::vector<uint8_t> back(image.size());
+  ASSERT_EQ(pread(fd, back.data(), back.size(), at), static_cast<ssize_t>(back.size()));
+  EXPECT_EQ(back, image);
+  // Without the file, stored runs are copied.
+  ASSERT_TRUE(decode_memory(image.data(), image.size(), copy.data(), kSize, error)) << error;
+  EXPECT_EQ(memcmp(src.data(), copy.data(), kSize), 0);
+  close(fd);
+  unlink(path.c_str());
+}
+
 TEST(MemoryImage, EmptyMemory) {
   Mapping src(kSize), dst(kSize);
   MemoryImageStats stats;
-  const auto image = encode_memory(src.data(), kSize, 1, stats);
+  const auto image = encode_memory(src.data(), kSize, 1, 0, stats);
   EXPECT_EQ(stats.pages_saved, 0u);
   std::string error;
   EXPECT_TRUE(decode_memory(image.data(), image.size(), dst.data(), kSize, error)) << error;
@@ -68,7 +97,7 @@ TEST(MemoryImage, SizeMismatchIsRefused) {
   Mapping src(kSize), dst(kSize);
   fill(src.data());
   MemoryImageStats stats;
-  const auto image = encode_memory(src.data(), kSize, 1, stats);
+  const auto image = encode_memory(src.data(), kSize, 1, 0, stats);
   std::string error;
   EXPECT_FALSE(decode_memory(image.data(), image.size(), dst.data(), kSize / 2, error));
   EXPECT_NE(error.find("bytes"), std::string::npos) << error;
@@ -78,7 +107,7 @@ TEST(MemoryImage, DamagedSectionsFailCleanly) {
   Mapping src(kSize), dst(kSize);
   fill(src.data());
   MemoryImageStats stats;
-  auto image = encode_memory(src.data(), kSize, 1, stats);
+  auto image = encode_memory(src.data(), kSize, 1, 0, stats);
   std::string error;
   for (size_t len = 0; len < image.size(); len += 97) {
     error.clear();

@@ -62,14 +62,14 @@ class SnapshotGuest : public ::testing::Test {
   }
   // Boots, starts the counting loop after writing a file to tmpfs, and snapshots while it counts.
   // Returns the highest count seen before the snapshot and (in last) the last count printed.
-  void boot_count_and_snapshot(long& before, long& last, std::vector<std::string> extra = {}) {
+  void boot_count_and_snapshot(long& before, long& last, std::vector<std::string> extra = {}, bool compress = false) {
     GuestProcess g(boot_args(extra));
     ASSERT_TRUE(g.expect("VESSEL-GUEST-READY", 180s)) << g.output();
     g.send("echo kept-in\"\"-tmpfs > /tmp/kept.txt\n");
     g.send(kCountingLoop);
     ASSERT_TRUE(g.expect("C25\r\n", 60s)) << g.output();
     before = highest_count(g.output());
-    const auto r = control(sock_, {{"op", "snapshot"}, {"path", snap_}});
+    const auto r = control(sock_, {{"op", "snapshot"}, {"path", snap_}, {"compress", compress}});
     ASSERT_TRUE(r.is_object() && r.value("ok", false)) << r.dump();
     EXPECT_EQ(r["bytes"].get<uint64_t>(), fs::file_size(snap_));
     EXPECT_GT(r["memory_pages"].get<uint64_t>(), 100u);
@@ -92,6 +92,11 @@ TEST_F(SnapshotGuest, RestoredGuestKeepsCountingAndKeepsItsFiles) {
   ASSERT_TRUE(wait_for_vm(sock_, 30s));
   ASSERT_TRUE(g.expect(count_marker(before + 40), 60s)) << g.output();
   const long first = first_count(g.output());
+  // Its memory is mapped from the snapshot file; a new snapshot to the same path replaces the
+  // file without disturbing the running guest.
+  const auto again = control(sock_, {{"op", "snapshot"}, {"path", snap_}});
+  ASSERT_TRUE(again.value("ok", false)) << again.dump();
+  ASSERT_TRUE(g.expect(count_marker(before + 80), 60s)) << g.output();
   // The loop continues from where the snapshot stopped it: not from zero, not past the
   // original run's end.
   EXPECT_GE(first, before) << g.output();
@@ -105,16 +110,16 @@ TEST_F(SnapshotGuest, RestoredGuestKeepsCountingAndKeepsItsFiles) {
   EXPECT_EQ(g.wait_exit(60s), 0) << g.output();
 }
 
-TEST_F(SnapshotGuest, RestorePausedThenResume) {
+TEST_F(SnapshotGuest, CompressedSnapshotRestoredPausedThenResumed) {
   long before = 0, last = 0;
-  ASSERT_NO_FATAL_FAILURE(boot_count_and_snapshot(before, last));
+  ASSERT_NO_FATAL_FAILURE(boot_count_and_snapshot(before, last, {}, true));
   GuestProcess g({vessel_bin(), "run", "--restore", snap_, "--control", sock_, "--paused"});
   ASSERT_TRUE(wait_for_vm(sock_, 30s));
   const auto status = control(sock_, {{"op", "status"}});
   EXPECT_EQ(status["state"], "paused") << status.dump();
   const uint64_t instructions = status["instructions"];
   // A snapshot of the paused VM leaves it paused.
-  const auto again = control(sock_, {{"op", "snapshot"}, {"path", dir_ + "/again.snap"}});
+  const auto again = control(sock_, {{"op", "snapshot"}, {"path", dir_ + "/again.snap"}, {"compress", true}});
   ASSERT_TRUE(again.value("ok", false)) << again.dump();
   EXPECT_EQ(again["state"], "paused");
   EXPECT_EQ(control(sock_, {{"op", "status"}})["instructions"].get<uint64_t>(), instructions)
