@@ -32,6 +32,7 @@ bench: deps build
 	@bench/disk/run.sh $(BUILD_DIR)/vessel
 	@bench/compare/run.sh $(BUILD_DIR)/vessel $(BUILD_DIR)/bench/cpubench-riscv64 $(BUILD_DIR)/bench/cpubench-native
 	@bench/net/run.sh $(BUILD_DIR)/vessel
+	@bench/snapshot/run.sh $(BUILD_DIR)/vessel
 
 clean:
 	@rm -rf $(BUILD_DIR)

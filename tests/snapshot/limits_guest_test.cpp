@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <cstdio>
 #include <thread>
 
 #include "control_client.h"
@@ -70,6 +71,7 @@ TEST_F(LimitsGuest, CpuCapOfAQuarterCoreAndChangedWhileRunning) {
   EXPECT_GE(half, 0.38) << "the host may be busy, but twice the cap must show";
   EXPECT_LE(half, 0.58);
   EXPECT_GT(half, quarter * 1.5);
+  printf("measured CPU share: cap 0.25 -> %.3f, cap 0.5 -> %.3f of a core\n", quarter, half);
 
   // Bad requests change nothing.
   for (const char* bad : {R"({"op":"limits","cpu_cap":-1})", R"({"op":"limits","cpu_cap":"x"})",
@@ -129,6 +131,8 @@ TEST_F(LimitsGuest, DriveBandwidthAndIopsLimits) {
   EXPECT_GE(by_ops, 1.25 * 0.8) << g.output();
   EXPECT_LE(by_ops, 1.25 * 1.12) << g.output();
 
+  printf("guest dd rate: bps=2M -> %.2f MiB/s, bps=8M -> %.2f MiB/s, iops=20 x 64 KiB -> %.2f MiB/s\n", limited,
+         raised, by_ops);
   r = control(sock_, {{"op", "limits"}, {"drives", {{{"index", 1}, {"bps", 1}}}}});
   EXPECT_FALSE(r.value("ok", true));
   EXPECT_NE(r.value("error", "").find("no drives with index 1"), std::string::npos) << r.dump();
