@@ -58,13 +58,14 @@ std::variant<Action, ApiError> vm_action(const HttpRequest& req, const std::stri
       for (auto& c : *s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return AttachConsole{name, upgrade == "vessel-console" && connection.find("upgrade") != std::string::npos};
   }
-  if (what == "snapshot") {
+  if (what == "snapshot" || what == "restore") {
     if (req.method != "POST") return method_not_allowed("POST");
     auto body = action_body(req, {"path"});
     if (auto* e = std::get_if<ApiError>(&body)) return *e;
     const json& j = std::get<json>(body);
     if (!j.contains("path")) return ApiError{400, "missing_field", "missing required field 'path'", {}};
     if (!j["path"].is_string()) return ApiError{400, "wrong_type", "field 'path' must be a string", {}};
+    if (what == "restore") return RestoreVm{name, j["path"].get<std::string>()};
     return SnapshotVm{name, j["path"].get<std::string>()};
   }
   for (const auto& [word, kind] : kPower) {

@@ -21,10 +21,13 @@ struct UpdateLimits { std::string name; nlohmann::json body; };
 enum class Power { Start, Stop, Kill, Pause, Resume };
 struct PowerAction { std::string name; Power kind; std::chrono::milliseconds timeout{10000}; };
 struct SnapshotVm { std::string name; std::string path; };
+// POST /v1/vms/{name}/restore {"path"}: create VM {name} from a snapshot and start it
+// (the same as POST /v1/vms with "snapshot" and "start": true).
+struct RestoreVm { std::string name; std::string path; };
 struct AttachConsole { std::string name; bool upgrade = false; };
 struct GetMetrics {};
 
-using Action = std::variant<ListVms, CreateVm, GetVm, DeleteVm, UpdateLimits, PowerAction, SnapshotVm, AttachConsole,
+using Action = std::variant<ListVms, CreateVm, GetVm, DeleteVm, UpdateLimits, PowerAction, SnapshotVm, RestoreVm, AttachConsole,
                             GetMetrics>;
 
 // A route, or the API error that explains why the request is not one.

@@ -116,6 +116,8 @@ HandlerResult Dispatcher::execute(const Action& action) {
           return from_outcome(registry_.update_limits(a.name, a.body));
         } else if constexpr (std::is_same_v<T, SnapshotVm>) {
           return from_outcome(registry_.snapshot(a.name, a.path));
+        } else if constexpr (std::is_same_v<T, RestoreVm>) {
+          return from_outcome(registry_.create({{"name", a.name}, {"snapshot", a.path}, {"start", true}}), 201);
         } else if constexpr (std::is_same_v<T, GetMetrics>) {
           HandlerResult r;
           r.response.content_type = "text/plain; version=0.0.4";

@@ -83,6 +83,12 @@ std::string serialize(const HttpResponse& r, bool keep_alive) {
   return out;
 }
 
+bool RequestParser::wants_continue() const {
+  const size_t end = buf_.find("\r\n\r\n");
+  if (end == std::string::npos) return false;
+  return lower(buf_.substr(0, end)).find("\r\nexpect: 100-continue") != std::string::npos;
+}
+
 RequestParser::State RequestParser::fail(int status, std::string message) {
   error_status_ = status;
   error_message_ = std::move(message);

@@ -43,6 +43,9 @@ class RequestParser {
   State next(HttpRequest& out);
   int error_status() const { return error_status_; }
   const std::string& error_message() const { return error_message_; }
+  // True once the head of a request with "Expect: 100-continue" is buffered but not its body
+  // (curl sends that for bodies over 1 KiB and waits a second for the interim answer).
+  bool wants_continue() const;
   // Bytes received after the last complete request (for a connection taken over by an upgrade).
   std::string take_rest() { return std::exchange(buf_, {}); }
 

@@ -109,6 +109,7 @@ void HttpServer::accept_loop() {
 void HttpServer::serve(int fd) {
   RequestParser parser;
   char buf[16384];
+  bool continued = false;  // 100 Continue sent for the request being received
   for (;;) {
     HttpRequest req;
     const RequestParser::State st = parser.next(req);
@@ -120,12 +121,17 @@ void HttpServer::serve(int fd) {
       return;
     }
     if (st == RequestParser::State::NeedMore) {
+      if (!continued && parser.wants_continue()) {
+        continued = true;
+        if (!send_all(fd, "HTTP/1.1 100 Continue\r\n\r\n")) return;
+      }
       const ssize_t n = recv(fd, buf, sizeof buf, 0);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return;
       parser.feed(buf, static_cast<size_t>(n));
       continue;
     }
+    continued = false;
     HandlerResult result = handler_(req);
     if (result.response.streaming) {
       const bool sent = send_all(fd, serialize(result.response, false));

@@ -134,7 +134,10 @@ std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& 
   if (cpus < 1 || cpus > kMaxCpus) return invalid("field 'cpus' must be between 1 and 32", "invalid_size");
   d.cpus = static_cast<unsigned>(cpus);
   std::string memory = "128M";
-  TRY(f.string("memory", memory));
+  if (f.has("memory") && f["memory"].is_number_integer() && f["memory"].get<int64_t>() > 0)
+    memory = std::to_string(f["memory"].get<int64_t>()) + "M";  // a bare number means MiB, as in `vessel run`
+  else
+    TRY(f.string("memory", memory));
   const auto mem = parse_size(memory);
   if (!mem || *mem < kMinMemory || *mem > kMaxMemory || (*mem & 0xfff))
     return invalid("invalid memory '" + memory + "' (expected 16M to 1T, e.g. \"128M\" or \"2G\")", "invalid_size");

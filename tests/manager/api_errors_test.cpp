@@ -50,7 +50,7 @@ TEST_F(ApiErrors, WrongTypesAndSizes) {
   body["cpus"] = "two";
   expect_error(d.api("POST", "/v1/vms", body), 400, "wrong_type", "cpus");
   body = d.guest_vm("a");
-  body["memory"] = 128;
+  body["memory"] = true;
   expect_error(d.api("POST", "/v1/vms", body), 400, "wrong_type", "memory");
   body["memory"] = "12Q";
   expect_error(d.api("POST", "/v1/vms", body), 400, "invalid_size", "12Q");

@@ -95,6 +95,15 @@ TEST(ManagerLifecycle, ThreeVmsPauseResumeSnapshotRestoreStopDelete) {
     EXPECT_TRUE(cd.expect("restored-snap-42", 60s)) << cd.output();
     EXPECT_EQ(d.api("POST", "/v1/vms/d/kill", std::string()).json["state"], "stopped");
     EXPECT_EQ(d.api("DELETE", "/v1/vms/d").status, 200);
+    // The same through the restore action.
+    auto e = d.api("POST", "/v1/vms/e/restore", json{{"path", snap}});
+    ASSERT_EQ(e.status, 201) << e.body;
+    ConsoleStream ce(d.socket(), "e");
+    ce.send("echo again-$MARK\n");
+    EXPECT_TRUE(ce.expect("again-snap-42", 60s)) << ce.output();
+    EXPECT_EQ(d.api("POST", "/v1/vms/e/restore", json{{"path", snap}}).status, 409);  // the name is taken
+    EXPECT_EQ(d.api("POST", "/v1/vms/e/kill", std::string()).json["state"], "stopped");
+    EXPECT_EQ(d.api("DELETE", "/v1/vms/e").status, 200);
   }
 
   // Stop: the guest powers off on request (not forced).
