@@ -52,10 +52,12 @@ void EventLoop::remove(int fd) {
 }
 
 void EventLoop::start() {
+  std::lock_guard lock(run_mutex_);
   if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
 }
 
 bool EventLoop::stop() {
+  std::lock_guard lock(run_mutex_);
   if (!thread_.joinable()) return false;
   const uint64_t one = 1;
   (void)!write(stop_fd_, &one, sizeof one);

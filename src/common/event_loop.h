@@ -32,6 +32,7 @@ class EventLoop {
   std::thread thread_;
   std::mutex mutex_;
   std::map<int, std::shared_ptr<Callback>> callbacks_;
+  std::mutex run_mutex_;  // start/stop may come from two threads (the VM ending, a snapshot)
 };
 
 // An eventfd: one side signals, the loop side drains.
