@@ -137,7 +137,10 @@ int run_command(int argc, char** argv) {
   app.add_option("--elf", bare.elf_path, "bare-metal RISC-V ELF to run in M-mode (HTIF tohost/fromhost)");
   app.add_option("--memory,-m", memory, "guest RAM size (e.g. 256M, 2G; a bare number means MiB)");
   app.add_option("--max-instructions", bare.max_instructions, "--elf: stop with exit status 3 after N instructions");
-  app.add_flag("--trace", bare.trace, "print every executed instruction to stderr (slow)");
+  app.add_flag("--trace", bare.trace, "print every executed instruction to stderr (interpreter only, slow)");
+  std::string engine = "jit";
+  app.add_option("--engine", engine, "how guest code runs: jit (translated to x86-64, default) or interp")
+      ->check(CLI::IsMember({"jit", "interp"}));
   app.add_option("--signature", bare.signature_path,
                  "--elf: write memory between begin_signature and end_signature to FILE as hex words");
   app.add_option("--signature-granularity", bare.signature_granularity, "--elf: bytes per signature line (default 4)")
@@ -160,6 +163,7 @@ int run_command(int argc, char** argv) {
     fprintf(stderr, "vessel run: --elf and --kernel are exclusive\n");
     return kExitUsage;
   }
+  bare.engine = engine == "interp" ? riscv::EngineKind::Interpreter : riscv::EngineKind::Jit;
   if (!bare.elf_path.empty()) {
     bare.memory_bytes = *mem;
     return run_elf(bare);
@@ -185,6 +189,7 @@ int run_command(int argc, char** argv) {
   }
   vm.memory_bytes = *mem;
   vm.trace = bare.trace;
+  vm.engine = bare.engine;
   for (const std::string& text : drives) {
     auto d = vmm::parse_drive(text);
     if (!d) {

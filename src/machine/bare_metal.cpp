@@ -6,13 +6,13 @@
 
 #include "common/timebase.h"
 #include "cpu/riscv/hart.h"
-#include "cpu/riscv/interpreter.h"
 #include "devices/clint.h"
 #include "devices/sifive_test.h"
 #include "devices/uart16550.h"
 #include "machine/elf_loader.h"
 #include "machine/htif.h"
 #include "machine/memory_map.h"
+#include "jit/engine_factory.h"
 
 namespace vessel::machine {
 namespace {
@@ -66,8 +66,7 @@ BareMetalOutcome run_bare_metal(const BareMetalOptions& opt) {
   std::unique_ptr<Htif> htif;
   if (auto tohost = image->symbol("tohost")) htif = std::make_unique<Htif>(as, *tohost, image->symbol("fromhost"));
 
-  riscv::Interpreter interp(hart);
-  interp.trace = opt.trace;
+  const auto engine = jit::create_engine(hart, opt.engine, opt.trace);
   uint64_t executed = 0;
   BareMetalOutcome outcome{BareMetalExit::Timeout, 0, {}};
   for (;;) {
@@ -79,7 +78,7 @@ BareMetalOutcome run_bare_metal(const BareMetalOptions& opt) {
       if (executed >= opt.max_instructions) break;
       budget = std::min(budget, opt.max_instructions - executed);
     }
-    executed += interp.run_batch(budget);
+    executed += engine->run_batch(budget);
     if (htif) {
       if (auto code = htif->poll()) {
         outcome = *code == 0 ? BareMetalOutcome{BareMetalExit::Pass, 0, {}}

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "cpu/riscv/engine.h"
+
 namespace vessel::machine {
 
 struct BareMetalOptions {
@@ -11,6 +13,7 @@ struct BareMetalOptions {
   uint64_t memory_bytes = 256ull << 20;
   uint64_t max_instructions = 0;  // 0 = unlimited
   bool trace = false;
+  riscv::EngineKind engine = riscv::EngineKind::Jit;
   std::string signature_path;
   unsigned signature_granularity = 4;  // bytes per line of the signature file
 };

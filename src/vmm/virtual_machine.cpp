@@ -4,7 +4,7 @@
 
 #include <fstream>
 
-#include "cpu/riscv/interpreter.h"
+#include "jit/engine_factory.h"
 #include "devices/virtio/balloon/balloon_device.h"
 #include "devices/virtio/block/block_device.h"
 #include "devices/virtio/net/net_device.h"
@@ -36,6 +36,7 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::assemble(const VmConfig&
   if (!board) return Error{board.error()};
   vm->board_ = std::move(board.value());
   vm->sbi_ = std::make_unique<machine::SbiFirmware>(*vm);
+  for (auto& h : vm->board_->harts) h->code_epoch = &vm->code_epoch_;
   for (unsigned i = 0; i < config.cpus; ++i) vm->vcpus_.push_back(std::make_unique<Vcpu>());
   if (auto ok = vm->add_devices(); !ok) return Error{ok.error()};
   vm->budget_.set_cap(config.cpu_cap);
@@ -243,8 +244,7 @@ void VirtualMachine::service_requests(unsigned id) {
 void VirtualMachine::vcpu_loop(unsigned id) {
   riscv::Hart& h = *board_->harts[id];
   Vcpu& v = *vcpus_[id];
-  riscv::Interpreter interp(h);
-  interp.trace = config_.trace;
+  const auto engine = jit::create_engine(h, config_.engine, config_.trace);
   while (!h.stop_requested.load(std::memory_order_relaxed)) {
     if (v.state.load() != machine::HartState::Started) {
       if (!wait_until_started(id)) break;
@@ -262,7 +262,7 @@ void VirtualMachine::vcpu_loop(unsigned id) {
     h.update_timer_interrupts();
     h.take_interrupt();
     budget_.charge(id, [&h] { return h.stop_requested.load() || h.park_requested.load(); });
-    interp.run_batch(kBatch);
+    engine->run_batch(kBatch);
   }
 }
 
@@ -342,8 +342,9 @@ void VirtualMachine::remote_sfence(uint64_t targets, riscv::Hart& self) {
 }
 
 void VirtualMachine::remote_fence_i(uint64_t, riscv::Hart&) {
-  // The interpreter fetches from memory on every instruction: nothing is cached to invalidate.
+  // Every hart's translated code is checked against guest memory before it runs again.
   std::atomic_thread_fence(std::memory_order_seq_cst);
+  code_epoch_.fetch_add(1, std::memory_order_release);
 }
 
 void VirtualMachine::system_reset(Reset kind) { stop(kind == Reset::Shutdown ? VmExit::Poweroff : VmExit::Reboot); }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "cpu/riscv/engine.h"
 #include "devices/virtio/balloon/balloon_device.h"
 #include "devices/virtio/console/console_device.h"
 #include "machine/board.h"
@@ -33,7 +34,8 @@ struct VmConfig {
   std::string kernel, initrd, append, bios, dump_dtb;
   uint64_t memory_bytes = 256ull << 20;
   unsigned cpus = 1;
-  bool trace = false;  // print every executed instruction to stderr
+  bool trace = false;  // print every executed instruction to stderr (interpreter only)
+  riscv::EngineKind engine = riscv::EngineKind::Jit;
   std::vector<DriveSpec> drives;
   std::vector<NetSpec> nets;
   double cpu_cap = 0;  // fraction of one host core for the whole VM (0.25 = 25 %); 0 = unlimited
@@ -147,6 +149,7 @@ class VirtualMachine : public machine::SbiPlatform {
   std::condition_variable cv_;  // HSM start requests and the end of run()
   bool stopping_ = false;
   std::atomic<bool> paused_{false};
+  std::atomic<uint64_t> code_epoch_{0};  // shared by all harts: FENCE.I invalidates translations
   unsigned parked_ = 0;  // vCPUs currently parked (guarded by mutex_)
   VmResult result_{VmExit::Poweroff, 0};
 };

@@ -107,11 +107,12 @@ TEST_F(Boot, SigtermStopsCleanly) {
 }
 
 TEST_F(Boot, LargeGuestCostsOnlyTouchedMemory) {
-  // A 4 GiB guest that boots and powers off touches a few tens of MiB.
+  // A 4 GiB guest that boots and powers off touches a few tens of MiB of guest memory
+  // (mostly the kernel's page structures), plus about 30 MiB of JIT code cache and metadata.
   GuestProcess vm(args("console=ttyS0 quiet run=poweroff", {"--memory", "4G"}));
   EXPECT_TRUE(vm.expect("VESSEL-RUN-EXIT=0", 120s)) << vm.output();
   ASSERT_EQ(vm.wait_exit(60s), 0);
-  EXPECT_LT(vm.max_rss_kib(), 160 * 1024) << "max RSS " << vm.max_rss_kib() << " KiB";
+  EXPECT_LT(vm.max_rss_kib(), 200 * 1024) << "max RSS " << vm.max_rss_kib() << " KiB";
 }
 
 TEST_F(Boot, DumpedDeviceTreeDecompiles) {

@@ -109,6 +109,12 @@ class Hart {
   uint8_t data_ctx = kCtxMachine;
   void update_tlb_context();
   void flush_tlb();
+  uint64_t tlb_generation = 0;  // bumped by every flush: caches of translated pcs compare it
+
+  // Translated code (the JIT) is valid while this counter is unchanged. FENCE.I and remote
+  // FENCE.I bump it; the VMM points every hart of a VM at one shared counter.
+  std::atomic<uint64_t> own_code_epoch{0};
+  std::atomic<uint64_t>* code_epoch = &own_code_epoch;
 
   // Slow paths: translate, fill the TLB, perform MMIO or page-crossing accesses.
   [[nodiscard]] bool load_slow(uint64_t vaddr, unsigned size, uint64_t& value);

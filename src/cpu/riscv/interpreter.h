@@ -4,11 +4,12 @@
 #include <cstdint>
 
 #include "cpu/riscv/decoder.h"
+#include "cpu/riscv/engine.h"
 #include "cpu/riscv/hart.h"
 
 namespace vessel::riscv {
 
-class Interpreter {
+class Interpreter final : public ExecutionEngine {
  public:
   explicit Interpreter(Hart& hart);
 
@@ -16,7 +17,7 @@ class Interpreter {
   void step();
   // Runs until a batch boundary: at most `budget` instructions, fewer if the hart asked
   // for an early return (end_batch: interrupt state changed, WFI, ...). Returns the count.
-  uint64_t run_batch(uint64_t budget);
+  uint64_t run_batch(uint64_t budget) override;
 
   // Optional per-instruction trace to stderr (--trace).
   bool trace = false;

@@ -50,6 +50,7 @@ void Hart::update_tlb_context() {
 }
 
 void Hart::flush_tlb() {
+  ++tlb_generation;
   for (auto& s : tlb) s.flush();
 }
 

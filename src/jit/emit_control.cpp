@@ -1,0 +1,73 @@
+// Jumps and branches end a block; FENCE orders memory.
+#include "cpu/riscv/insn_fields.h"
+#include "jit/alu_ops.h"
+#include "jit/translator.h"
+
+namespace vessel::jit {
+
+using namespace Xbyak::util;
+using namespace riscv::field;
+
+bool Translator::emit_jal(const GuestInsn& g) {
+  if (rd(g.insn)) {
+    mov(rax, g.pc + g.len);
+    store_x(rd(g.insn), rax);
+  }
+  exit_to(g.pc + imm_j(g.insn), pending_ + 1);
+  return false;
+}
+
+bool Translator::emit_jalr(const GuestInsn& g) {
+  load_x(rax, rs1(g.insn));
+  if (const auto imm = static_cast<int32_t>(imm_i(g.insn))) add(rax, imm);
+  and_(rax, -2);
+  if (rd(g.insn)) {
+    mov(rcx, g.pc + g.len);
+    store_x(rd(g.insn), rcx);
+  }
+  add_instret(pending_ + 1);
+  mov(qword[rbx + layout_.pc], rax);
+  mov(edx, ctx_);
+  jmp(trampoline_.jump_cache_lookup(), T_NEAR);
+  return false;
+}
+
+template <int kCond>
+bool Translator::emit_branch(const GuestInsn& g) {
+  Xbyak::Label& taken = new_label();
+  load_x(rax, rs1(g.insn));
+  if (rs2(g.insn)) cmp(rax, xreg(rs2(g.insn)));
+  else test(rax, rax);
+  switch (kCond) {
+    case kBeq: je(taken, T_NEAR); break;
+    case kBne: jne(taken, T_NEAR); break;
+    case kBlt: jl(taken, T_NEAR); break;
+    case kBge: jge(taken, T_NEAR); break;
+    case kBltu: jb(taken, T_NEAR); break;
+    case kBgeu: jae(taken, T_NEAR); break;
+  }
+  const unsigned completed = pending_ + 1;
+  exit_to(g.pc + g.len, completed);
+  L(taken);
+  exit_to(g.pc + imm_b(g.insn), completed);
+  return false;
+}
+
+// RVWMO on x86-TSO: only a store followed by a load can be reordered, so only a fence
+// ordering earlier writes before later reads needs MFENCE.
+bool Translator::emit_fence(const GuestInsn& g) {
+  const bool pred_w = (g.insn >> 24) & 1, succ_r = (g.insn >> 21) & 1;
+  const bool pred_o = (g.insn >> 26) & 1, succ_i = (g.insn >> 23) & 1;
+  if ((pred_w || pred_o) && (succ_r || succ_i)) mfence();
+  ++pending_;
+  return true;
+}
+
+template bool Translator::emit_branch<kBeq>(const GuestInsn&);
+template bool Translator::emit_branch<kBne>(const GuestInsn&);
+template bool Translator::emit_branch<kBlt>(const GuestInsn&);
+template bool Translator::emit_branch<kBge>(const GuestInsn&);
+template bool Translator::emit_branch<kBltu>(const GuestInsn&);
+template bool Translator::emit_branch<kBgeu>(const GuestInsn&);
+
+}  // namespace vessel::jit

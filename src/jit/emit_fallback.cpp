@@ -1,0 +1,56 @@
+// Instructions without a native translation run their interpreter handler from the block.
+#include "jit/slow_paths.h"
+#include "jit/translator.h"
+
+namespace vessel::jit {
+namespace {
+
+void illegal_instruction(riscv::Hart& h, uint32_t) { h.raise_illegal(); }
+
+}  // namespace
+
+using namespace Xbyak::util;
+
+// Handlers that only touch registers and memory (FP, AMOs, LR/SC, what the M extension
+// does not translate) let the block continue; everything else may change control flow,
+// privilege, translation or interrupt state and ends it.
+bool Translator::continues_after_fallback(uint32_t insn) {
+  switch (insn & 0x7f) {
+    case 0x07:  // FLW/FLD
+    case 0x27:  // FSW/FSD
+    case 0x43:  // FMADD
+    case 0x47:  // FMSUB
+    case 0x4b:  // FNMSUB
+    case 0x4f:  // FNMADD
+    case 0x53:  // OP-FP
+    case 0x2f:  // AMO, LR/SC
+    case 0x33:  // OP (MULHSU)
+    case 0x3b:  // OP-32
+      return true;
+    default: return false;
+  }
+}
+
+bool Translator::emit_fallback(const GuestInsn& g) {
+  const riscv::Handler handler = g.enc ? g.enc->handler : illegal_instruction;
+  set_pc(g.pc);
+  mov(dword[rbx + layout_.cur_insn], g.raw);
+  mov(rax, g.pc + g.len);
+  mov(qword[rbx + layout_.next_pc], rax);
+  add_instret(pending_);
+  pending_ = 0;
+  mov(rdi, rbx);
+  mov(rsi, reinterpret_cast<uintptr_t>(handler));
+  mov(edx, g.insn);
+  mov(rax, reinterpret_cast<uintptr_t>(&call_handler));
+  call(rax);
+  check_trap(0);
+  if (g.enc && continues_after_fallback(g.insn)) {
+    pending_ = 1;
+    return true;
+  }
+  exit_to_next_pc(1);
+  return false;
+}
+
+}  // namespace vessel::jit

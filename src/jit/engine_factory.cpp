@@ -1,0 +1,20 @@
+#include "jit/engine_factory.h"
+
+#include "common/log.h"
+#include "cpu/riscv/interpreter.h"
+#include "jit/jit_engine.h"
+
+namespace vessel::jit {
+
+std::unique_ptr<riscv::ExecutionEngine> create_engine(riscv::Hart& hart, riscv::EngineKind kind, bool trace) {
+  if (kind == riscv::EngineKind::Jit && !trace) {
+    auto jit = std::make_unique<JitEngine>(hart);
+    if (jit->ok()) return jit;
+    LOG_WARN("cannot map executable memory for the JIT; interpreting hart %lu", hart.hartid);
+  }
+  auto interp = std::make_unique<riscv::Interpreter>(hart);
+  interp->trace = trace;
+  return interp;
+}
+
+}  // namespace vessel::jit

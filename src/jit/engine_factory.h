@@ -1,0 +1,13 @@
+// Picks the execution engine for a hart: the JIT unless asked otherwise (or tracing,
+// which only the interpreter does, or when executable memory is unavailable).
+#pragma once
+#include <memory>
+
+#include "cpu/riscv/engine.h"
+#include "cpu/riscv/hart.h"
+
+namespace vessel::jit {
+
+std::unique_ptr<riscv::ExecutionEngine> create_engine(riscv::Hart& hart, riscv::EngineKind kind, bool trace);
+
+}  // namespace vessel::jit

@@ -1,0 +1,138 @@
+#include "jit/jit_engine.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace vessel::jit {
+namespace {
+
+constexpr size_t kTrampolineBytes = 4096;
+
+uint8_t context_of(const riscv::Hart& h) { return static_cast<uint8_t>(h.fetch_ctx | (h.data_ctx << 2)); }
+
+}  // namespace
+
+JitEngine::JitEngine(riscv::Hart& hart, size_t code_bytes)
+    : hart_(hart), interpreter_(hart), buffer_(code_bytes), layout_(hart), state_(std::make_unique<JitState>()) {
+  if (!buffer_.ok()) return;
+  trampoline_ = std::make_unique<Trampoline>(buffer_.base(), kTrampolineBytes);
+  translator_ = std::make_unique<Translator>(buffer_.base() + kTrampolineBytes, buffer_.size() - kTrampolineBytes,
+                                             layout_, *trampoline_, link_sites_);
+}
+
+JitEngine::~JitEngine() { if (getenv("VESSEL_JIT_STATS")) fprintf(stderr, "jit: %lu blocks, %zu bytes code, %lu links, %lu revalidations, %lu invalidated, %lu flushes, %zu link sites\n", stats_.blocks_translated, translator_ ? translator_->getSize() : 0, stats_.links, stats_.revalidations, stats_.invalidated, stats_.cache_flushes, link_sites_.size()); }
+
+void JitEngine::flush_all() {
+  translator_->clear();
+  map_.clear();
+  blocks_.clear();
+  link_sites_.clear();
+  state_->clear_jump_cache();
+  ++stats_.cache_flushes;
+}
+
+// Jump-cache entries were made under the hart's old address translation: drop them when
+// the hart flushes its TLB (SFENCE.VMA, SATP writes, remote fences).
+void JitEngine::sync_jump_cache() {
+  if (hart_.tlb_generation == jump_cache_generation_) return;
+  state_->clear_jump_cache();
+  jump_cache_generation_ = hart_.tlb_generation;
+}
+
+Block* JitEngine::find_block() {
+  riscv::Hart& h = hart_;
+  const uint64_t pc = h.pc;
+  const uint64_t vpn = pc >> riscv::kPageShift;
+  const riscv::TlbEntry& e = h.tlb[h.fetch_ctx].fetch.slot(vpn);
+  if (e.vpn != vpn) return nullptr;  // the interpreter fills the TLB (or raises the fault)
+  const auto* guest = reinterpret_cast<const uint8_t*>(pc + e.addend);
+  const uint8_t ctx = context_of(h);
+  const Key key{guest, pc, ctx};
+  if (auto it = map_.find(key); it != map_.end()) return it->second;
+
+  if (!translator_->has_room()) flush_all();
+  // Read the epoch before the guest bytes: a FENCE.I after the read moves it on.
+  const auto epoch = static_cast<uint32_t>(state_->epoch->load(std::memory_order_acquire));
+  Block& b = blocks_.emplace_back();
+  if (!translator_->translate(b, pc, guest, ctx, h.data_ctx)) {
+    blocks_.pop_back();
+    return nullptr;
+  }
+  *b.epoch_imm = epoch;
+  ++stats_.blocks_translated;
+  map_.emplace(key, &b);
+  return &b;
+}
+
+void JitEngine::link(LinkSite& site) {
+  Block* from = site.from;
+  // No linking when the cache is about to be flushed: the site would not survive it.
+  if (from->dead || !translator_->has_room()) return;
+  Block* to = find_block();  // hart.pc is the site's target, in the source block's context
+  if (!to || to->dead) return;
+  const auto rel = static_cast<int32_t>(to->entry - (site.rel32 + 4));
+  memcpy(site.rel32, &rel, 4);
+  to->incoming.push_back(&site);
+  ++stats_.links;
+}
+
+void JitEngine::revalidate(Block& b) {
+  const uint64_t epoch = state_->epoch->load(std::memory_order_acquire);
+  if (b.dead) return;
+  ++stats_.revalidations;
+  if (memcmp(b.guest, b.code_copy.data(), b.code_copy.size()) == 0) {
+    *b.epoch_imm = static_cast<uint32_t>(epoch);
+    return;
+  }
+  kill(b);
+}
+
+// The guest rewrote this block's code: unlink every jump into it and forget it. Its host
+// code stays in the buffer (never entered again) until the next full flush.
+void JitEngine::kill(Block& b) {
+  b.dead = true;
+  ++stats_.invalidated;
+  map_.erase(Key{b.guest, b.pc, b.ctx});
+  for (LinkSite* site : b.incoming) {
+    const auto rel = static_cast<int32_t>(site->stub - (site->rel32 + 4));
+    memcpy(site->rel32, &rel, 4);
+  }
+  b.incoming.clear();
+  for (auto& entry : state_->jump_cache)
+    if ((entry.code & ~uintptr_t{15}) == reinterpret_cast<uintptr_t>(b.entry)) entry = JumpCacheEntry{};
+}
+
+uint64_t JitEngine::run_batch(uint64_t budget) {
+  riscv::Hart& h = hart_;
+  if (!ok()) return interpreter_.run_batch(budget);
+  h.end_batch = false;
+  state_->epoch = h.code_epoch;
+  const uint64_t start = h.instret;
+  state_->instret_limit = start + budget;
+  uint64_t interpreted = 0;
+  while (!h.end_batch && h.instret < state_->instret_limit) {
+    sync_jump_cache();
+    Block* b = find_block();
+    // Budgets are exact: a block that does not fit runs its instructions one by one.
+    if (!b || h.instret + b->length > state_->instret_limit) {
+      interpreter_.step();
+      ++interpreted;
+      continue;
+    }
+    // Later indirect jumps to this pc go straight to the block.
+    JumpCacheEntry& slot = state_->jump_cache[JitState::jump_slot(h.pc)];
+    slot.pc = h.pc;
+    slot.code = reinterpret_cast<uintptr_t>(b->entry) | b->ctx;
+    h.trapped = false;
+    const uintptr_t tag = trampoline_->enter(h, *state_, b->entry);
+    switch (tag & kExitTagMask) {
+      case kExitLink: link(*reinterpret_cast<LinkSite*>(tag & ~uintptr_t{kExitTagMask})); break;
+      case kExitRevalidate: revalidate(*reinterpret_cast<Block*>(tag & ~uintptr_t{kExitTagMask})); break;
+      default: break;
+    }
+  }
+  return h.instret - start + interpreted;
+}
+
+}  // namespace vessel::jit

@@ -1,0 +1,74 @@
+// The JIT execution engine of one hart: looks up or translates the block at pc, runs
+// translated code, links blocks, revalidates them after FENCE.I, and falls back to the
+// interpreter for single instructions it cannot translate (fetch faults, page-straddling
+// instructions). One code cache per hart: no locking; invalidation through the shared
+// code epoch.
+#pragma once
+#include <deque>
+#include <memory>
+#include <unordered_map>
+
+#include "cpu/riscv/engine.h"
+#include "cpu/riscv/hart.h"
+#include "cpu/riscv/interpreter.h"
+#include "jit/block.h"
+#include "jit/code_buffer.h"
+#include "jit/hart_layout.h"
+#include "jit/jit_state.h"
+#include "jit/trampoline.h"
+#include "jit/translator.h"
+
+namespace vessel::jit {
+
+struct JitStats {
+  uint64_t blocks_translated = 0, cache_flushes = 0, revalidations = 0, invalidated = 0, links = 0;
+};
+
+class JitEngine final : public riscv::ExecutionEngine {
+ public:
+  // `code_bytes`: size of this hart's code cache (reserved address space).
+  explicit JitEngine(riscv::Hart& hart, size_t code_bytes = 64ull << 20);
+  ~JitEngine() override;
+  // False when executable memory could not be mapped (the caller then interprets).
+  bool ok() const { return buffer_.ok(); }
+
+  uint64_t run_batch(uint64_t budget) override;
+  const JitStats& stats() const { return stats_; }
+
+ private:
+  struct Key {
+    const uint8_t* guest;
+    uint64_t pc;
+    uint8_t ctx;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      return std::hash<uint64_t>()(reinterpret_cast<uintptr_t>(k.guest) ^ (k.pc << 7) ^ k.ctx);
+    }
+  };
+
+  // The block for the hart's current pc and context, translating it if needed; nullptr
+  // when the next instruction must be interpreted.
+  Block* find_block();
+  void link(LinkSite& site);
+  void revalidate(Block& block);
+  void kill(Block& block);
+  void flush_all();
+  void sync_jump_cache();
+
+  riscv::Hart& hart_;
+  riscv::Interpreter interpreter_;
+  CodeBuffer buffer_;
+  HartLayout layout_;
+  std::unique_ptr<Trampoline> trampoline_;
+  std::deque<LinkSite> link_sites_;
+  std::unique_ptr<Translator> translator_;
+  std::deque<Block> blocks_;
+  std::unordered_map<Key, Block*, KeyHash> map_;
+  std::unique_ptr<JitState> state_;
+  uint64_t jump_cache_generation_ = ~0ull;
+  JitStats stats_;
+};
+
+}  // namespace vessel::jit

@@ -1,0 +1,172 @@
+#include "jit/translator.h"
+
+#include <cstddef>
+#include <cstring>
+
+namespace vessel::jit {
+
+using namespace Xbyak::util;
+
+Translator::Translator(uint8_t* buffer, size_t size, const HartLayout& layout, const Trampoline& trampoline,
+                       std::deque<LinkSite>& link_sites)
+    : Xbyak::CodeGenerator(size, buffer),
+      layout_(layout),
+      trampoline_(trampoline),
+      link_sites_(link_sites),
+      decoder_(riscv::Decoder::instance()),
+      capacity_(size) {}
+
+void Translator::load_x(const Xbyak::Reg64& dst, unsigned r) {
+  if (r == 0)
+    xor_(dst.cvt32(), dst.cvt32());
+  else
+    mov(dst, xreg(r));
+}
+
+void Translator::store_x(unsigned r, const Xbyak::Reg64& src) {
+  if (r != 0) mov(xreg(r), src);
+}
+
+void Translator::set_pc(uint64_t pc) {
+  mov(rax, pc);
+  mov(qword[rbx + layout_.pc], rax);
+}
+
+void Translator::add_instret(unsigned n) {
+  if (n) add(qword[rbx + layout_.instret], n);
+}
+
+void Translator::exit_to(uint64_t target, unsigned completed) {
+  add_instret(completed);
+  if ((target >> riscv::kPageShift) == (block_->pc >> riscv::kPageShift)) {
+    // Same guest page, hence same physical page: safe to link directly once translated.
+    LinkSite& site = link_sites_.emplace_back();
+    site.from = block_;
+    site.target_pc = target;
+    Xbyak::Label& stub = new_label();
+    jmp(stub, T_NEAR);
+    site.rel32 = const_cast<uint8_t*>(getCurr()) - 4;
+    cold([this, &site, &stub, target] {
+      L(stub);
+      site.stub = const_cast<uint8_t*>(getCurr());
+      set_pc(target);
+      mov(rax, reinterpret_cast<uintptr_t>(&site) | kExitLink);
+      jmp(trampoline_.exit(), T_NEAR);
+    });
+    return;
+  }
+  mov(rax, target);
+  mov(qword[rbx + layout_.pc], rax);
+  mov(edx, ctx_);
+  jmp(trampoline_.jump_cache_lookup(), T_NEAR);
+}
+
+void Translator::exit_to_next_pc(unsigned completed) {
+  add_instret(completed);
+  mov(rax, qword[rbx + layout_.next_pc]);
+  mov(qword[rbx + layout_.pc], rax);
+  xor_(eax, eax);
+  jmp(trampoline_.exit(), T_NEAR);
+}
+
+void Translator::check_trap(unsigned completed) {
+  Xbyak::Label& trap = new_label();
+  cmp(byte[rbx + layout_.trapped], 0);
+  jne(trap, T_NEAR);
+  cold([this, &trap, completed] {
+    L(trap);
+    exit_to_next_pc(completed);
+  });
+}
+
+bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint8_t ctx, uint8_t data_ctx) {
+  block_ = &block;
+  ctx_ = ctx;
+  data_ctx_ = data_ctx;
+  pending_ = 0;
+  cold_.clear();
+  labels_.clear();
+  block.pc = pc;
+  block.guest = guest;
+  block.ctx = ctx;
+  // Decode the block first: its length decides nothing in the prologue, but an empty
+  // block (first instruction straddling the page) must not emit anything.
+  std::vector<GuestInsn> insns;
+  uint64_t cur = pc;
+  size_t offset = 0;
+  while (insns.size() < kMaxInsns) {
+    // A block never leaves its page: the next virtual page may map anywhere.
+    if ((cur ^ pc) >> riscv::kPageShift) break;
+    const uint64_t in_page = riscv::kPageSize - (cur & (riscv::kPageSize - 1));
+    uint16_t lo;
+    memcpy(&lo, guest + offset, 2);
+    GuestInsn gi;
+    gi.pc = cur;
+    if ((lo & 3) == 3) {
+      if (in_page < 4) break;
+      memcpy(&gi.raw, guest + offset, 4);
+      gi.insn = gi.raw;
+      gi.len = 4;
+    } else {
+      gi.raw = lo;
+      gi.insn = decoder_.expand(lo);
+      gi.len = 2;
+    }
+    gi.enc = gi.insn ? decoder_.find(gi.insn) : nullptr;
+    insns.push_back(gi);
+    cur += gi.len;
+    offset += gi.len;
+    if (!gi.enc || !emitter_for(gi.enc)) {
+      // Fallbacks that may change control flow or privilege end the block.
+      if (!gi.enc || !continues_after_fallback(gi.insn)) break;
+      continue;
+    }
+    const char* n = gi.enc->name;
+    if (n[0] == 'j' || (n[0] == 'b' && n[1] != 0)) break;  // jal, jalr, branches
+  }
+  if (insns.empty()) return false;
+  block.code_copy.assign(guest, guest + offset);
+  block.length = static_cast<uint32_t>(insns.size());
+
+  align(16);
+  block.entry = const_cast<uint8_t*>(getCurr());
+  // Prologue: is the guest code still what we translated, and is the batch over?
+  Xbyak::Label& stale = new_label();
+  Xbyak::Label& budget = new_label();
+  mov(rax, qword[rbp + static_cast<int32_t>(offsetof(JitState, epoch))]);
+  mov(ecx, 0x12345678);  // always the 5-byte imm32 form: the engine patches in the epoch
+  block.epoch_imm = reinterpret_cast<uint32_t*>(const_cast<uint8_t*>(getCurr()) - 4);
+  cmp(ecx, dword[rax]);
+  jne(stale, T_NEAR);
+  // The whole block must fit in the batch: budgets are exact (the differential test and
+  // --max-instructions rely on it); the dispatcher interprets the remainder.
+  mov(rax, qword[rbx + layout_.instret]);
+  add(rax, static_cast<int32_t>(insns.size()));
+  cmp(rax, qword[rbp + static_cast<int32_t>(offsetof(JitState, instret_limit))]);
+  ja(budget, T_NEAR);
+  cold([this, &stale, &budget, pc, &block] {
+    L(stale);
+    set_pc(pc);
+    mov(rax, reinterpret_cast<uintptr_t>(&block) | kExitRevalidate);
+    jmp(trampoline_.exit(), T_NEAR);
+    L(budget);
+    set_pc(pc);
+    xor_(eax, eax);
+    jmp(trampoline_.exit(), T_NEAR);
+  });
+
+  bool open = true;
+  for (const GuestInsn& gi : insns) {
+    const Emit emit = gi.enc ? emitter_for(gi.enc) : nullptr;
+    open = emit ? (this->*emit)(gi) : emit_fallback(gi);
+    if (!open) break;
+  }
+  if (open) exit_to(cur, pending_);
+  for (size_t i = 0; i < cold_.size(); ++i) {
+    auto code = cold_[i];  // may append to cold_
+    code();
+  }
+  return true;
+}
+
+}  // namespace vessel::jit

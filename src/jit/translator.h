@@ -1,0 +1,105 @@
+// The x86-64 backend: turns one guest basic block into host code (Xbyak).
+//
+// Register use inside translated code: rbx = Hart*, rbp = JitState*; guest registers live
+// in the hart (x86 memory operands make that cheap); rax, rcx, rdx, rsi, rdi, r8-r11 are
+// scratch. Instructions without a native translation call their interpreter handler
+// (ARCHITECTURE.md example 3); system instructions also end the block.
+#pragma once
+#include <deque>
+#include <functional>
+
+#include <xbyak/xbyak.h>
+
+#include "cpu/riscv/decoder.h"
+#include "jit/block.h"
+#include "jit/hart_layout.h"
+#include "jit/trampoline.h"
+
+namespace vessel::jit {
+
+struct GuestInsn {
+  uint64_t pc = 0;
+  uint32_t insn = 0;  // 32-bit form (compressed instructions expanded)
+  uint32_t raw = 0;   // bits as fetched (16 or 32)
+  unsigned len = 4;
+  const riscv::Encoding* enc = nullptr;  // nullptr: illegal
+};
+
+class Translator : public Xbyak::CodeGenerator {
+ public:
+  Translator(uint8_t* buffer, size_t size, const HartLayout& layout, const Trampoline& trampoline,
+             std::deque<LinkSite>& link_sites);
+
+  // Room for at least one more block of the largest size.
+  bool has_room() const { return getSize() + kMaxBlockCode < capacity_; }
+  // Translates the instructions at `guest` (host address of guest pc `pc`) into `block`.
+  // Returns false if not even the first instruction fits on the page (straddles it).
+  // The caller stores the code epoch it read before the call at *block.epoch_imm.
+  bool translate(Block& block, uint64_t pc, const uint8_t* guest, uint8_t ctx, uint8_t data_ctx);
+  // Forgets every translation (the code cache is full).
+  void clear() { reset(); }
+
+  // An emitter returns true when the block continues after the instruction.
+  using Emit = bool (Translator::*)(const GuestInsn&);
+
+ private:
+  static constexpr unsigned kMaxInsns = 64;
+  static constexpr size_t kMaxBlockCode = 64 * 1024;
+
+  // ---- helpers (translator.cpp)
+  Xbyak::Address xreg(unsigned r) { return qword[rbx + layout_.reg(r)]; }
+  void load_x(const Xbyak::Reg64& dst, unsigned r);
+  void store_x(unsigned r, const Xbyak::Reg64& src);
+  void set_pc(uint64_t pc);
+  void add_instret(unsigned n);
+  // Leaves the block towards `target`, counting `completed` more instructions (a direct
+  // link when the target is on the block's page, else through the jump cache).
+  void exit_to(uint64_t target, unsigned completed);
+  // Leaves for the dispatcher at hart.next_pc (after a system instruction or a trap).
+  void exit_to_next_pc(unsigned completed);
+  // After a helper call: leave through the trap path if it raised an exception, counting
+  // `completed` instructions before the faulting one.
+  void check_trap(unsigned completed);
+  void cold(std::function<void()> code) { cold_.push_back(std::move(code)); }
+  Xbyak::Label& new_label() { return labels_.emplace_back(); }
+
+  // ---- emitters: integer (emit_integer.cpp)
+  bool emit_lui(const GuestInsn&);
+  bool emit_auipc(const GuestInsn&);
+  template <int kOp> bool emit_alu_imm(const GuestInsn&);
+  template <int kOp> bool emit_alu_reg(const GuestInsn&);
+  template <int kOp> bool emit_alu_imm_w(const GuestInsn&);
+  template <int kOp> bool emit_alu_reg_w(const GuestInsn&);
+  template <int kOp> bool emit_mul(const GuestInsn&);
+  template <bool kSigned, bool kRem, bool kWord> bool emit_div(const GuestInsn&);
+  // memory (emit_memory.cpp)
+  template <typename T> bool emit_load(const GuestInsn&);
+  template <typename T> bool emit_store(const GuestInsn&);
+  void tlb_lookup(unsigned size, bool write, const Xbyak::Label& slow);
+  // control (emit_control.cpp)
+  bool emit_jal(const GuestInsn&);
+  bool emit_jalr(const GuestInsn&);
+  template <int kCond> bool emit_branch(const GuestInsn&);
+  bool emit_fence(const GuestInsn&);
+  // everything else (emit_fallback.cpp)
+  bool emit_fallback(const GuestInsn&);
+
+  // The table of native emitters, by encoding (emit_table.cpp).
+  Emit emitter_for(const riscv::Encoding* enc) const;
+  static bool continues_after_fallback(uint32_t insn);
+
+  const HartLayout& layout_;
+  const Trampoline& trampoline_;
+  std::deque<LinkSite>& link_sites_;
+  const riscv::Decoder& decoder_;
+
+  // Per-block state.
+  Block* block_ = nullptr;
+  uint8_t ctx_ = 0, data_ctx_ = 0;
+  unsigned pending_ = 0;  // instructions completed but not yet added to instret
+  std::deque<std::function<void()>> cold_;  // out-of-line paths, emitted after the block
+  std::deque<Xbyak::Label> labels_;
+  size_t capacity_ = 0;
+};
+
+}  // namespace vessel::jit

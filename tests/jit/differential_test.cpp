@@ -1,0 +1,86 @@
+// The JIT against the interpreter on random programs (all extensions, page-crossing and
+// faulting loads and stores, traps, rounding modes, M-mode and Sv39 S-mode): both must
+// leave identical architectural state and memory. VESSEL_DIFF_PROGRAMS and
+// VESSEL_DIFF_SEED make longer or different runs (the jit-differential-long target).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <sstream>
+
+#include "engine_pair.h"
+
+namespace vessel::jit::test {
+namespace {
+
+uint64_t env_or(const char* name, uint64_t fallback) {
+  const char* v = getenv(name);
+  return v ? strtoull(v, nullptr, 0) : fallback;
+}
+
+std::string dump(const RandomProgram& p) {
+  std::ostringstream out;
+  out << std::hex << "entry 0x" << p.entry << (p.mode == RandomProgram::Mode::Machine ? " (M-mode)" : p.mode == RandomProgram::Mode::User ? " (U-mode, Sv39)" : " (S-mode, Sv39)") << ", code:";
+  for (size_t i = 0; i < p.code.size(); ++i) out << (i % 32 ? " " : "\n    ") << unsigned(p.code[i]);
+  return out.str();
+}
+
+TEST(JitDifferential, RandomProgramsLeaveIdenticalState) {
+  const uint64_t seed = env_or("VESSEL_DIFF_SEED", 20261122);
+  const uint64_t programs = env_or("VESSEL_DIFF_PROGRAMS", 3000);
+  std::mt19937_64 rng(seed);
+  unsigned failures = 0;
+  for (uint64_t i = 0; i < programs && failures < 5; ++i) {
+    const RandomProgram p = make_random_program(rng, 16 + rng() % 200);
+    const std::string diff = compare_engines(p, 5000);
+    if (!diff.empty()) {
+      ++failures;
+      ADD_FAILURE() << "seed " << seed << ", program " << i << " differs:\n" << diff << dump(p);
+    }
+  }
+}
+
+// Many instructions in one go: a long straight run of valid arithmetic, so that most of a
+// program executes rather than ending at its first trap.
+TEST(JitDifferential, LongArithmeticRunsAgree) {
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 200; ++i) {
+    RandomProgram p = make_random_program(rng, 0);
+    for (int k = 0; k < 400; ++k) {
+      // addi/add/sub/xor/sll/mul/divu/addw... with random registers: never traps.
+      static const uint32_t kOps[] = {0x00000013, 0x00000033, 0x40000033, 0x00004033, 0x00001033,
+                                      0x02000033, 0x02005033, 0x0000003b, 0x02006033, 0x4000503b};
+      uint32_t w = kOps[rng() % 10] | ((rng() % 32) << 7) | ((rng() % 32) << 15) | ((rng() % 32) << 20);
+      if ((w & 0x7f) == 0x13) w |= static_cast<uint32_t>(rng()) & 0xfff00000u;
+      for (int b = 0; b < 4; ++b) p.code.push_back(static_cast<uint8_t>(w >> (8 * b)));
+    }
+    const std::string diff = compare_engines(p, 100000);
+    ASSERT_TRUE(diff.empty()) << "program " << i << ":\n" << diff << dump(p);
+  }
+}
+
+}  // namespace
+}  // namespace vessel::jit::test
+
+namespace vessel::jit::test {
+namespace {
+
+// A straight run across a page boundary whose next virtual page is mapped to a physical
+// page that is not the adjacent one: a block must stop at the boundary.
+TEST(JitDifferential, BlocksStopAtPageBoundary) {
+  std::mt19937_64 rng(3);
+  for (auto mode : {RandomProgram::Mode::Supervisor, RandomProgram::Mode::User}) {
+    RandomProgram p = make_random_program(rng, 0);
+    p.mode = mode;
+    p.entry = kCodePage + 0x1000 - 16;
+    for (int k = 0; k < 16; ++k)  // addi t0, t0, 1
+      for (uint8_t b : {0x93, 0x82, 0x12, 0x00}) p.code.push_back(b);
+    TestMachine jit(p, riscv::EngineKind::Jit);
+    jit.run(1000);
+    EXPECT_EQ(jit.hart().x[5], p.x[5] + 16);
+    EXPECT_EQ(jit.hart().x[6], p.x[6]);
+    EXPECT_TRUE(compare_engines(p, 1000).empty());
+  }
+}
+
+}  // namespace
+}  // namespace vessel::jit::test

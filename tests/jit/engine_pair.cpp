@@ -1,0 +1,125 @@
+#include "engine_pair.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <vector>
+
+#include "jit/engine_factory.h"
+
+namespace vessel::jit::test {
+namespace {
+
+constexpr uint32_t kWfi = 0x10500073;
+constexpr uint64_t kPteV = 1, kPteR = 2, kPteW = 4, kPteX = 8, kPteU = 16, kPteA = 64, kPteD = 128;
+// mepc += length of the instruction at mepc (read with MPRV, through the trapped mode's
+// translation); mret. Clobbers t4-t6.
+constexpr uint32_t kSkipHandler[] = {0x34102ff3, 0x00020f37, 0x300f2073, 0x000fdf03, 0x00020eb7,
+                                     0x300eb073, 0x003f7f13, 0x002f8f93, 0x003f4f13, 0x000f1463,
+                                     0x002f8f93, 0x341f9073, 0x30200073};
+// Under paging the code's second virtual page lives elsewhere physically, and the physical
+// page after the first one holds different code: translated blocks must not run on into it.
+constexpr uint64_t kCodeSecondPhys = kCodePage + 0x3000;
+
+void write64(memory::AddressSpace& as, uint64_t addr, uint64_t value) { memcpy(as.ram_ptr(addr, 8), &value, 8); }
+
+// Sv39 identity map of the first 2 MiB of RAM with 4 KiB pages, minus the unmapped data
+// page; the read-only data page has no W.
+void build_page_table(memory::AddressSpace& as, bool user) {
+  const uint64_t root = kPageTable, l1 = kPageTable + 0x1000, l0 = kPageTable + 0x2000;
+  write64(as, root + 8 * ((kRamBase >> 30) & 511), ((l1 >> 12) << 10) | kPteV);
+  write64(as, l1 + 8 * ((kRamBase >> 21) & 511), ((l0 >> 12) << 10) | kPteV);
+  for (uint64_t i = 0; i < 512; ++i) {
+    const uint64_t pa = kRamBase + i * 4096;
+    uint64_t pte = ((pa >> 12) << 10) | kPteV | kPteR | kPteW | kPteX | kPteA | kPteD | (user ? kPteU : 0);
+    if (pa == kDataBase + kUnmappedPage * 4096) pte = 0;
+    if (pa == kDataBase + kReadOnlyPage * 4096) pte &= ~kPteW;
+    if (pa == kCodePage + 0x1000) pte = ((kCodeSecondPhys >> 12) << 10) | (pte & 0x3ff);
+    write64(as, l0 + 8 * i, pte);
+  }
+}
+
+}  // namespace
+
+TestMachine::TestMachine(const RandomProgram& p, riscv::EngineKind engine) {
+  (void)as_.ram().map(kRamBase, kRamSize);
+  memcpy(as_.ram_ptr(kTrapVector, sizeof kSkipHandler), kSkipHandler, sizeof kSkipHandler);
+  std::vector<uint8_t> code = p.code;
+  code.insert(code.end(), {0x73, 0x00, 0x50, 0x10});  // WFI
+  const bool paging = p.mode != RandomProgram::Mode::Machine;
+  for (size_t i = 0; i < code.size(); ++i) {
+    const uint64_t va = p.entry + i;
+    const bool second = paging && va >= kCodePage + 0x1000 && va < kCodePage + 0x2000;
+    *as_.ram_ptr(second ? kCodeSecondPhys + (va & 0xfff) : va, 1) = code[i];
+    if (second) *as_.ram_ptr(va, 1) = 0x13;  // what a block running on would wrongly execute
+  }
+  memcpy(as_.ram_ptr(kDataBase, p.data.size()), p.data.data(), p.data.size());
+  hart_ = std::make_unique<riscv::Hart>(as_, timebase_, 0);
+  riscv::Hart& h = *hart_;
+  memcpy(h.x, p.x, sizeof h.x);
+  memcpy(h.f, p.f, sizeof h.f);
+  h.csr.frm = p.frm;
+  h.csr.mstatus |= riscv::mstatus::kFS;
+  h.csr.mtvec = kTrapVector;
+  if (p.mode != RandomProgram::Mode::Machine) {
+    build_page_table(as_, p.mode == RandomProgram::Mode::User);
+    h.priv = p.mode == RandomProgram::Mode::User ? riscv::Priv::User : riscv::Priv::Supervisor;
+    h.csr.satp = (8ull << 60) | (kPageTable >> 12);
+  }
+  h.update_tlb_context();
+  h.pc = p.entry;
+  engine_ = create_engine(h, engine, false);
+}
+
+void TestMachine::run(uint64_t limit) {
+  riscv::Hart& h = *hart_;
+  for (int calls = 0; !h.waiting && h.instret < limit && calls < 100000; ++calls)
+    engine_->run_batch(limit - h.instret);
+}
+
+std::string compare_engines(const RandomProgram& p, uint64_t limit) {
+  TestMachine a(p, riscv::EngineKind::Interpreter), b(p, riscv::EngineKind::Jit);
+  a.run(limit);
+  b.run(limit);
+  if (getenv("VESSEL_DIFF_SKIP_SMC") && (memcmp(a.ram() + (p.entry - kRamBase), p.code.data(), p.code.size()) != 0 ||
+                                         memcmp(a.ram(), kSkipHandler, sizeof kSkipHandler) != 0))
+    return {};
+  riscv::Hart &x = a.hart(), &y = b.hart();
+  std::ostringstream out;
+  out << std::hex;
+  auto check = [&](const char* what, uint64_t interp, uint64_t jit) {
+    if (interp != jit) out << "  " << what << ": interpreter 0x" << interp << ", jit 0x" << jit << "\n";
+  };
+  for (unsigned r = 0; r < 32; ++r) {
+    char name[8];
+    snprintf(name, sizeof name, "x%u", r);
+    check(name, x.x[r], y.x[r]);
+    snprintf(name, sizeof name, "f%u", r);
+    check(name, x.f[r], y.f[r]);
+  }
+  check("pc", x.pc, y.pc);
+  check("priv", static_cast<uint64_t>(x.priv), static_cast<uint64_t>(y.priv));
+  check("instret", x.instret, y.instret);
+  check("waiting", x.waiting, y.waiting);
+  check("mstatus", x.csr.mstatus, y.csr.mstatus);
+  check("mepc", x.csr.mepc, y.csr.mepc);
+  check("mcause", x.csr.mcause, y.csr.mcause);
+  check("mtval", x.csr.mtval, y.csr.mtval);
+  check("fflags", x.csr.fflags, y.csr.fflags);
+  check("frm", x.csr.frm, y.csr.frm);
+  check("mscratch", x.csr.mscratch, y.csr.mscratch);
+  check("sscratch", x.csr.sscratch, y.csr.sscratch);
+  check("satp", x.csr.satp, y.csr.satp);
+  check("reservation", x.reservation != nullptr, y.reservation != nullptr);
+  if (memcmp(a.ram(), b.ram(), 2 << 20) != 0) {
+    for (uint64_t i = 0; i < (2 << 20); ++i)
+      if (a.ram()[i] != b.ram()[i]) {
+        out << "  memory differs first at 0x" << kRamBase + i << "\n";
+        break;
+      }
+  }
+  return out.str();
+}
+
+}  // namespace vessel::jit::test
