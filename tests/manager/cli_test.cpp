@@ -20,8 +20,8 @@ struct CliResult {
 };
 
 CliResult cli(const Daemon& d, const std::string& args, bool with_env_socket = false) {
-  const std::string cmd = (with_env_socket ? "VESSEL_SOCKET=" + d.socket() + " " + vessel_bin() + " vm "
-                                           : vessel_bin() + " vm --socket " + d.socket() + " ") +
+  const std::string cmd = (with_env_socket ? "VESSEL_SOCKET=" + d.socket() + " " + vessel_cli_bin() + " vm "
+                                           : vessel_cli_bin() + " vm --socket " + d.socket() + " ") +
                           args + " 2>&1 </dev/null";
   CliResult r;
   FILE* p = popen(cmd.c_str(), "r");
@@ -68,7 +68,7 @@ TEST(ManagerCli, CreateStartShowListConsoleStopRemove) {
     ConsoleStream c(d.socket(), "web");
     ASSERT_TRUE(c.expect("VESSEL-GUEST-READY", 120s)) << c.output();
   }
-  const std::string cmd = "printf 'echo cli-$((3*3))\\n' | timeout 20 " + vessel_bin() + " vm --socket " + d.socket() +
+  const std::string cmd = "printf 'echo cli-$((3*3))\\n' | timeout 20 " + vessel_cli_bin() + " vm --socket " + d.socket() +
                           " console web 2>&1 | grep -m1 cli-9";
   FILE* p = popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);

@@ -24,6 +24,12 @@ std::string vesseld_bin() {
   return p ? p : "vesseld";
 }
 
+std::string vessel_cli_bin() {
+  const char* p = getenv("VESSEL_BIN");
+  if (p && *p) return p;
+  return std::filesystem::path(vesseld_bin()).parent_path() / "vessel";
+}
+
 const OpenApi& openapi() {
   static const OpenApi api = OpenApi::load(OPENAPI_YAML);
   return api;

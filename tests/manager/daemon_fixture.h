@@ -23,6 +23,8 @@ struct ApiResponse {
 };
 
 std::string vesseld_bin();
+// The vessel CLI: $VESSEL_BIN, else beside vesseld (both are built into the build tree's top).
+std::string vessel_cli_bin();
 const OpenApi& openapi();
 
 class Daemon {
