@@ -113,19 +113,33 @@ uint64_t JitEngine::run_batch(uint64_t budget) {
   uint64_t interpreted = 0;
   while (!h.end_batch && h.instret < state_->instret_limit) {
     sync_jump_cache();
-    Block* b = find_block();
-    // Budgets are exact: a block that does not fit runs its instructions one by one.
-    if (!b || h.instret + b->length > state_->instret_limit) {
+    // The jump cache first (no hashing); the prologue checks budget and epoch.
+    JumpCacheEntry& slot = state_->jump_cache[JitState::jump_slot(h.pc)];
+    const uint8_t* entry = nullptr;
+    if (slot.pc == h.pc && (slot.code & 15) == context_of(h)) {
+      entry = reinterpret_cast<const uint8_t*>(slot.code & ~uintptr_t{15});
+    } else {
+      Block* b = find_block();
+      // Budgets are exact: a block that does not fit runs its instructions one by one.
+      if (!b || h.instret + b->length > state_->instret_limit) {
+        interpreter_.step();
+        ++interpreted;
+        continue;
+      }
+      // Later indirect jumps to this pc go straight to the block.
+      slot.pc = h.pc;
+      slot.code = reinterpret_cast<uintptr_t>(b->entry) | b->ctx;
+      entry = b->entry;
+    }
+    h.trapped = false;
+    const uint64_t before = h.instret;
+    const uintptr_t tag = trampoline_->enter(h, *state_, entry);
+    if (tag == kExitPlain && h.instret == before && h.pc == slot.pc && !h.end_batch) {
+      // The block would not fit in what is left of the batch: finish it interpreting.
       interpreter_.step();
       ++interpreted;
       continue;
     }
-    // Later indirect jumps to this pc go straight to the block.
-    JumpCacheEntry& slot = state_->jump_cache[JitState::jump_slot(h.pc)];
-    slot.pc = h.pc;
-    slot.code = reinterpret_cast<uintptr_t>(b->entry) | b->ctx;
-    h.trapped = false;
-    const uintptr_t tag = trampoline_->enter(h, *state_, b->entry);
     switch (tag & kExitTagMask) {
       case kExitLink: link(*reinterpret_cast<LinkSite*>(tag & ~uintptr_t{kExitTagMask})); break;
       case kExitRevalidate: revalidate(*reinterpret_cast<Block*>(tag & ~uintptr_t{kExitTagMask})); break;

@@ -18,7 +18,7 @@
 namespace vessel::vmm {
 namespace {
 
-constexpr uint64_t kBatch = 4096;  // instructions between interrupt and request checks
+constexpr uint64_t kBatch = 16384;  // instructions between interrupt and request checks (~10-50 us)
 
 }  // namespace
 
