@@ -86,7 +86,7 @@ class SnapshotGuest : public ::testing::Test {
 
 TEST_F(SnapshotGuest, RestoredGuestKeepsCountingAndKeepsItsFiles) {
   long before = 0, last = 0;
-  ASSERT_NO_FATAL_FAILURE(boot_count_and_snapshot(before, last));
+  ASSERT_NO_FATAL_FAILURE(boot_count_and_snapshot(before, last, {"--cpus", "2"}));
   GuestProcess g({vessel_bin(), "run", "--restore", snap_, "--control", sock_});
   ASSERT_TRUE(g.expect("\n", 30s)) << g.output();
   ASSERT_TRUE(wait_for_vm(sock_, 30s));
@@ -103,9 +103,13 @@ TEST_F(SnapshotGuest, RestoredGuestKeepsCountingAndKeepsItsFiles) {
   EXPECT_LE(first, last + 1) << g.output();
   const auto status = control(sock_, {{"op", "status"}});
   EXPECT_EQ(status["state"], "running") << status.dump();
+  EXPECT_EQ(status["harts"], 2) << status.dump();
   g.send("\x03");
   g.send("cat /tmp/kept.txt\n");
   EXPECT_TRUE(g.expect("kept-in-tmpfs", 30s)) << g.output();
+  // Both harts came back online and run processes.
+  g.send("echo harts-$(grep -c ^processor /proc/cpuinfo)-online\n");
+  EXPECT_TRUE(g.expect("harts-2-online", 30s)) << g.output();
   g.send("poweroff -f\n");
   EXPECT_EQ(g.wait_exit(60s), 0) << g.output();
 }
