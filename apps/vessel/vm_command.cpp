@@ -187,6 +187,8 @@ int vm_command(int argc, char** argv) {
   create->add_option("--drive", drives, "file=PATH[,format=raw|qcow2][,readonly=on][,serial=ID] (repeatable)");
   create->add_option("--net", nets, "user[,hostfwd=tcp::HP-:GP] or tap,ifname=NAME (repeatable)");
   create->add_option("--cpu-cap", cpu_cap, "CPU cap as a fraction of one host core (e.g. 0.25)");
+  std::string engine;
+  create->add_option("--engine", engine, "jit or interp (default: the VMM's)");
   create->add_flag("--autostart", autostart, "start when vesseld starts");
   create->add_flag("--start", start, "start it right away");
 
@@ -232,6 +234,7 @@ int vm_command(int argc, char** argv) {
     json body{{"name", name}, {"cpus", cpus}, {"memory", memory}, {"kernel", absolute(kernel)}, {"autostart", autostart}};
     if (!initrd.empty()) body["initrd"] = absolute(initrd);
     if (!cmdline.empty()) body["cmdline"] = cmdline;
+    if (!engine.empty()) body["engine"] = engine;
     if (cpu_cap >= 0) body["limits"] = {{"cpu", cpu_cap}};
     json dj = json::array(), nj = json::array();
     for (const auto& d : drives) {

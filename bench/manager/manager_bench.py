@@ -103,8 +103,14 @@ def rss_and_guest_rss(pid, guest_bytes):
     return total, guest
 
 
+ENGINE = os.environ.get("ENGINE", "")
+
+
 def vm_body(name, mem="128M"):
-    return {"name": name, "memory": mem, "kernel": KERNEL, "initrd": INITRD, "cmdline": "console=ttyS0 quiet"}
+    body = {"name": name, "memory": mem, "kernel": KERNEL, "initrd": INITRD, "cmdline": "console=ttyS0 quiet"}
+    if ENGINE:
+        body["engine"] = ENGINE
+    return body
 
 
 def main():
@@ -124,7 +130,7 @@ def main():
         for i in range(runs):
             t0 = time.monotonic()
             p = subprocess.Popen([f"{build}/vessel", "run", "--kernel", KERNEL, "--initrd", INITRD, "--memory", "128M",
-                                  "--append", "console=ttyS0 quiet"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  "--append", "console=ttyS0 quiet"] + (["--engine", ENGINE] if ENGINE else []), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                  stderr=subprocess.DEVNULL)
             out = b""
             while b"VESSEL-GUEST-READY" not in out:
@@ -154,6 +160,34 @@ def main():
         print(f"create-to-shell (guest userspace ready, through vesseld): {statistics.median(to_shell) * 1000:.0f} ms; "
               f"plain `vessel run` to the same point: {statistics.median(ref) * 1000:.0f} ms "
               f"(ratio {statistics.median(to_shell) / statistics.median(ref):.2f})")
+
+        # Snapshot-restore-to-running through the API: a 256 MiB guest at its shell prompt.
+        st, vm = api(sock, "POST", "/v1/vms", dict(vm_body("snapsrc", "256M"), start=True))
+        assert st == 201, vm
+        pids.add(vm["pid"])
+        c = Console(sock, "snapsrc")
+        assert c.expect("VESSEL-GUEST-READY", 120)
+        c.close()
+        snap = f"{tmp}/snapsrc.snap"
+        st, r = api(sock, "POST", "/v1/vms/snapsrc/snapshot", {"path": snap})
+        if st != 200:
+            print(f"snapshot refused: {r}")
+        else:
+            restore = []
+            for i in range(runs):
+                t0 = time.monotonic()
+                st, vm = api(sock, "POST", f"/v1/vms/rst{i}/restore", {"path": snap})
+                restore.append(time.monotonic() - t0)
+                assert st == 201, vm
+                pids.add(vm["pid"])
+                api(sock, "POST", f"/v1/vms/rst{i}/kill")
+                api(sock, "DELETE", f"/v1/vms/rst{i}")
+            print(f"snapshot-restore-to-running, 256 MiB guest at its prompt (POST .../restore until the VMM answers; "
+                  f"snapshot {r.get('size_bytes', 0) / 2**20:.1f} MiB written in {r['seconds'] * 1000:.0f} ms): "
+                  f"median {statistics.median(restore) * 1000:.1f} ms of {runs} "
+                  f"(ratio to create-to-running {statistics.median(restore) / statistics.median(to_running):.2f})")
+        api(sock, "POST", "/v1/vms/snapsrc/kill")
+        api(sock, "DELETE", "/v1/vms/snapsrc")
 
         # 2. Density: idle 128 MiB VMs started in waves; each wave waits for its shells.
         names = []

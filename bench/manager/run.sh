@@ -3,7 +3,8 @@
 # same guest in the same run), host memory overhead of an idle VM beyond the guest memory it
 # touched, and density: how many idle 128 MiB VMs keep running and answering, with the host CPU
 # the idle fleet uses. Every VMM started is killed by PID at the end.
-#   run.sh BUILD_DIR [GUEST_DIR]     env: VMS (density target, default 100), WAVE (default 10), RUNS (default 5)
+#   run.sh BUILD_DIR [GUEST_DIR]     env: VMS (density target, default 100), WAVE (default 10), RUNS (default 5),
+#                                    ENGINE (jit or interp; default: the VMM's)
 set -euo pipefail
 build=${1:?usage: run.sh BUILD_DIR [GUEST_DIR]}
 guest=${2:-$("$(dirname "$0")/../../scripts/guest-dir.sh")}

@@ -86,10 +86,15 @@ const char* power_name(Power p) {
 
 HandlerResult Dispatcher::handle(const HttpRequest& req) {
   const auto started = std::chrono::steady_clock::now();
-  auto parsed = parse_request(req);
-  HandlerResult result = std::holds_alternative<ApiError>(parsed)
-                             ? HandlerResult{error_response(std::get<ApiError>(parsed)), {}}
-                             : execute(std::get<Action>(parsed));
+  HandlerResult result;
+  try {
+    auto parsed = parse_request(req);
+    result = std::holds_alternative<ApiError>(parsed) ? HandlerResult{error_response(std::get<ApiError>(parsed)), {}}
+                                                      : execute(std::get<Action>(parsed));
+  } catch (const std::exception& e) {
+    // A bug or a VMM answer of an unexpected shape: answer 500, never take the daemon down.
+    result = {error_response({500, "internal", std::string("internal error: ") + e.what(), {}}), {}};
+  }
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   json fields{{"method", req.method}, {"path", req.path}, {"status", result.response.status}, {"ms", ms}};
   if (result.response.status >= 400) {

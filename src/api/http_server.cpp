@@ -95,14 +95,27 @@ void HttpServer::accept_loop() {
       close(fd);
       return;
     }
-    open_fds_.insert(fd);
-    std::thread([this, fd] {
-      serve(fd);
-      std::lock_guard l(mutex_);
+    if (open_fds_.size() >= kMaxConnections) {
+      HttpResponse r;
+      r.status = 503;
+      r.body = error_body("busy", "too many connections");
+      send_all(fd, serialize(r, false));
       close(fd);
+      continue;
+    }
+    open_fds_.insert(fd);
+    try {
+      std::thread([this, fd] {
+        serve(fd);
+        std::lock_guard l(mutex_);
+        close(fd);
+        open_fds_.erase(fd);
+        cv_.notify_all();
+      }).detach();
+    } catch (const std::system_error&) {  // no thread to spare: refuse this connection only
       open_fds_.erase(fd);
-      cv_.notify_all();
-    }).detach();
+      close(fd);
+    }
   }
 }
 

@@ -24,6 +24,7 @@ struct HandlerResult {
 
 class HttpServer {
  public:
+  static constexpr size_t kMaxConnections = 1024;
   using Handler = std::function<HandlerResult(const HttpRequest&)>;
   ~HttpServer();
   // Binds `path` with `mode` (e.g. 0660). Refuses when another server answers there.

@@ -33,7 +33,7 @@ std::optional<uint64_t> process_start_time(pid_t pid) {
   if (pid <= 0) return std::nullopt;
   auto f = stat_fields(pid);
   if (!f || (*f)[0] == "Z" || (*f)[0] == "X") return std::nullopt;
-  return std::stoull((*f)[19]);
+  return std::strtoull((*f)[19].c_str(), nullptr, 10);
 }
 
 bool process_alive(const ProcessId& id) {
@@ -51,7 +51,8 @@ uint64_t process_rss_bytes(pid_t pid) {
 double process_cpu_seconds(pid_t pid) {
   auto f = stat_fields(pid);
   if (!f) return 0;
-  return static_cast<double>(std::stoull((*f)[11]) + std::stoull((*f)[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  const uint64_t ticks = std::strtoull((*f)[11].c_str(), nullptr, 10) + std::strtoull((*f)[12].c_str(), nullptr, 10);
+  return static_cast<double>(ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 double process_uptime_seconds(const ProcessId& id) {

@@ -46,15 +46,25 @@ Registry::~Registry() {
 
 void Registry::load_and_adopt() {
   for (const std::string& name : state_.vm_names()) {
+    try {
+      load_one(name);
+    } catch (const std::exception& e) {  // a hand-edited or damaged file: skip that VM
+      log_.warn("skipping VM with unreadable state", {{"vm", name}, {"error", e.what()}});
+    }
+  }
+}
+
+void Registry::load_one(const std::string& name) {
+  {
     auto stored = read_json(state_.definition_path(name));
     if (!stored) {
       log_.warn("skipping VM with unreadable definition", {{"vm", name}, {"error", stored.error()}});
-      continue;
+      return;
     }
     auto def = definition_from_store(stored.value());
     if (!def || def->name != name) {
       log_.warn("skipping VM with invalid definition", {{"vm", name}});
-      continue;
+      return;
     }
     auto e = std::make_shared<Entry>();
     e->def = def.value();

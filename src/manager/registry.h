@@ -70,6 +70,7 @@ class Registry {
   Registry(StateDir state, RegistryOptions options, EventLog& log)
       : state_(std::move(state)), options_(std::move(options)), log_(log) {}
   void load_and_adopt();
+  void load_one(const std::string& name);
   std::shared_ptr<Entry> find(const std::string& name);
   // Clears `run` if the VMM is gone (reaping it if it is our child). Call with e.data held.
   void check_exit_locked(Entry& e);

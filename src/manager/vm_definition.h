@@ -38,6 +38,7 @@ struct VmDefinition {
   unsigned cpus = 1;
   uint64_t memory_bytes = 128ull << 20;
   std::string kernel, initrd, cmdline;
+  std::string engine;  // "" (the VMM's default), jit, interp
   std::vector<DriveDefinition> drives;
   std::vector<NetDefinition> nets;
   Limits limits;

@@ -63,6 +63,7 @@ TEST(ManagerUnit, DefinitionRoundTripsAndBuildsVmmArguments) {
             {"memory", "1G"},
             {"kernel", guest_dir() + "/Image"},
             {"cmdline", "console=ttyS0"},
+            {"engine", "interp"},
             {"drives", json::array({{{"file", guest_dir() + "/Image"}, {"format", "raw"}, {"readonly", true}}})},
             {"nets", json::array({{{"mode", "user"}, {"hostfwd", json::array({"tcp::2222-:22"})}}})},
             {"limits", {{"cpu", 0.5}, {"drives", json::array({{{"bps", 1000000}, {"iops", 100}}})}}}};
@@ -85,6 +86,7 @@ TEST(ManagerUnit, DefinitionRoundTripsAndBuildsVmmArguments) {
   EXPECT_NE(joined.find("format=raw,readonly=on,bps=1000000,iops=100"), std::string::npos) << joined;
   EXPECT_NE(joined.find("--net user,hostfwd=tcp::2222-:22"), std::string::npos) << joined;
   EXPECT_NE(joined.find("--cpu-cap 0.5"), std::string::npos) << joined;
+  EXPECT_NE(joined.find("--engine interp"), std::string::npos) << joined;
 }
 
 TEST(ManagerUnit, OpenApiValidatorCatchesViolations) {
