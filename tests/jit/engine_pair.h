@@ -2,6 +2,8 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/timebase.h"
 #include "cpu/riscv/engine.h"
@@ -18,15 +20,20 @@ class TestMachine {
   void run(uint64_t limit);
   riscv::Hart& hart() { return *hart_; }
   const uint8_t* ram() const { return as_.ram().host(); }
+  // The program and the trap handler are still what was loaded.
+  bool code_unchanged() const;
 
  private:
   memory::AddressSpace as_;
   Timebase timebase_;
   std::unique_ptr<riscv::Hart> hart_;
   std::unique_ptr<riscv::ExecutionEngine> engine_;
+  std::vector<std::pair<uint64_t, uint8_t>> code_at_;  // physical address and byte of the program
 };
 
-// Empty when both engines leave the same architectural state and memory; else a report.
+// Empty when both engines leave the same architectural state and memory, kSelfModifying
+// when the program rewrote its own code without FENCE.I; else a report of the differences.
+inline const std::string kSelfModifying = "self-modifying";
 std::string compare_engines(const RandomProgram& program, uint64_t limit);
 
 }  // namespace vessel::jit::test
