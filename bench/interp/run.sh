@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Interpreter speed: a 12-instruction integer loop run 200M times (2.4G instructions) on
-# vessel and on QEMU's TCG (machine `virt`, -bios none), alternating, median of 3.
+# CPU engine speed: a 12-instruction integer loop run 200M times (2.4G instructions) on
+# vessel's interpreter, vessel's JIT and QEMU's TCG (machine `virt`, -bios none),
+# alternating, median of 3.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 vessel=${1:?usage: run.sh VESSEL_BIN LOOP_ELF}
@@ -16,18 +17,22 @@ time_cmd() {  # prints wall seconds of a command
   echo "$t1 - $t0" | bc -l
 }
 
-v=() q=()
+v=() j=() q=()
 for _ in $(seq "$runs"); do
-  v+=("$(time_cmd "$vessel" run --elf "$elf")")
+  v+=("$(time_cmd "$vessel" run --engine interp --elf "$elf")")
+  j+=("$(time_cmd "$vessel" run --engine jit --elf "$elf")")
   if command -v qemu-system-riscv64 >/dev/null; then
     q+=("$(time_cmd qemu-system-riscv64 -machine virt -nographic -bios none -kernel "$elf")")
   fi
 done
 vm=$(printf '%s\n' "${v[@]}" | median)
-printf 'interpreter loop: %d instructions\n' "$insns"
+jm=$(printf '%s\n' "${j[@]}" | median)
+printf 'integer loop: %d instructions\n' "$insns"
 printf '  vessel interp: %.2f s  %.0f MIPS\n' "$vm" "$(echo "$insns / $vm / 1000000" | bc -l)"
+printf '  vessel jit:    %.2f s  %.0f MIPS\n' "$jm" "$(echo "$insns / $jm / 1000000" | bc -l)"
 if ((${#q[@]})); then
   qm=$(printf '%s\n' "${q[@]}" | median)
   printf '  qemu tcg:      %.2f s  %.0f MIPS\n' "$qm" "$(echo "$insns / $qm / 1000000" | bc -l)"
-  printf '  ratio (vessel speed / qemu speed): %.2f\n' "$(echo "$qm / $vm" | bc -l)"
+  printf '  ratio interp (vessel speed / qemu speed): %.2f\n' "$(echo "$qm / $vm" | bc -l)"
+  printf '  ratio jit    (vessel speed / qemu speed): %.2f\n' "$(echo "$qm / $jm" | bc -l)"
 fi
