@@ -91,7 +91,7 @@ def smaps_figures(pid, guest_bytes):
                 size_kb = int(parts[1])
             elif parts[0] == "Rss:":
                 total += int(parts[1])
-                if size_kb is not None and size_kb * 1024 == guest_bytes:
+                if size_kb is not None and size_kb * 1024 >= guest_bytes:  # may be merged with a neighbour
                     guest += int(parts[1])
             elif parts[0] in ("Private_Clean:", "Private_Dirty:"):
                 private += int(parts[1])
