@@ -1,5 +1,6 @@
 // VirtualMachine::snapshot and ::restore: the VM as a list of per-component sections
 // (docs/snapshot-format.md). Each component persists itself; this file only orders them.
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "devices/virtio/block/block_device.h"
@@ -119,7 +120,10 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::restore(const std::strin
   if (!file) return Error{file.error()};
   auto conf = file.value()->single(kConfig);
   if (!conf) return Error{conf.error()};
-  const auto j = nlohmann::json::parse(conf->data, conf->data + conf->size, nullptr, false);
+  // JSON text only: the parser would stop at a NUL and accept what comes before it.
+  const bool text = memchr(conf->data, 0, conf->size) == nullptr;
+  const auto j = text ? nlohmann::json::parse(conf->data, conf->data + conf->size, nullptr, false)
+                      : nlohmann::json(nullptr);
   auto parsed = config_from_json(j);
   if (!parsed) return Error{"snapshot " + path + " refused: " + parsed.error()};
   // The machine comes from the snapshot; how to run it (trace, execution engine) from the caller.
