@@ -40,6 +40,13 @@ TEST_F(Boot, PowerOffExitsZero) {
   EXPECT_EQ(vm.wait_exit(60s), 0) << vm.output();
 }
 
+// The interpreter, the JIT's reference, still boots the same guest.
+TEST_F(Boot, InterpreterEngineBootsToo) {
+  GuestProcess vm(args("console=ttyS0 quiet run=smp", {"--engine", "interp", "--cpus", "2"}));
+  EXPECT_TRUE(vm.expect("VESSEL-RUN-EXIT=0", 300s)) << vm.output();
+  EXPECT_EQ(vm.wait_exit(60s), 0);
+}
+
 TEST_F(Boot, TwoHarts) {
   GuestProcess vm(args("console=ttyS0 run=poweroff", {"--cpus", "2"}));
   EXPECT_TRUE(vm.expect("smp: Brought up 1 node, 2 CPUs", 120s)) << vm.output();
