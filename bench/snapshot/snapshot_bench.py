@@ -63,14 +63,15 @@ wait_output(p, b"C50\r\n", 60)
 results = {}
 for mode in ("stored", "zstd"):
     path = snap + "." + mode
-    times, sizes = [], []
+    times, sizes, held = [], [], []
     for _ in range(runs):
         t0 = time.monotonic()
         r = control({"op": "snapshot", "path": path, "compress": mode == "zstd"})
         times.append(time.monotonic() - t0)
         assert r and r["ok"], r
         sizes.append(r["bytes"])
-    results[mode] = {"snap": times, "size": statistics.median(sizes), "pages": r["memory_pages"], "path": path}
+        held.append(r["pause_seconds"])
+    results[mode] = {"snap": times, "held": held, "size": statistics.median(sizes), "pages": r["memory_pages"], "path": path}
 stop(p)
 
 for mode, res in results.items():
@@ -100,8 +101,8 @@ shutil.rmtree(work)
 ms = lambda xs: statistics.median(xs) * 1000
 print("snapshot and restore (%s guest, a counting loop running; median of %d)" % (mem, runs))
 for mode, res in results.items():
-    print("  %s memory: snapshot %.1f ms, %.1f MiB (%d non-zero pages = %.1f MiB of guest memory)"
-          % (mode, ms(res["snap"]), res["size"] / 2**20, res["pages"], res["pages"] * 4096 / 2**20))
+    print("  %s memory: snapshot %.1f ms (guest paused %.1f ms), %.1f MiB (%d non-zero pages = %.1f MiB of guest memory)"
+          % (mode, ms(res["snap"]), ms(res["held"]), res["size"] / 2**20, res["pages"], res["pages"] * 4096 / 2**20))
     print("    restore to running (control socket answers): %.1f ms; to the guest's next console line: %.1f ms"
           % (ms(res["vm"]), ms(res["out"])))
 print("  process start floor (vessel run refusing a missing file): %.1f ms" % ms(floor))

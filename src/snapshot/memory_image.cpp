@@ -45,16 +45,34 @@ std::vector<std::pair<uint64_t, uint64_t>> nonzero_runs(const uint8_t* host, uin
 
 }  // namespace
 
-std::vector<uint8_t> encode_memory(const uint8_t* host, uint64_t size, int level, uint64_t file_offset,
+std::vector<std::pair<const uint8_t*, size_t>> EncodedMemory::spans() const {
+  std::vector<std::pair<const uint8_t*, size_t>> out;
+  for (const Piece& p : pieces) out.emplace_back(p.external ? p.external : own.data() + p.offset, p.size);
+  return out;
+}
+
+std::vector<uint8_t> EncodedMemory::flatten() const {
+  std::vector<uint8_t> out;
+  for (const auto& [data, len] : spans()) out.insert(out.end(), data, data + len);
+  return out;
+}
+
+EncodedMemory encode_memory_pieces(const uint8_t* host, uint64_t size, int level, uint64_t file_offset,
                                    MemoryImageStats& stats) {
   const auto runs = nonzero_runs(host, size);
-  StateWriter out;
-  uint64_t total_pages = 0;
-  for (const auto& r : runs) total_pages += r.second;
-  if (level <= 0) out.reserve(total_pages * kSnapshotPageSize + runs.size() * (kSnapshotPageSize + 32) + 64);
-  out.u64(size);
-  out.u32(kSnapshotPageSize);
-  out.u64(runs.size());
+  EncodedMemory m;
+  StateWriter own;
+  size_t piece_start = 0;  // where the current piece of `own` begins
+  uint64_t encoded = 0;    // bytes in finished pieces
+  auto end_own_piece = [&] {
+    const size_t end = own.data().size();
+    if (end > piece_start) m.pieces.push_back({nullptr, piece_start, end - piece_start});
+    encoded += end - piece_start;
+    piece_start = end;
+  };
+  own.u64(size);
+  own.u32(kSnapshotPageSize);
+  own.u64(runs.size());
   ZSTD_CCtx* cctx = level > 0 ? ZSTD_createCCtx() : nullptr;
   if (cctx) ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
   std::vector<uint8_t> frame(cctx ? ZSTD_compressBound(kMaxRunPages * kSnapshotPageSize) : 0);
@@ -63,25 +81,34 @@ std::vector<uint8_t> encode_memory(const uint8_t* host, uint64_t size, int level
     const uint8_t* at = host + first * kSnapshotPageSize;
     const size_t bytes = n * kSnapshotPageSize;
     const size_t c = cctx ? ZSTD_compress2(cctx, frame.data(), frame.size(), at, bytes) : 0;
-    out.u64(first);
-    out.u32(static_cast<uint32_t>(n));
+    own.u64(first);
+    own.u32(static_cast<uint32_t>(n));
     if (c == 0 || ZSTD_isError(c)) {  // stored (level 0, or if zstd failed: never lose data)
-      out.u32(0);
-      const uint64_t here = file_offset + out.data().size() + 4;
+      own.u32(0);
+      const uint64_t here = file_offset + encoded + (own.data().size() - piece_start) + 4;
       const uint32_t pad = static_cast<uint32_t>((kSnapshotPageSize - here % kSnapshotPageSize) % kSnapshotPageSize);
-      out.u32(pad);
+      own.u32(pad);
       static const uint8_t zeros[kSnapshotPageSize] = {};
-      out.raw(zeros, pad);
-      out.raw(at, bytes);
+      own.raw(zeros, pad);
+      end_own_piece();
+      m.pieces.push_back({at, 0, bytes});  // written from guest memory itself
+      encoded += bytes;
     } else {
-      out.u32(static_cast<uint32_t>(c));
-      out.raw(frame.data(), c);
+      own.u32(static_cast<uint32_t>(c));
+      own.raw(frame.data(), c);
     }
     stats.pages_saved += n;
     ++stats.runs;
   }
+  end_own_piece();
   if (cctx) ZSTD_freeCCtx(cctx);
-  return out.take();
+  m.own = own.take();
+  return m;
+}
+
+std::vector<uint8_t> encode_memory(const uint8_t* host, uint64_t size, int level, uint64_t file_offset,
+                                   MemoryImageStats& stats) {
+  return encode_memory_pieces(host, size, level, file_offset, stats).flatten();
 }
 
 bool decode_memory(const uint8_t* data, size_t len, uint8_t* host, uint64_t size, std::string& error,

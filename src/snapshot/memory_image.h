@@ -17,9 +17,26 @@ struct MemoryImageStats {
 
 constexpr uint64_t kSnapshotPageSize = 4096;
 
+// The encoding as pieces to write in order: headers and zstd frames in `own`, stored pages
+// where they lie in guest memory (so nothing is copied; guest memory must not change until the
+// pieces are written).
+struct EncodedMemory {
+  struct Piece {
+    const uint8_t* external = nullptr;  // guest memory; nullptr: own[offset, offset + size)
+    size_t offset = 0, size = 0;
+  };
+  std::vector<uint8_t> own;
+  std::vector<Piece> pieces;
+  std::vector<std::pair<const uint8_t*, size_t>> spans() const;
+  std::vector<uint8_t> flatten() const;
+};
+
 // Encodes `size` bytes at `host` (a multiple of the page size). zstd `level` >= 1 compresses
 // (1 = fastest); level 0 stores the pages, aligned to pages in the file given the file offset at
 // which the encoded bytes will start (`file_offset`).
+EncodedMemory encode_memory_pieces(const uint8_t* host, uint64_t size, int level, uint64_t file_offset,
+                                   MemoryImageStats& stats);
+// The same, as one buffer.
 std::vector<uint8_t> encode_memory(const uint8_t* host, uint64_t size, int level, uint64_t file_offset,
                                    MemoryImageStats& stats);
 

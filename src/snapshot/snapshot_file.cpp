@@ -67,6 +67,13 @@ std::string tag_name(uint32_t tag) {
 }
 
 Result<uint64_t> write_snapshot_file(const std::string& path, const std::vector<SectionView>& sections) {
+  std::vector<SectionPieces> pieces;
+  for (const SectionView& s : sections) pieces.push_back({s.tag, {{s.data, s.size}}});
+  return write_snapshot_file(path, pieces);
+}
+
+Result<uint64_t> write_snapshot_file(const std::string& path, const std::vector<SectionPieces>& sections,
+                                     const std::function<void()>& before_rename) {
   const std::string tmp = path + ".tmp-" + std::to_string(getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Error{"cannot create " + tmp + ": " + strerror(errno)};
@@ -78,12 +85,13 @@ Result<uint64_t> write_snapshot_file(const std::string& path, const std::vector<
   header.u64(sections.size());
   header.u64(0);
   bool ok = out.put(header.data().data(), header.data().size());
-  for (const SectionView& s : sections) {
+  for (const SectionPieces& s : sections) {
     StateWriter sh;
     sh.u32(s.tag);
     sh.u32(0);
-    sh.u64(s.size);
-    ok = ok && out.put(sh.data().data(), sh.data().size()) && out.put(s.data, s.size);
+    sh.u64(s.size());
+    ok = ok && out.put(sh.data().data(), sh.data().size());
+    for (const auto& [data, len] : s.pieces) ok = ok && out.put(data, len);
   }
   StateWriter trailer;
   trailer.raw(kEndMagic, sizeof kEndMagic);
@@ -91,6 +99,7 @@ Result<uint64_t> write_snapshot_file(const std::string& path, const std::vector<
   ok = ok && out.raw(trailer.data().data(), trailer.data().size());
   const int err = errno;
   if (::close(fd) != 0) ok = false;
+  if (before_rename) before_rename();
   if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
     const std::string why = strerror(ok ? errno : err);
     unlink(tmp.c_str());

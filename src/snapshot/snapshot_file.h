@@ -4,6 +4,7 @@
 // anything is used, so a corrupt or truncated file is refused with a message.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,9 +27,23 @@ struct SectionView {
   size_t size = 0;
 };
 
+// A section to write, gathered from pieces (guest memory is written from where it lies).
+struct SectionPieces {
+  uint32_t tag = 0;
+  std::vector<std::pair<const uint8_t*, size_t>> pieces;
+  uint64_t size() const {
+    uint64_t n = 0;
+    for (const auto& p : pieces) n += p.second;
+    return n;
+  }
+};
+
 // Writes `sections` to `path` through a temporary file renamed into place, so a reader (or a
 // VM whose memory came from an older file of the same name) never sees a half-written file.
-// Returns the bytes written.
+// Returns the bytes written. `before_rename` runs once the data is written and closed (a VM
+// resumes there: replacing an existing file can take long on some filesystems).
+Result<uint64_t> write_snapshot_file(const std::string& path, const std::vector<SectionPieces>& sections,
+                                     const std::function<void()>& before_rename = {});
 Result<uint64_t> write_snapshot_file(const std::string& path, const std::vector<SectionView>& sections);
 // The file offset at which the payload of a section written after `before` starts.
 uint64_t section_payload_offset(const std::vector<SectionView>& before);

@@ -38,6 +38,7 @@ std::string snapshot_op(VirtualMachine& vm, const json& req) {
               {"memory_pages", r->pages},
               {"compressed", req.value("compress", false)},
               {"seconds", r->seconds},
+              {"pause_seconds", r->pause_seconds},
               {"state", vm.paused() ? "paused" : "running"}}
       .dump();
 }

@@ -73,10 +73,11 @@ class VirtualMachine : public machine::SbiPlatform {
 
   // Snapshot (vm_snapshot.cpp): pauses if running, stops the I/O thread so no request is in
   // flight, writes every component and the touched memory to `path` (zstd-compressed if
-  // `compress`), then returns to the previous run state.
+  // `compress`; stored pages straight from guest memory), then returns to the previous state.
   struct SnapshotInfo {
     uint64_t bytes = 0, pages = 0;
     double seconds = 0;
+    double pause_seconds = 0;  // how long the snapshot held a running VM paused
   };
   Result<SnapshotInfo> snapshot(const std::string& path, bool compress = false);
   // Before run(): the harts park as soon as they start (vessel run --restore --paused).

@@ -48,6 +48,7 @@ Result<VirtualMachine::SnapshotInfo> VirtualMachine::snapshot(const std::string&
     std::lock_guard lock(mutex_);
     if (stopping_) return Error{"the VM is stopping"};
   }
+  const uint64_t t_paused = Timebase::host_ns();
   // No request may be half-done: requests run to completion on the I/O thread, so stopping it
   // leaves every queue between two requests.
   const bool io_was_running = board_->io.stop();  // not yet running when restored --paused
@@ -102,16 +103,28 @@ Result<VirtualMachine::SnapshotInfo> VirtualMachine::snapshot(const std::string&
   for (const auto& [tag, data] : parts) views.push_back({tag, data.data(), data.size()});
   snapshot::MemoryImageStats mem;
   const memory::GuestRam& ram = board_->as.ram();
-  const std::vector<uint8_t> memory = snapshot::encode_memory(
+  const snapshot::EncodedMemory memory = snapshot::encode_memory_pieces(
       ram.host(), ram.size(), compress ? kCompressedLevel : 0, snapshot::section_payload_offset(views), mem);
-  views.push_back({kMemory, memory.data(), memory.size()});
-
-  if (io_was_running) board_->io.start();
-  if (!was_paused) resume();
-
-  auto written = snapshot::write_snapshot_file(path, views);
+  std::vector<snapshot::SectionPieces> sections;
+  for (const auto& v : views) sections.push_back({v.tag, {{v.data, v.size}}});
+  sections.push_back({kMemory, memory.spans()});
+  // Stored pages are written from guest memory itself (no copy, however much the guest
+  // touched), so the VM stays paused and its devices quiet until the file is written.
+  double held = 0;
+  bool continued = false;
+  auto continue_vm = [&] {  // once the data is written, or when writing failed
+    if (continued) return;
+    continued = true;
+    if (io_was_running) board_->io.start();
+    if (!was_paused) {
+      held = static_cast<double>(Timebase::host_ns() - t_paused) / 1e9;
+      resume();
+    }
+  };
+  auto written = snapshot::write_snapshot_file(path, sections, continue_vm);
+  continue_vm();
   if (!written) return Error{written.error()};
-  return SnapshotInfo{written.value(), mem.pages_saved, static_cast<double>(Timebase::host_ns() - t0) / 1e9};
+  return SnapshotInfo{written.value(), mem.pages_saved, static_cast<double>(Timebase::host_ns() - t0) / 1e9, held};
 }
 
 Result<std::unique_ptr<VirtualMachine>> VirtualMachine::restore(const std::string& path, Console& console,

@@ -114,7 +114,7 @@ TEST_F(Format, MessagesSayWhatIsWrong) {
 }
 
 TEST_F(Format, UnwritablePathIsAnError) {
-  auto w = write_snapshot_file("/proc/vessel-no-such-dir/x.snap", {});
+  auto w = write_snapshot_file("/proc/vessel-no-such-dir/x.snap", std::vector<SectionView>{});
   ASSERT_FALSE(w);
   EXPECT_NE(w.error().find("cannot create"), std::string::npos) << w.error();
 }
