@@ -25,6 +25,7 @@ bool Translator::emit_jalr(const GuestInsn& g) {
     mov(rcx, g.pc + g.len);
     store_x(rd(g.insn), rcx);
   }
+  write_back();
   add_instret(pending_ + 1);
   mov(qword[rbx + layout_.pc], rax);
   mov(edx, ctx_);
@@ -36,7 +37,8 @@ template <int kCond>
 bool Translator::emit_branch(const GuestInsn& g) {
   Xbyak::Label& taken = new_label();
   load_x(rax, rs1(g.insn));
-  if (rs2(g.insn)) cmp(rax, xreg(rs2(g.insn)));
+  if (const Xbyak::Reg64* host = rs2(g.insn) ? cached(rs2(g.insn)) : nullptr) cmp(rax, *host);
+  else if (rs2(g.insn)) cmp(rax, xreg(rs2(g.insn)));
   else test(rax, rax);
   switch (kCond) {
     case kBeq: je(taken, T_NEAR); break;

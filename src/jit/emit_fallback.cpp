@@ -39,11 +39,13 @@ bool Translator::emit_fallback(const GuestInsn& g) {
   mov(qword[rbx + layout_.next_pc], rax);
   add_instret(pending_);
   pending_ = 0;
+  write_back();  // the handler reads (and may write) the hart's registers
   mov(rdi, rbx);
   mov(rsi, reinterpret_cast<uintptr_t>(handler));
   mov(edx, g.insn);
   mov(rax, reinterpret_cast<uintptr_t>(&call_handler));
   call(rax);
+  reload_cached();
   check_trap(0);
   if (g.enc && continues_after_fallback(g.insn)) {
     pending_ = 1;

@@ -9,7 +9,10 @@ using namespace Xbyak::util;
 using namespace riscv::field;
 
 bool Translator::emit_lui(const GuestInsn& g) {
-  if (rd(g.insn)) mov(xreg(rd(g.insn)), static_cast<int32_t>(imm_u(g.insn)));
+  if (rd(g.insn)) {
+    mov(rax, imm_u(g.insn));
+    store_x(rd(g.insn), rax);
+  }
   ++pending_;
   return true;
 }

@@ -19,12 +19,60 @@ Translator::Translator(uint8_t* buffer, size_t size, const HartLayout& layout, c
 void Translator::load_x(const Xbyak::Reg64& dst, unsigned r) {
   if (r == 0)
     xor_(dst.cvt32(), dst.cvt32());
+  else if (const Xbyak::Reg64* host = cached(r))
+    mov(dst, *host);
   else
     mov(dst, xreg(r));
 }
 
 void Translator::store_x(unsigned r, const Xbyak::Reg64& src) {
-  if (r != 0) mov(xreg(r), src);
+  if (r == 0) return;
+  if (const Xbyak::Reg64* host = cached(r))
+    mov(*host, src);
+  else
+    mov(xreg(r), src);
+}
+
+void Translator::choose_cached_registers(const std::vector<GuestInsn>& insns) {
+  unsigned uses[32] = {};
+  uint32_t writes = 0;
+  for (const GuestInsn& g : insns) {
+    if (!g.enc || !emitter_for(g.enc)) continue;
+    const uint32_t i = g.insn, op = i & 0x7f;
+    const unsigned d = (i >> 7) & 31, s1 = (i >> 15) & 31, s2 = (i >> 20) & 31;
+    const bool reads_rs2 = op == 0x63 || op == 0x23 || op == 0x33 || op == 0x3b;
+    const bool reads_rs1 = op != 0x37 && op != 0x17 && op != 0x6f && op != 0x0f;
+    const bool writes_rd = op != 0x63 && op != 0x23 && op != 0x0f;
+    if (reads_rs1) ++uses[s1];
+    if (reads_rs2) ++uses[s2];
+    if (writes_rd) {
+      ++uses[d];
+      writes |= 1u << d;
+    }
+  }
+  for (auto& h : host_of_) h = -1;
+  cached_count_ = 0;
+  uses[0] = 0;
+  while (cached_count_ < kCachedRegs) {
+    unsigned best = 0;
+    for (unsigned r = 1; r < 32; ++r)
+      if (uses[r] > uses[best]) best = r;
+    if (uses[best] < 2) break;  // one use: loading and storing it costs more than it saves
+    host_of_[best] = static_cast<int8_t>(cached_count_);
+    cached_guest_[cached_count_++] = best;
+    uses[best] = 0;
+  }
+  written_ = 0;
+  for (unsigned k = 0; k < cached_count_; ++k) written_ |= writes & (1u << cached_guest_[k]);
+}
+
+void Translator::write_back() {
+  for (unsigned k = 0; k < cached_count_; ++k)
+    if (written_ & (1u << cached_guest_[k])) mov(xreg(cached_guest_[k]), *kCacheRegs[k]);
+}
+
+void Translator::reload_cached() {
+  for (unsigned k = 0; k < cached_count_; ++k) mov(*kCacheRegs[k], xreg(cached_guest_[k]));
 }
 
 void Translator::set_pc(uint64_t pc) {
@@ -37,6 +85,7 @@ void Translator::add_instret(unsigned n) {
 }
 
 void Translator::exit_to(uint64_t target, unsigned completed) {
+  write_back();
   add_instret(completed);
   if ((target >> riscv::kPageShift) == (block_->pc >> riscv::kPageShift)) {
     // Same guest page, hence same physical page: safe to link directly once translated.
@@ -62,6 +111,7 @@ void Translator::exit_to(uint64_t target, unsigned completed) {
 }
 
 void Translator::exit_to_next_pc(unsigned completed) {
+  write_back();
   add_instret(completed);
   mov(rax, qword[rbx + layout_.next_pc]);
   mov(qword[rbx + layout_.pc], rax);
@@ -125,6 +175,7 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
     if (n[0] == 'j' || (n[0] == 'b' && n[1] != 0)) break;  // jal, jalr, branches
   }
   if (insns.empty()) return false;
+  choose_cached_registers(insns);
   block.code_copy.assign(guest, guest + offset);
   block.length = static_cast<uint32_t>(insns.size());
 
@@ -144,6 +195,7 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
   add(rax, static_cast<int32_t>(insns.size()));
   cmp(rax, qword[rbp + static_cast<int32_t>(offsetof(JitState, instret_limit))]);
   ja(budget, T_NEAR);
+  reload_cached();
   cold([this, &stale, &budget, pc, &block] {
     L(stale);
     set_pc(pc);

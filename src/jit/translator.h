@@ -6,6 +6,7 @@
 // (ARCHITECTURE.md example 3); system instructions also end the block.
 #pragma once
 #include <deque>
+#include <vector>
 #include <functional>
 
 #include <xbyak/xbyak.h>
@@ -50,6 +51,12 @@ class Translator : public Xbyak::CodeGenerator {
   Xbyak::Address xreg(unsigned r) { return qword[rbx + layout_.reg(r)]; }
   void load_x(const Xbyak::Reg64& dst, unsigned r);
   void store_x(unsigned r, const Xbyak::Reg64& src);
+  // Guest registers a block uses most live in r12-r15 while it runs (callee-saved, so the
+  // C++ slow paths keep them); memory is brought up to date before anything reads it.
+  void choose_cached_registers(const std::vector<GuestInsn>& insns);
+  const Xbyak::Reg64* cached(unsigned r) const { return host_of_[r] >= 0 ? kCacheRegs[host_of_[r]] : nullptr; }
+  void write_back();     // cached registers the block writes -> hart
+  void reload_cached();  // hart -> cached registers (after a handler ran)
   void set_pc(uint64_t pc);
   void add_instret(unsigned n);
   // Leaves the block towards `target`, counting `completed` more instructions (a direct
@@ -97,6 +104,13 @@ class Translator : public Xbyak::CodeGenerator {
   Block* block_ = nullptr;
   uint8_t ctx_ = 0, data_ctx_ = 0;
   unsigned pending_ = 0;  // instructions completed but not yet added to instret
+  static constexpr unsigned kCachedRegs = 4;
+  static inline const Xbyak::Reg64* const kCacheRegs[kCachedRegs] = {&Xbyak::util::r12, &Xbyak::util::r13,
+                                                                     &Xbyak::util::r14, &Xbyak::util::r15};
+  int8_t host_of_[32] = {};       // guest register -> index in kCacheRegs, or -1
+  unsigned cached_count_ = 0;
+  unsigned cached_guest_[kCachedRegs] = {};
+  uint32_t written_ = 0;          // guest registers the block's native code writes
   std::deque<std::function<void()>> cold_;  // out-of-line paths, emitted after the block
   std::deque<Xbyak::Label> labels_;
   size_t capacity_ = 0;
