@@ -189,8 +189,7 @@ Result<std::unique_ptr<SnapshotFile>> SnapshotFile::parse(const uint8_t* data, s
 Result<SectionView> SnapshotFile::single(uint32_t tag) const {
   const auto v = all(tag);
   if (v.size() != 1)
-    return Error{"snapshot " + name_ + " refused: " + std::to_string(v.size()) + " sections " + tag_name(tag) +
-                 " (expected exactly one)"};
+    return Error{std::to_string(v.size()) + " sections " + tag_name(tag) + " (expected exactly one)"};
   return v[0];
 }
 

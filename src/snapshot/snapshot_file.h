@@ -60,6 +60,7 @@ class SnapshotFile {
 
   const std::vector<SectionView>& sections() const { return sections_; }
   // The only section with this tag, or an error naming the missing/duplicated section.
+  // (The caller adds which file: "snapshot PATH refused: ...".)
   Result<SectionView> single(uint32_t tag) const;
   std::vector<SectionView> all(uint32_t tag) const;
   uint64_t file_size() const { return size_; }

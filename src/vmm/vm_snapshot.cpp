@@ -132,7 +132,7 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::restore(const std::strin
   auto file = snapshot::SnapshotFile::open(path);
   if (!file) return Error{file.error()};
   auto conf = file.value()->single(kConfig);
-  if (!conf) return Error{conf.error()};
+  if (!conf) return Error{"snapshot " + path + " refused: " + conf.error()};
   // JSON text only: the parser would stop at a NUL and accept what comes before it.
   const bool text = memchr(conf->data, 0, conf->size) == nullptr;
   const auto j = text ? nlohmann::json::parse(conf->data, conf->data + conf->size, nullptr, false)
@@ -168,7 +168,7 @@ Result<bool> VirtualMachine::restore_state(const snapshot::SnapshotFile& file) {
     if (!fn(in) || !in.finish()) return Error{in.error()};
     return true;
   };
-  memory::GuestRam& ram = const_cast<memory::GuestRam&>(board_->as.ram());
+  memory::GuestRam& ram = board_->as.ram();
   auto mem = file.single(kMemory);
   if (!mem) return Error{mem.error()};
   std::string error;
