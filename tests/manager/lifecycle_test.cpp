@@ -180,6 +180,27 @@ TEST(ManagerLifecycle, DaemonKill9LosesNothing) {
   EXPECT_EQ(d.api("POST", "/v1/vms/z/kill", std::string()).json["state"], "stopped");
 }
 
+TEST(ManagerLifecycle, AVmmCrashTouchesNoOtherVm) {
+  Daemon d;
+  d.start();
+  ASSERT_EQ(d.api("POST", "/v1/vms", d.guest_vm("victim")).status, 201);
+  ASSERT_EQ(d.api("POST", "/v1/vms", d.guest_vm("bystander")).status, 201);
+  const int victim = d.api("POST", "/v1/vms/victim/start", std::string()).json.value("pid", 0);
+  ASSERT_EQ(d.api("POST", "/v1/vms/bystander/start", std::string()).status, 200);
+  ConsoleStream c(d.socket(), "bystander");
+  expect_shell(c, "by");
+  ASSERT_GT(victim, 0);
+  ASSERT_EQ(::kill(victim, SIGSEGV), 0);  // as if the VMM crashed
+  ASSERT_TRUE(d.wait_state("victim", "stopped", 10s));
+  EXPECT_EQ(d.api("GET", "/v1/vms/victim").json.value("last_exit", ""), "signal 11");
+  c.send("echo still-$((2*2))\n");
+  EXPECT_TRUE(c.expect("still-4", 30s)) << c.output();
+  EXPECT_EQ(d.api("GET", "/v1/vms/bystander").json["state"], "running");
+  EXPECT_EQ(d.api("POST", "/v1/vms/victim/start", std::string()).json["state"], "running") << "restartable";
+  EXPECT_EQ(d.api("POST", "/v1/vms/victim/kill", std::string()).json["state"], "stopped");
+  EXPECT_EQ(d.api("POST", "/v1/vms/bystander/kill", std::string()).json["state"], "stopped");
+}
+
 TEST(ManagerLifecycle, CpuCapSetWhileRunningIsMeasuredByTheVmm) {
   Daemon d;
   d.start();
