@@ -21,7 +21,7 @@ JitEngine::JitEngine(riscv::Hart& hart, size_t code_bytes)
                                              layout_, *trampoline_, link_sites_);
 }
 
-JitEngine::~JitEngine() { if (getenv("VESSEL_JIT_STATS")) fprintf(stderr, "jit: %lu blocks, %zu bytes code, %lu links, %lu revalidations, %lu invalidated, %lu flushes, %zu link sites\n", stats_.blocks_translated, translator_ ? translator_->getSize() : 0, stats_.links, stats_.revalidations, stats_.invalidated, stats_.cache_flushes, link_sites_.size()); }
+JitEngine::~JitEngine() { if (getenv("VESSEL_JIT_STATS")) fprintf(stderr, "jit: %lu blocks, %zu bytes code, %lu links, %lu revalidations, %lu invalidated, %lu flushes, %zu link sites; %lu dispatches, %lu jc hits, %lu lookups, %lu tlb misses, %lu jc clears, %lu steps\n", stats_.blocks_translated, translator_ ? translator_->getSize() : 0, stats_.links, stats_.revalidations, stats_.invalidated, stats_.cache_flushes, link_sites_.size(), stats_.dispatches, stats_.dispatch_jc_hits, stats_.lookups, stats_.tlb_misses, stats_.jc_clears, stats_.steps); }
 
 void JitEngine::flush_all() {
   translator_->clear();
@@ -36,6 +36,7 @@ void JitEngine::flush_all() {
 // the hart flushes its TLB (SFENCE.VMA, SATP writes, remote fences).
 void JitEngine::sync_jump_cache() {
   if (hart_.tlb_generation == jump_cache_generation_) return;
+  ++stats_.jc_clears;
   state_->clear_jump_cache();
   jump_cache_generation_ = hart_.tlb_generation;
 }
@@ -45,7 +46,8 @@ Block* JitEngine::find_block() {
   const uint64_t pc = h.pc;
   const uint64_t vpn = pc >> riscv::kPageShift;
   const riscv::TlbEntry& e = h.tlb[h.fetch_ctx].fetch.slot(vpn);
-  if (e.vpn != vpn) return nullptr;  // the interpreter fills the TLB (or raises the fault)
+  ++stats_.lookups;
+  if (e.vpn != vpn) { ++stats_.tlb_misses; return nullptr; }  // the interpreter fills the TLB (or raises the fault)
   const auto* guest = reinterpret_cast<const uint8_t*>(pc + e.addend);
   const uint8_t ctx = context_of(h);
   const Key key{guest, pc, ctx};
@@ -113,11 +115,13 @@ uint64_t JitEngine::run_batch(uint64_t budget) {
   uint64_t interpreted = 0;
   while (!h.end_batch && h.instret < state_->instret_limit) {
     sync_jump_cache();
+    ++stats_.dispatches;
     // The jump cache first (no hashing); the prologue checks budget and epoch.
     JumpCacheEntry& slot = state_->jump_cache[JitState::jump_slot(h.pc)];
     const uint8_t* entry = nullptr;
     if (slot.pc == h.pc && (slot.code & 15) == context_of(h)) {
       entry = reinterpret_cast<const uint8_t*>(slot.code & ~uintptr_t{15});
+      ++stats_.dispatch_jc_hits;
     } else {
       Block* b = find_block();
       // Budgets are exact: a block that does not fit runs its instructions one by one.
@@ -127,8 +131,9 @@ uint64_t JitEngine::run_batch(uint64_t budget) {
         continue;
       }
       // Later indirect jumps to this pc go straight to the block.
-      slot.pc = h.pc;
-      slot.code = reinterpret_cast<uintptr_t>(b->entry) | b->ctx;
+      JumpCacheEntry& fill = state_->fill_slot(h.pc);
+      fill.pc = h.pc;
+      fill.code = reinterpret_cast<uintptr_t>(b->entry) | b->ctx;
       entry = b->entry;
     }
     h.trapped = false;
@@ -137,6 +142,7 @@ uint64_t JitEngine::run_batch(uint64_t budget) {
     if (tag == kExitPlain && h.instret == before && h.pc == slot.pc && !h.end_batch) {
       // The block would not fit in what is left of the batch: finish it interpreting.
       interpreter_.step();
+      ++stats_.steps;
       ++interpreted;
       continue;
     }

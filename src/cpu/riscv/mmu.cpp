@@ -13,7 +13,7 @@ constexpr uint64_t kPageMask = kPageSize - 1;
 unsigned levels_for_mode(uint64_t mode) { return mode == 8 ? 3 : mode == 9 ? 4 : 5; }
 
 void fill(TlbArray& arr, uint64_t vaddr, uint8_t* host_page) {
-  TlbEntry& e = arr.slot(vaddr >> kPageShift);
+  TlbEntry& e = arr.fill_slot(vaddr >> kPageShift);
   e.vpn = vaddr >> kPageShift;
   e.addend = reinterpret_cast<uintptr_t>(host_page) - (vaddr & ~kPageMask);
 }
