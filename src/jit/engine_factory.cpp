@@ -6,9 +6,11 @@
 
 namespace vessel::jit {
 
-std::unique_ptr<riscv::ExecutionEngine> create_engine(riscv::Hart& hart, riscv::EngineKind kind, bool trace) {
+std::unique_ptr<riscv::ExecutionEngine> create_engine(riscv::Hart& hart, riscv::EngineKind kind, bool trace,
+                                                      bool exact_budget) {
   if (kind == riscv::EngineKind::Jit && !trace) {
     auto jit = std::make_unique<JitEngine>(hart);
+    jit->exact_budget = exact_budget;
     if (jit->ok()) return jit;
     LOG_WARN("cannot map executable memory for the JIT; interpreting hart %lu", hart.hartid);
   }

@@ -8,6 +8,9 @@
 
 namespace vessel::jit {
 
-std::unique_ptr<riscv::ExecutionEngine> create_engine(riscv::Hart& hart, riscv::EngineKind kind, bool trace);
+// `exact_budget`: run_batch(n) retires exactly n instructions (bare metal's instruction
+// limit, the differential test); a VM only needs batches of about n.
+std::unique_ptr<riscv::ExecutionEngine> create_engine(riscv::Hart& hart, riscv::EngineKind kind, bool trace,
+                                                      bool exact_budget = true);
 
 }  // namespace vessel::jit

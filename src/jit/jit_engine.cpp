@@ -126,6 +126,7 @@ uint64_t JitEngine::run_batch(uint64_t budget) {
       Block* b = find_block();
       // Budgets are exact: a block that does not fit runs its instructions one by one.
       if (!b || h.instret + b->length > state_->instret_limit) {
+        if (b && !exact_budget) break;
         interpreter_.step();
         ++interpreted;
         continue;
@@ -141,6 +142,7 @@ uint64_t JitEngine::run_batch(uint64_t budget) {
     const uintptr_t tag = trampoline_->enter(h, *state_, entry);
     if (tag == kExitPlain && h.instret == before && h.pc == slot.pc && !h.end_batch) {
       // The block would not fit in what is left of the batch: finish it interpreting.
+      if (!exact_budget) break;
       interpreter_.step();
       ++stats_.steps;
       ++interpreted;

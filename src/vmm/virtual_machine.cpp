@@ -244,7 +244,7 @@ void VirtualMachine::service_requests(unsigned id) {
 void VirtualMachine::vcpu_loop(unsigned id) {
   riscv::Hart& h = *board_->harts[id];
   Vcpu& v = *vcpus_[id];
-  const auto engine = jit::create_engine(h, config_.engine, config_.trace);
+  const auto engine = jit::create_engine(h, config_.engine, config_.trace, /*exact_budget=*/false);
   while (!h.stop_requested.load(std::memory_order_relaxed)) {
     if (v.state.load() != machine::HartState::Started) {
       if (!wait_until_started(id)) break;
