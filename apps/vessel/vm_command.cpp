@@ -193,8 +193,14 @@ int vm_command(int argc, char** argv) {
   create->add_flag("--start", start, "start it right away");
 
   std::map<std::string, CLI::App*> simple;
-  for (const char* s : {"start", "kill", "pause", "resume", "rm", "show", "console"}) {
-    simple[s] = app.add_subcommand(s, std::string(s) + " a VM");
+  for (const auto& [s, what] : {std::pair{"start", "start a stopped VM"},
+                                {"kill", "kill a VM's process at once"},
+                                {"pause", "stop every hart at an instruction boundary"},
+                                {"resume", "continue a paused VM"},
+                                {"rm", "delete a stopped VM"},
+                                {"show", "state and figures of one VM"},
+                                {"console", "attach to the serial console (Ctrl-] detaches)"}}) {
+    simple[s] = app.add_subcommand(s, what);
     simple[s]->add_option("name", name, "VM name")->required();
   }
   auto* stop = app.add_subcommand("stop", "ask the guest to power off; kill it after --timeout seconds");
