@@ -294,7 +294,8 @@ Outcome<json> Registry::start_locked(Entry& e) {
     e.last_exit.clear();
   }
   (void)write_json_atomic(state_.runtime_path(def.name),
-                          {{"pid", proc->pid}, {"start_time", proc->start_time}, {"control", ctl}, {"console", con}});
+                          {{"pid", proc->pid}, {"start_time", proc->start_time}, {"control", ctl}, {"console", con}},
+                          false);
   log_.info("VMM started", {{"vm", def.name}, {"pid", proc->pid}});
   // Ready when the control socket answers; a VMM that fails (bad kernel, bad snapshot) exits.
   const auto deadline = Clock::now() + options_.start_timeout;

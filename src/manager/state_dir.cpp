@@ -53,12 +53,12 @@ Result<bool> StateDir::remove_vm_dir(const std::string& name) const {
   return true;
 }
 
-Result<bool> write_json_atomic(const std::string& path, const nlohmann::json& value) {
+Result<bool> write_json_atomic(const std::string& path, const nlohmann::json& value, bool durable) {
   const std::string tmp = path + ".tmp";
   const std::string text = value.dump(2) + "\n";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0) return Error{"cannot write " + tmp + ": " + strerror(errno)};
-  const bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && fsync(fd) == 0;
+  const bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && (!durable || fsync(fd) == 0);
   close(fd);
   if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
     unlink(tmp.c_str());

@@ -40,7 +40,9 @@ class StateDir {
   int lock_fd_ = -1;
 };
 
-Result<bool> write_json_atomic(const std::string& path, const nlohmann::json& value);
+// `durable`: fsync before the rename (definitions). Runtime files skip it: they describe
+// processes that a host crash ends anyway, and a daemon crash keeps the page cache.
+Result<bool> write_json_atomic(const std::string& path, const nlohmann::json& value, bool durable = true);
 Result<nlohmann::json> read_json(const std::string& path);
 // The last `max_bytes` of a text file (for error messages from a VMM log).
 std::string file_tail(const std::string& path, size_t max_bytes);
