@@ -79,8 +79,13 @@ Translator::Emit Translator::emitter_for(const riscv::Encoding* enc) const {
       {"remuw", &Translator::emit_div<false, true, true>},
       {"fence", &Translator::emit_fence},
   };
+  // Translation asks once per instruction: remember the answer by encoding, not by name.
+  thread_local std::unordered_map<const riscv::Encoding*, E> by_encoding;
+  if (auto hit = by_encoding.find(enc); hit != by_encoding.end()) return hit->second;
   const auto it = table.find(enc->name);
-  return it == table.end() ? nullptr : it->second;
+  const E emit = it == table.end() ? nullptr : it->second;
+  by_encoding.emplace(enc, emit);
+  return emit;
 }
 
 }  // namespace vessel::jit

@@ -37,7 +37,7 @@ void Translator::choose_cached_registers(const std::vector<GuestInsn>& insns) {
   unsigned uses[32] = {};
   uint32_t writes = 0;
   for (const GuestInsn& g : insns) {
-    if (!g.enc || !emitter_for(g.enc)) continue;
+    if (!g.emit) continue;
     const uint32_t i = g.insn, op = i & 0x7f;
     const unsigned d = (i >> 7) & 31, s1 = (i >> 15) & 31, s2 = (i >> 20) & 31;
     const bool reads_rs2 = op == 0x63 || op == 0x23 || op == 0x33 || op == 0x3b;
@@ -163,10 +163,11 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
       gi.len = 2;
     }
     gi.enc = gi.insn ? decoder_.find(gi.insn) : nullptr;
+    gi.emit = gi.enc ? emitter_for(gi.enc) : nullptr;
     insns.push_back(gi);
     cur += gi.len;
     offset += gi.len;
-    if (!gi.enc || !emitter_for(gi.enc)) {
+    if (!gi.emit) {
       // Fallbacks that may change control flow or privilege end the block.
       if (!gi.enc || !continues_after_fallback(gi.insn)) break;
       continue;
@@ -209,8 +210,7 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
 
   bool open = true;
   for (const GuestInsn& gi : insns) {
-    const Emit emit = gi.enc ? emitter_for(gi.enc) : nullptr;
-    open = emit ? (this->*emit)(gi) : emit_fallback(gi);
+    open = gi.emit ? (this->*gi.emit)(gi) : emit_fallback(gi);
     if (!open) break;
   }
   if (open) exit_to(cur, pending_);

@@ -18,12 +18,14 @@
 
 namespace vessel::jit {
 
+class Translator;
 struct GuestInsn {
   uint64_t pc = 0;
   uint32_t insn = 0;  // 32-bit form (compressed instructions expanded)
   uint32_t raw = 0;   // bits as fetched (16 or 32)
   unsigned len = 4;
   const riscv::Encoding* enc = nullptr;  // nullptr: illegal
+  bool (Translator::*emit)(const GuestInsn&) = nullptr;  // native emitter, or nullptr: fallback
 };
 
 class Translator : public Xbyak::CodeGenerator {
