@@ -11,6 +11,9 @@ std::unique_ptr<riscv::ExecutionEngine> create_engine(riscv::Hart& hart, riscv::
   if (kind == riscv::EngineKind::Jit && !trace) {
     auto jit = std::make_unique<JitEngine>(hart);
     jit->exact_budget = exact_budget;
+    // A VM's JIT translates only code that ran a few times; exact runs (bare metal, tests)
+    // translate everything at once, so the JIT itself is what they exercise.
+    jit->hot_threshold = exact_budget ? 0 : 32;
     if (jit->ok()) return jit;
     LOG_WARN("cannot map executable memory for the JIT; interpreting hart %lu", hart.hartid);
   }

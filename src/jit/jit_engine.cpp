@@ -26,6 +26,7 @@ JitEngine::~JitEngine() { if (getenv("VESSEL_JIT_STATS")) fprintf(stderr, "jit: 
 void JitEngine::flush_all() {
   translator_->clear();
   map_.clear();
+  heat_.clear();
   blocks_.clear();
   link_sites_.clear();
   state_->clear_jump_cache();
@@ -52,6 +53,10 @@ Block* JitEngine::find_block() {
   const uint8_t ctx = context_of(h);
   const Key key{guest, pc, ctx};
   if (auto it = map_.find(key); it != map_.end()) return it->second;
+  if (hot_threshold && ++heat_[key] <= hot_threshold) {
+    cold_ = true;
+    return nullptr;
+  }
 
   if (!translator_->has_room()) flush_all();
   // Read the epoch before the guest bytes: a FENCE.I after the read moves it on.
@@ -105,6 +110,16 @@ void JitEngine::kill(Block& b) {
     if ((entry.code & ~uintptr_t{15}) == reinterpret_cast<uintptr_t>(b.entry)) entry = JumpCacheEntry{};
 }
 
+void JitEngine::interpret_run() {
+  riscv::Hart& h = hart_;
+  for (unsigned n = 0; n < 64 && !h.end_batch && h.instret < state_->instret_limit; ++n) {
+    const uint64_t pc = h.pc;
+    interpreter_.step();
+    const uint64_t step = h.pc - pc;
+    if ((step != 2 && step != 4) || ((h.pc ^ pc) >> riscv::kPageShift)) break;
+  }
+}
+
 uint64_t JitEngine::run_batch(uint64_t budget) {
   riscv::Hart& h = hart_;
   if (!ok()) return interpreter_.run_batch(budget);
@@ -123,7 +138,12 @@ uint64_t JitEngine::run_batch(uint64_t budget) {
       entry = reinterpret_cast<const uint8_t*>(slot.code & ~uintptr_t{15});
       ++stats_.dispatch_jc_hits;
     } else {
+      cold_ = false;
       Block* b = find_block();
+      if (cold_) {
+        interpret_run();
+        continue;
+      }
       // Budgets are exact: a block that does not fit runs its instructions one by one.
       if (!b || h.instret + b->length > state_->instret_limit) {
         if (b && !exact_budget) break;

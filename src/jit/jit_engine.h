@@ -37,6 +37,9 @@ class JitEngine final : public riscv::ExecutionEngine {
   // Exact budgets retire exactly `budget` instructions (interpreting the tail that is
   // shorter than a block); otherwise a batch may end up to one block early.
   bool exact_budget = true;
+  // Times a block start is interpreted before it is translated: most of a boot's code
+  // runs a handful of times, and interpreting it is far cheaper than translating it.
+  uint32_t hot_threshold = 0;
   const JitStats& stats() const { return stats_; }
 
  private:
@@ -55,6 +58,9 @@ class JitEngine final : public riscv::ExecutionEngine {
   // The block for the hart's current pc and context, translating it if needed; nullptr
   // when the next instruction must be interpreted.
   Block* find_block();
+  // Interprets from pc to the end of the straight-line run (a taken jump, a trap, the page
+  // end or the batch end).
+  void interpret_run();
   void link(LinkSite& site);
   void revalidate(Block& block);
   void kill(Block& block);
@@ -70,6 +76,8 @@ class JitEngine final : public riscv::ExecutionEngine {
   std::unique_ptr<Translator> translator_;
   std::deque<Block> blocks_;
   std::unordered_map<Key, Block*, KeyHash> map_;
+  std::unordered_map<Key, uint32_t, KeyHash> heat_;  // executions of block starts not translated yet
+  bool cold_ = false;  // find_block declined: the block is not hot yet
   std::unique_ptr<JitState> state_;
   uint64_t jump_cache_generation_ = ~0ull;
   JitStats stats_;
