@@ -9,6 +9,10 @@ CodeBuffer::CodeBuffer(size_t size) : size_(size) {
   if (p != MAP_FAILED) base_ = static_cast<uint8_t*>(p);
 }
 
+void CodeBuffer::discard_from(size_t offset) {
+  if (base_ && offset < size_) madvise(base_ + offset, size_ - offset, MADV_DONTNEED);
+}
+
 CodeBuffer::~CodeBuffer() {
   if (base_) munmap(base_, size_);
 }

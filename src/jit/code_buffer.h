@@ -15,6 +15,8 @@ class CodeBuffer {
 
   bool ok() const { return base_ != nullptr; }
   uint8_t* base() const { return base_; }
+  // Returns the pages from `offset` on to the kernel (they read as zero afterwards).
+  void discard_from(size_t offset);
   size_t size() const { return size_; }
 
  private:

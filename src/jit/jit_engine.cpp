@@ -110,6 +110,17 @@ void JitEngine::kill(Block& b) {
     if ((entry.code & ~uintptr_t{15}) == reinterpret_cast<uintptr_t>(b.entry)) entry = JumpCacheEntry{};
 }
 
+void JitEngine::release_memory() {
+  if (!ok() || blocks_.size() < 256) return;
+  flush_all();
+  buffer_.discard_from(kTrampolineBytes);
+  blocks_ = {};
+  link_sites_.clear();
+  link_sites_.shrink_to_fit();
+  map_ = {};
+  heat_ = {};
+}
+
 void JitEngine::interpret_run() {
   riscv::Hart& h = hart_;
   for (unsigned n = 0; n < 64 && !h.end_batch && h.instret < state_->instret_limit; ++n) {

@@ -34,6 +34,9 @@ class JitEngine final : public riscv::ExecutionEngine {
   bool ok() const { return buffer_.ok(); }
 
   uint64_t run_batch(uint64_t budget) override;
+  // Drops every translation and returns the code pages, unless the cache is small (an
+  // idle guest's timer path stays translated).
+  void release_memory() override;
   // Exact budgets retire exactly `budget` instructions (interpreting the tail that is
   // shorter than a block); otherwise a batch may end up to one block early.
   bool exact_budget = true;

@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include <malloc.h>
+
 #include <fstream>
 
 #include "jit/engine_factory.h"
@@ -18,7 +20,28 @@
 namespace vessel::vmm {
 namespace {
 
+struct IdleWindow {
+  uint64_t start_ns = Timebase::host_ns();
+  uint64_t start_instret = 0;
+};
+
 constexpr uint64_t kBatch = 16384;  // instructions between interrupt and request checks (~10-50 us)
+
+// An idle hart gives back its JIT code cache (tens of MiB): density matters more than
+// re-translating the little code an idle guest runs. Checked when the hart enters WFI.
+constexpr uint64_t kIdleWindowNs = 2'000'000'000;
+constexpr uint64_t kIdleMaxInstructions = 20'000'000;  // under 10 MIPS over the window
+
+void release_if_idle(riscv::Hart& h, riscv::ExecutionEngine& engine, IdleWindow& w) {
+  const uint64_t now = Timebase::host_ns();
+  if (now - w.start_ns < kIdleWindowNs) return;
+  if (h.instret - w.start_instret < kIdleMaxInstructions) {
+    engine.release_memory();
+    malloc_trim(0);
+  }
+  w.start_ns = now;
+  w.start_instret = h.instret;
+}
 
 }  // namespace
 
@@ -245,6 +268,7 @@ void VirtualMachine::vcpu_loop(unsigned id) {
   riscv::Hart& h = *board_->harts[id];
   Vcpu& v = *vcpus_[id];
   const auto engine = jit::create_engine(h, config_.engine, config_.trace, /*exact_budget=*/false);
+  IdleWindow idle;
   while (!h.stop_requested.load(std::memory_order_relaxed)) {
     if (v.state.load() != machine::HartState::Started) {
       if (!wait_until_started(id)) break;
@@ -256,6 +280,7 @@ void VirtualMachine::vcpu_loop(unsigned id) {
     }
     service_requests(id);
     if (h.waiting) {
+      release_if_idle(h, *engine, idle);
       h.wait_for_interrupt();
       service_requests(id);
     }

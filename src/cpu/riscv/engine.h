@@ -11,6 +11,8 @@ class ExecutionEngine {
   // Runs until a batch boundary: at most about `budget` instructions, fewer if the hart
   // asked for an early return (end_batch: interrupt state changed, WFI, a trap, ...).
   virtual uint64_t run_batch(uint64_t budget) = 0;
+  // The hart has been idle for a while: give back memory that can be rebuilt on demand.
+  virtual void release_memory() {}
 };
 
 enum class EngineKind { Jit, Interpreter };
