@@ -1,6 +1,5 @@
 // Which encodings have a native translation: keyed by the encoding table's names, so the
 // decoder's table drives the JIT's frontend as it drives the interpreter.
-#include <cstring>
 #include <string_view>
 #include <unordered_map>
 
