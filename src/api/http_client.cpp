@@ -1,5 +1,7 @@
 #include "api/http_client.h"
 
+#include "common/unix_socket.h"
+
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -60,13 +62,11 @@ bool parse_head(const std::string& head, int& status, std::string& content_type,
 }  // namespace
 
 int connect_unix(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) {
+  sockaddr_un addr;
+  if (!unix_address(path, addr)) {
     errno = ENAMETOOLONG;
     return -1;
   }
-  memcpy(addr.sun_path, path.c_str(), path.size());
   const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {

@@ -1,5 +1,8 @@
 #include "api/http_server.h"
 
+#include "api/http_client.h"
+#include "common/unix_socket.h"
+
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -39,16 +42,12 @@ HttpServer::~HttpServer() { stop(); }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::listen(const std::string& path, unsigned mode, Handler handler) {
   std::unique_ptr<HttpServer> s(new HttpServer());
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) return Error{"socket path too long: " + path};
-  memcpy(addr.sun_path, path.c_str(), path.size());
+  sockaddr_un addr;
+  if (!unix_address(path, addr)) return Error{"socket path too long: " + path};
   // A socket file that still accepts connections belongs to a live server: leave it alone.
-  {
-    const int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    const bool live = probe >= 0 && connect(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    if (probe >= 0) close(probe);
-    if (live) return Error{"another server is listening on " + path};
+  if (const int probe = connect_unix(path); probe >= 0) {
+    close(probe);
+    return Error{"another server is listening on " + path};
   }
   unlink(path.c_str());
   s->listen_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -81,15 +80,7 @@ void HttpServer::stop() {
 }
 
 void HttpServer::accept_loop() {
-  for (;;) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-    if (poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    if (fds[1].revents) return;
-    const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) continue;
+  for (int fd; (fd = accept_or_stop(listen_fd_, stop_fd_)) >= 0;) {
     std::lock_guard lock(mutex_);
     if (stopped_) {
       close(fd);

@@ -1,9 +1,10 @@
 #include "vmm/console.h"
 
+#include "common/unix_socket.h"
+
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -189,30 +190,16 @@ void Console::reader() {
 }
 
 Result<bool> Console::listen(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) return Error{"console socket path too long: " + path};
-  memcpy(addr.sun_path, path.c_str(), path.size());
-  listen_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  unlink(path.c_str());  // a stale socket from a previous run
-  if (listen_fd_ < 0 || bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listen_fd_, 16) != 0)
-    return Error{"cannot listen on " + path + ": " + strerror(errno)};
+  auto fd = listen_unix(path, 16);
+  if (!fd) return Error{fd.error()};
+  listen_fd_ = fd.value();
   listen_path_ = path;
   accept_thread_ = std::thread([this] { accept_loop(); });
   return true;
 }
 
 void Console::accept_loop() {
-  for (;;) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-    if (poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    if (fds[1].revents) return;
-    const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) continue;
+  for (int fd; (fd = accept_or_stop(listen_fd_, stop_fd_)) >= 0;) {
     std::lock_guard lock(clients_mutex_);
     // Forget clients that went away.
     for (auto it = clients_.begin(); it != clients_.end();) {

@@ -3,13 +3,13 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "common/unix_socket.h"
 #include "vmm/guest_shutdown.h"
 #include "vmm/control_ops.h"
 #include "vmm/virtual_machine.h"
@@ -33,15 +33,9 @@ ControlServer::~ControlServer() {
 
 Result<std::unique_ptr<ControlServer>> ControlServer::listen(const std::string& path) {
   std::unique_ptr<ControlServer> s(new ControlServer());
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) return Error{"control socket path too long: " + path};
-  memcpy(addr.sun_path, path.c_str(), path.size());
-  s->listen_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  unlink(path.c_str());  // a stale socket from a previous run
-  if (s->listen_fd_ < 0 || bind(s->listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(s->listen_fd_, 8) != 0)
-    return Error{"cannot listen on " + path + ": " + strerror(errno)};
+  auto fd = listen_unix(path, 8);
+  if (!fd) return Error{fd.error()};
+  s->listen_fd_ = fd.value();
   s->path_ = path;
   s->stop_fd_ = eventfd(0, EFD_CLOEXEC);
   s->thread_ = std::thread([p = s.get()] { p->serve(); });
@@ -135,15 +129,7 @@ void ControlServer::serve_client(int fd) {
 }
 
 void ControlServer::serve() {
-  for (;;) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-    if (poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    if (fds[1].revents) return;
-    const int client = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (client < 0) continue;
+  for (int client; (client = accept_or_stop(listen_fd_, stop_fd_)) >= 0;) {
     serve_client(client);  // one client at a time: requests are short
     close(client);
   }
