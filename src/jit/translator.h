@@ -72,6 +72,11 @@ class Translator : public Xbyak::CodeGenerator {
   void cold(std::function<void()> code) { cold_.push_back(std::move(code)); }
   Xbyak::Label& new_label() { return labels_.emplace_back(); }
 
+  // rd <- whatever `compute` leaves in rax, called with rax = rs1 and rcx = rs2 loaded as
+  // `sources` (0, 1 or 2) asks. A write to x0 emits nothing but still counts the instruction.
+  template <typename Compute>
+  bool emit_to_rd(const GuestInsn& g, unsigned sources, Compute compute);
+
   // ---- emitters: integer (emit_integer.cpp)
   bool emit_lui(const GuestInsn&);
   bool emit_auipc(const GuestInsn&);
