@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "common/filled_slots.h"
+
 namespace vessel::jit {
 
 // Guest pc -> entry of its translated block. The entry is 16-byte aligned; its low four
@@ -19,26 +21,20 @@ struct JitState {
   uint64_t instret_limit = 0;              // blocks leave when instret reaches it
   JumpCacheEntry jump_cache[kJumpCacheEntries];
 
-  // Slots written since the last clear (only the dispatcher writes entries), so clearing
-  // after a TLB flush touches a few entries. More than kTracked: clear everything.
-  static constexpr unsigned kTracked = 64;
-  uint16_t filled[kTracked] = {};
-  unsigned filled_count = 0;
+  // Only the dispatcher writes entries; clearing after a TLB flush touches just those.
+  FilledSlots<64> filled;
 
   static unsigned jump_slot(uint64_t pc) { return static_cast<unsigned>(pc >> 1) & (kJumpCacheEntries - 1); }
   JumpCacheEntry& fill_slot(uint64_t pc) {
     const auto index = static_cast<uint16_t>(jump_slot(pc));
-    if (filled_count < kTracked) filled[filled_count] = index;
-    if (filled_count <= kTracked) ++filled_count;
+    filled.note(index);
     return jump_cache[index];
   }
   void clear_jump_cache() {
-    if (filled_count <= kTracked) {
-      for (unsigned i = 0; i < filled_count; ++i) jump_cache[filled[i]] = JumpCacheEntry{};
-    } else {
-      for (auto& e : jump_cache) e = JumpCacheEntry{};
-    }
-    filled_count = 0;
+    filled.flush([this](uint16_t i) { jump_cache[i] = JumpCacheEntry{}; },
+                 [this] {
+                   for (auto& e : jump_cache) e = JumpCacheEntry{};
+                 });
   }
 };
 

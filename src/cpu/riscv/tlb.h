@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "common/filled_slots.h"
+
 namespace vessel::riscv {
 
 constexpr unsigned kPageShift = 12;
@@ -17,26 +19,20 @@ struct TlbEntry {
 
 struct TlbArray {
   TlbEntry e[kTlbEntries];
-  // Slots filled since the last flush, so that a flush (Linux issues one per page fault)
-  // clears a few entries instead of the whole array. More than kTracked: clear everything.
-  static constexpr unsigned kTracked = 64;
-  uint16_t filled[kTracked] = {};
-  unsigned filled_count = 0;
+  // Linux flushes on every page fault: clear only what was filled since the last flush.
+  FilledSlots<64> filled;
 
   TlbEntry& slot(uint64_t vpn) { return e[vpn & (kTlbEntries - 1)]; }
   TlbEntry& fill_slot(uint64_t vpn) {
     const auto index = static_cast<uint16_t>(vpn & (kTlbEntries - 1));
-    if (filled_count < kTracked) filled[filled_count] = index;
-    if (filled_count <= kTracked) ++filled_count;
+    filled.note(index);
     return e[index];
   }
   void flush() {
-    if (filled_count <= kTracked) {
-      for (unsigned i = 0; i < filled_count; ++i) e[filled[i]].vpn = ~0ull;
-    } else {
-      for (auto& x : e) x.vpn = ~0ull;
-    }
-    filled_count = 0;
+    filled.flush([this](uint16_t i) { e[i].vpn = ~0ull; },
+                 [this] {
+                   for (auto& x : e) x.vpn = ~0ull;
+                 });
   }
   void flush_page(uint64_t vpn) {
     auto& x = slot(vpn);
