@@ -22,7 +22,8 @@ struct Block {
   uint8_t ctx = 0;              // fetch_ctx | data_ctx << 2
   uint32_t length = 0;          // guest instructions
   bool dead = false;            // guest code changed: never entered through the cache again
-  std::vector<uint8_t> code_copy;   // guest bytes translated, compared after FENCE.I
+  const uint8_t* copy_from = nullptr;  // host address of the lowest guest byte translated
+  std::vector<uint8_t> code_copy;   // guest bytes translated (one span of the page), compared after FENCE.I
   uint8_t* entry = nullptr;     // host code (16-byte aligned)
   uint32_t* epoch_imm = nullptr;    // immediate of the prologue's epoch comparison
   std::vector<LinkSite*> incoming;  // linked jumps into this block

@@ -13,6 +13,10 @@ bool Translator::emit_jal(const GuestInsn& g) {
     mov(rax, g.pc + g.len);
     store_x(rd(g.insn), rax);
   }
+  if (g.follow) {  // the block goes on at the target
+    ++pending_;
+    return true;
+  }
   exit_to(g.pc + imm_j(g.insn), pending_ + 1);
   return false;
 }

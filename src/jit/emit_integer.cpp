@@ -1,4 +1,6 @@
 // RV64I register/immediate arithmetic and the M extension.
+#include <optional>
+
 #include "cpu/riscv/insn_fields.h"
 #include "jit/alu_ops.h"
 #include "jit/translator.h"
@@ -9,44 +11,60 @@ using namespace Xbyak::util;
 using namespace riscv::field;
 
 template <typename Compute>
-bool Translator::emit_to_rd(const GuestInsn& g, unsigned sources, Compute compute) {
+bool Translator::emit_to_rd(const GuestInsn& g, Sources sources, Compute compute) {
   ++pending_;
-  const unsigned d = rd(g.insn);
+  const unsigned d = rd(g.insn), r1 = rs1(g.insn), r2 = rs2(g.insn);
   if (!d) return true;
-  if (sources > 0) load_x(rax, rs1(g.insn));
-  if (sources > 1) load_x(rcx, rs2(g.insn));
-  compute();
-  store_x(d, rax);
+  // Compute in rd's host register when it has one (x86's two-operand form), else in rax.
+  const Xbyak::Reg64* home = cached(d);
+  const Xbyak::Reg64& dst = home && sources != Sources::InRax ? *home : rax;
+  const bool two = sources == Sources::Rs1Rs2 || sources == Sources::Rs1Rs2InRcx || sources == Sources::InRax;
+  std::optional<Xbyak::Address> in_memory;
+  const Xbyak::Operand* second = &rcx;
+  if (two) {
+    // The second source must survive dst being loaded with the first.
+    const bool clobbered = r2 == d && &dst == home && r1 != d;
+    if (sources == Sources::Rs1Rs2 && r2 != 0 && !clobbered) {
+      if (const Xbyak::Reg64* host = cached(r2)) second = host;
+      else second = &in_memory.emplace(xreg(r2));
+    } else {
+      load_x(rcx, r2);
+    }
+  }
+  if (sources != Sources::None && !(&dst == home && r1 == d)) load_x(dst, r1);
+  compute(dst, *second);
+  if (&dst == &rax) store_x(d, rax);
   return true;
 }
 
 bool Translator::emit_lui(const GuestInsn& g) {
-  return emit_to_rd(g, 0, [&] { mov(rax, imm_u(g.insn)); });
+  return emit_to_rd(g, Sources::None, [&](const Xbyak::Reg64& dst, const Xbyak::Operand&) { mov(dst, imm_u(g.insn)); });
 }
 
 bool Translator::emit_auipc(const GuestInsn& g) {
-  return emit_to_rd(g, 0, [&] { mov(rax, g.pc + imm_u(g.insn)); });
+  return emit_to_rd(g, Sources::None,
+                    [&](const Xbyak::Reg64& dst, const Xbyak::Operand&) { mov(dst, g.pc + imm_u(g.insn)); });
 }
 
 template <int kOp>
 bool Translator::emit_alu_imm(const GuestInsn& g) {
   const auto imm = static_cast<int32_t>(imm_i(g.insn));
   const int shamt = (g.insn >> 20) & 63;
-  return emit_to_rd(g, 1, [&] {
+  return emit_to_rd(g, Sources::Rs1, [&](const Xbyak::Reg64& dst, const Xbyak::Operand&) {
     switch (kOp) {
-      case kAdd: if (imm) add(rax, imm); break;
-      case kAnd: and_(rax, imm); break;
-      case kOr: if (imm) or_(rax, imm); break;
-      case kXor: if (imm) xor_(rax, imm); break;
-      case kSll: if (shamt) shl(rax, shamt); break;
-      case kSrl: if (shamt) shr(rax, shamt); break;
-      case kSra: if (shamt) sar(rax, shamt); break;
+      case kAdd: if (imm) add(dst, imm); break;
+      case kAnd: and_(dst, imm); break;
+      case kOr: if (imm) or_(dst, imm); break;
+      case kXor: if (imm) xor_(dst, imm); break;
+      case kSll: if (shamt) shl(dst, shamt); break;
+      case kSrl: if (shamt) shr(dst, shamt); break;
+      case kSra: if (shamt) sar(dst, shamt); break;
       case kSlt:
       case kSltu:
         xor_(ecx, ecx);
-        cmp(rax, imm);
+        cmp(dst, imm);
         if (kOp == kSlt) setl(cl); else setb(cl);
-        mov(rax, rcx);
+        mov(dst, rcx);
         break;
     }
   });
@@ -54,22 +72,25 @@ bool Translator::emit_alu_imm(const GuestInsn& g) {
 
 template <int kOp>
 bool Translator::emit_alu_reg(const GuestInsn& g) {
-  return emit_to_rd(g, 2, [&] {
+  // Shifts need the count in cl; the others take the second source from anywhere.
+  constexpr bool kShift = kOp == kSll || kOp == kSrl || kOp == kSra;
+  return emit_to_rd(g, kShift ? Sources::Rs1Rs2InRcx : Sources::Rs1Rs2,
+                    [&](const Xbyak::Reg64& dst, const Xbyak::Operand& src) {
     switch (kOp) {
-      case kAdd: add(rax, rcx); break;
-      case kSub: sub(rax, rcx); break;
-      case kAnd: and_(rax, rcx); break;
-      case kOr: or_(rax, rcx); break;
-      case kXor: xor_(rax, rcx); break;
-      case kSll: shl(rax, cl); break;  // x86 masks 64-bit shift counts to 6 bits, as RISC-V does
-      case kSrl: shr(rax, cl); break;
-      case kSra: sar(rax, cl); break;
+      case kAdd: add(dst, src); break;
+      case kSub: sub(dst, src); break;
+      case kAnd: and_(dst, src); break;
+      case kOr: or_(dst, src); break;
+      case kXor: xor_(dst, src); break;
+      case kSll: shl(dst, cl); break;  // x86 masks 64-bit shift counts to 6 bits, as RISC-V does
+      case kSrl: shr(dst, cl); break;
+      case kSra: sar(dst, cl); break;
       case kSlt:
       case kSltu:
         xor_(edx, edx);
-        cmp(rax, rcx);
+        cmp(dst, src);
         if (kOp == kSlt) setl(dl); else setb(dl);
-        mov(rax, rdx);
+        mov(dst, rdx);
         break;
     }
   });
@@ -79,37 +100,42 @@ template <int kOp>
 bool Translator::emit_alu_imm_w(const GuestInsn& g) {
   const auto imm = static_cast<int32_t>(imm_i(g.insn));
   const int shamt = (g.insn >> 20) & 31;
-  return emit_to_rd(g, 1, [&] {
+  return emit_to_rd(g, Sources::Rs1, [&](const Xbyak::Reg64& dst, const Xbyak::Operand&) {
+    const Xbyak::Reg32 low = dst.cvt32();
     switch (kOp) {
-      case kAdd: add(eax, imm); break;
-      case kSll: shl(eax, shamt); break;
-      case kSrl: shr(eax, shamt); break;
-      case kSra: sar(eax, shamt); break;
+      case kAdd: if (imm) add(low, imm); break;
+      case kSll: shl(low, shamt); break;
+      case kSrl: shr(low, shamt); break;
+      case kSra: sar(low, shamt); break;
     }
-    movsxd(rax, eax);
+    movsxd(dst, low);
   });
 }
 
 template <int kOp>
 bool Translator::emit_alu_reg_w(const GuestInsn& g) {
-  return emit_to_rd(g, 2, [&] {
+  return emit_to_rd(g, Sources::Rs1Rs2InRcx, [&](const Xbyak::Reg64& dst, const Xbyak::Operand&) {
+    const Xbyak::Reg32 low = dst.cvt32();
     switch (kOp) {
-      case kAdd: add(eax, ecx); break;
-      case kSub: sub(eax, ecx); break;
-      case kSll: shl(eax, cl); break;  // 32-bit shifts mask the count to 5 bits, as RISC-V's *W forms
-      case kSrl: shr(eax, cl); break;
-      case kSra: sar(eax, cl); break;
+      case kAdd: add(low, ecx); break;
+      case kSub: sub(low, ecx); break;
+      case kSll: shl(low, cl); break;  // 32-bit shifts mask the count to 5 bits, as RISC-V's *W forms
+      case kSrl: shr(low, cl); break;
+      case kSra: sar(low, cl); break;
     }
-    movsxd(rax, eax);
+    movsxd(dst, low);
   });
 }
 
 template <int kOp>
 bool Translator::emit_mul(const GuestInsn& g) {
-  return emit_to_rd(g, 2, [&] {
+  // The high halves come out in rdx:rax.
+  constexpr bool kHigh = kOp == kMulh || kOp == kMulhu;
+  return emit_to_rd(g, kHigh ? Sources::InRax : Sources::Rs1Rs2InRcx,
+                    [&](const Xbyak::Reg64& dst, const Xbyak::Operand&) {
     switch (kOp) {
-      case kMul: imul(rax, rcx); break;
-      case kMulw: imul(eax, ecx); movsxd(rax, eax); break;
+      case kMul: imul(dst, rcx); break;
+      case kMulw: imul(dst.cvt32(), ecx); movsxd(dst, dst.cvt32()); break;
       case kMulh: imul(rcx); mov(rax, rdx); break;
       case kMulhu: mul(rcx); mov(rax, rdx); break;
     }
@@ -120,7 +146,7 @@ bool Translator::emit_mul(const GuestInsn& g) {
 // the dividend), MIN/-1 = MIN (remainder 0).
 template <bool kSigned, bool kRem, bool kWord>
 bool Translator::emit_div(const GuestInsn& g) {
-  return emit_to_rd(g, 2, [&] {
+  return emit_to_rd(g, Sources::InRax, [&](const Xbyak::Reg64&, const Xbyak::Operand&) {
     Xbyak::Label& done = new_label();
     Xbyak::Label& by_zero = new_label();
     if (kWord) test(ecx, ecx); else test(rcx, rcx);

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <unistd.h>
 
 namespace vessel::jit {
 namespace {
@@ -19,10 +20,16 @@ JitEngine::JitEngine(riscv::Hart& hart, size_t code_bytes)
   trampoline_ = std::make_unique<Trampoline>(buffer_.base(), kTrampolineBytes);
   translator_ = std::make_unique<Translator>(buffer_.base() + kTrampolineBytes, buffer_.size() - kTrampolineBytes,
                                              layout_, *trampoline_, link_sites_);
+  if (getenv("VESSEL_PERF_MAP")) {
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/perf-%d.map", static_cast<int>(getpid()));
+    perf_map_ = fopen(path, "a");
+  }
 }
 
 // VESSEL_JIT_STATS=1 prints what the JIT did for each hart when it ends (tuning aid).
 JitEngine::~JitEngine() {
+  if (perf_map_) fclose(perf_map_);
   if (!getenv("VESSEL_JIT_STATS")) return;
   const JitStats& s = stats_;
   fprintf(stderr,
@@ -77,6 +84,9 @@ Block* JitEngine::find_block() {
   }
   *b.epoch_imm = epoch;
   ++stats_.blocks_translated;
+  if (perf_map_)
+    fprintf(perf_map_, "%lx %lx guest_%lx_%u\n", reinterpret_cast<uintptr_t>(b.entry),
+            static_cast<unsigned long>(translator_->getCurr() - b.entry), static_cast<unsigned long>(pc), b.length);
   map_.emplace(key, &b);
   return &b;
 }
@@ -97,7 +107,7 @@ void JitEngine::revalidate(Block& b) {
   const uint64_t epoch = state_->epoch->load(std::memory_order_acquire);
   if (b.dead) return;
   ++stats_.revalidations;
-  if (memcmp(b.guest, b.code_copy.data(), b.code_copy.size()) == 0) {
+  if (memcmp(b.copy_from, b.code_copy.data(), b.code_copy.size()) == 0) {
     *b.epoch_imm = static_cast<uint32_t>(epoch);
     return;
   }

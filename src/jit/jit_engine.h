@@ -4,6 +4,7 @@
 // instructions). One code cache per hart: no locking; invalidation through the shared
 // code epoch.
 #pragma once
+#include <cstdio>
 #include <deque>
 #include <memory>
 #include <unordered_map>
@@ -84,6 +85,7 @@ class JitEngine final : public riscv::ExecutionEngine {
   std::unique_ptr<JitState> state_;
   uint64_t jump_cache_generation_ = ~0ull;
   JitStats stats_;
+  FILE* perf_map_ = nullptr;  // VESSEL_PERF_MAP=1: /tmp/perf-PID.map, so perf names blocks
 };
 
 }  // namespace vessel::jit

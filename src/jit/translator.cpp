@@ -1,7 +1,10 @@
 #include "jit/translator.h"
 
 #include <cstddef>
+#include <algorithm>
 #include <cstring>
+
+#include "cpu/riscv/insn_fields.h"
 
 namespace vessel::jit {
 
@@ -129,6 +132,60 @@ void Translator::check_trap(unsigned completed) {
   });
 }
 
+uint64_t Translator::decode_block(uint64_t pc, const uint8_t* guest, std::vector<GuestInsn>& insns, uint64_t& lo,
+                                  uint64_t& hi) {
+  const uint8_t* page = guest - (pc & (riscv::kPageSize - 1));
+  auto in_block = [&](uint64_t at) {
+    for (const GuestInsn& g : insns)
+      if (g.pc == at) return true;
+    return false;
+  };
+  uint64_t cur = pc;
+  while (insns.size() < kMaxInsns) {
+    // A block never leaves its page: the next virtual page may map anywhere.
+    if ((cur ^ pc) >> riscv::kPageShift) break;
+    const uint64_t in_page = riscv::kPageSize - (cur & (riscv::kPageSize - 1));
+    const uint8_t* at = page + (cur & (riscv::kPageSize - 1));
+    uint16_t low;
+    memcpy(&low, at, 2);
+    GuestInsn gi;
+    gi.pc = cur;
+    if ((low & 3) == 3) {
+      if (in_page < 4) break;
+      memcpy(&gi.raw, at, 4);
+      gi.insn = gi.raw;
+      gi.len = 4;
+    } else {
+      gi.raw = low;
+      gi.insn = decoder_.expand(low);
+      gi.len = 2;
+    }
+    gi.enc = gi.insn ? decoder_.find(gi.insn) : nullptr;
+    gi.emit = gi.enc ? emitter_for(gi.enc) : nullptr;
+    lo = std::min(lo, cur);
+    hi = std::max(hi, cur + gi.len);
+    cur += gi.len;
+    if (!gi.emit) {
+      insns.push_back(gi);
+      // Fallbacks that may change control flow or privilege end the block.
+      if (!gi.enc || !continues_after_fallback(gi.insn)) break;
+      continue;
+    }
+    const char* n = gi.enc->name;
+    if (n[0] == 'j' && n[3] == 0) {  // jal: follow it when its target is on this page
+      const uint64_t target = gi.pc + riscv::field::imm_j(gi.insn);
+      gi.follow = !((target ^ pc) >> riscv::kPageShift) && target != gi.pc && !in_block(target);
+      insns.push_back(gi);
+      if (!gi.follow) break;
+      cur = target;
+      continue;
+    }
+    insns.push_back(gi);
+    if (n[0] == 'j' || (n[0] == 'b' && n[1] != 0)) break;  // jalr, branches
+  }
+  return cur;
+}
+
 bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint8_t ctx, uint8_t data_ctx) {
   block_ = &block;
   ctx_ = ctx;
@@ -139,45 +196,15 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
   block.pc = pc;
   block.guest = guest;
   block.ctx = ctx;
-  // Decode the block first: its length decides nothing in the prologue, but an empty
-  // block (first instruction straddling the page) must not emit anything.
+  // Decode the block first: an empty block (first instruction straddling the page) must
+  // not emit anything.
   std::vector<GuestInsn> insns;
-  uint64_t cur = pc;
-  size_t offset = 0;
-  while (insns.size() < kMaxInsns) {
-    // A block never leaves its page: the next virtual page may map anywhere.
-    if ((cur ^ pc) >> riscv::kPageShift) break;
-    const uint64_t in_page = riscv::kPageSize - (cur & (riscv::kPageSize - 1));
-    uint16_t lo;
-    memcpy(&lo, guest + offset, 2);
-    GuestInsn gi;
-    gi.pc = cur;
-    if ((lo & 3) == 3) {
-      if (in_page < 4) break;
-      memcpy(&gi.raw, guest + offset, 4);
-      gi.insn = gi.raw;
-      gi.len = 4;
-    } else {
-      gi.raw = lo;
-      gi.insn = decoder_.expand(lo);
-      gi.len = 2;
-    }
-    gi.enc = gi.insn ? decoder_.find(gi.insn) : nullptr;
-    gi.emit = gi.enc ? emitter_for(gi.enc) : nullptr;
-    insns.push_back(gi);
-    cur += gi.len;
-    offset += gi.len;
-    if (!gi.emit) {
-      // Fallbacks that may change control flow or privilege end the block.
-      if (!gi.enc || !continues_after_fallback(gi.insn)) break;
-      continue;
-    }
-    const char* n = gi.enc->name;
-    if (n[0] == 'j' || (n[0] == 'b' && n[1] != 0)) break;  // jal, jalr, branches
-  }
+  uint64_t lo = pc, hi = pc;
+  const uint64_t cur = decode_block(pc, guest, insns, lo, hi);
   if (insns.empty()) return false;
   choose_cached_registers(insns);
-  block.code_copy.assign(guest, guest + offset);
+  block.copy_from = guest - (pc - lo);
+  block.code_copy.assign(block.copy_from, block.copy_from + (hi - lo));
   block.length = static_cast<uint32_t>(insns.size());
 
   align(16);

@@ -26,6 +26,7 @@ struct GuestInsn {
   unsigned len = 4;
   const riscv::Encoding* enc = nullptr;  // nullptr: illegal
   bool (Translator::*emit)(const GuestInsn&) = nullptr;  // native emitter, or nullptr: fallback
+  bool follow = false;  // a direct jump the block continues through (target on the same page)
 };
 
 class Translator : public Xbyak::CodeGenerator {
@@ -47,6 +48,11 @@ class Translator : public Xbyak::CodeGenerator {
 
  private:
   static constexpr unsigned kMaxInsns = 64;
+  // Decodes the block starting at `pc`: straight-line code, through direct jumps whose
+  // target lies on the same page and is not in the block yet, up to the first branch,
+  // indirect jump, instruction that ends a block, or the page end. Returns the pc after
+  // the last instruction; `lo`/`hi` receive the span of guest bytes read.
+  uint64_t decode_block(uint64_t pc, const uint8_t* guest, std::vector<GuestInsn>& insns, uint64_t& lo, uint64_t& hi);
   static constexpr size_t kMaxBlockCode = 64 * 1024;
 
   // ---- helpers (translator.cpp)
@@ -72,10 +78,13 @@ class Translator : public Xbyak::CodeGenerator {
   void cold(std::function<void()> code) { cold_.push_back(std::move(code)); }
   Xbyak::Label& new_label() { return labels_.emplace_back(); }
 
-  // rd <- whatever `compute` leaves in rax, called with rax = rs1 and rcx = rs2 loaded as
-  // `sources` (0, 1 or 2) asks. A write to x0 emits nothing but still counts the instruction.
+  // rd <- compute(dst, second): `dst` (rd's host register if it has one, else rax) holds
+  // rs1 on entry when `sources` asks for it; `second` is rs2 (a host register or memory
+  // for Rs1Rs2, rcx for Rs1Rs2InRcx). InRax: rs1 in rax, rs2 in rcx, result in rax (for
+  // x86 instructions with fixed registers). A write to x0 emits nothing but still counts.
+  enum class Sources { None, Rs1, Rs1Rs2, Rs1Rs2InRcx, InRax };
   template <typename Compute>
-  bool emit_to_rd(const GuestInsn& g, unsigned sources, Compute compute);
+  bool emit_to_rd(const GuestInsn& g, Sources sources, Compute compute);
 
   // ---- emitters: integer (emit_integer.cpp)
   bool emit_lui(const GuestInsn&);
