@@ -12,53 +12,61 @@ using namespace Xbyak::util;
 using namespace riscv::field;
 
 // In: rsi = guest virtual address. Out on a hit: rdx = host address - guest address.
+// The tag is compared with the page of the access's last byte, so an access running into
+// the next page misses (QEMU's trick): one comparison checks both.
 void Translator::tlb_lookup(unsigned size, bool write, const Xbyak::Label& slow) {
   static_assert(sizeof(riscv::TlbEntry) == 16);
   const int32_t base = write ? layout_.tlb_write[data_ctx_] : layout_.tlb_read[data_ctx_];
-  mov(rax, rsi);
+  if (size > 1) lea(rax, ptr[rsi + (size - 1)]);
+  else mov(rax, rsi);
   shr(rax, riscv::kPageShift);
-  mov(ecx, eax);
-  and_(ecx, riscv::kTlbEntries - 1);
-  shl(ecx, 4);
+  mov(ecx, esi);
+  shr(ecx, riscv::kPageShift - 4);
+  and_(ecx, (riscv::kTlbEntries - 1) << 4);
   cmp(rax, qword[rbx + rcx + base]);
   jne(slow, T_NEAR);
-  if (size > 1) {  // the access must not run into the next page
-    mov(eax, esi);
-    and_(eax, riscv::kPageSize - 1);
-    cmp(eax, static_cast<uint32_t>(riscv::kPageSize - size));
-    ja(slow, T_NEAR);
-  }
   mov(rdx, qword[rbx + rcx + base + 8]);
+}
+
+// rsi <- x[rs1] + imm.
+void Translator::load_address(unsigned base, int32_t imm) {
+  if (base == 0) mov(rsi, static_cast<int64_t>(imm));
+  else if (const Xbyak::Reg64* host = cached(base)) lea(rsi, ptr[*host + imm]);
+  else {
+    mov(rsi, xreg(base));
+    if (imm) add(rsi, imm);
+  }
 }
 
 template <typename T>
 bool Translator::emit_load(const GuestInsn& g) {
   const unsigned d = rd(g.insn);
-  const auto imm = static_cast<int32_t>(imm_i(g.insn));
   const unsigned before = pending_;
   Xbyak::Label& slow = new_label();
   Xbyak::Label& done = new_label();
-  load_x(rsi, rs1(g.insn));
-  if (imm) add(rsi, imm);
+  // Loaded straight into rd's host register when it has one.
+  const Xbyak::Reg64* home = cached(d);
+  const Xbyak::Reg64& dst = home ? *home : rax;
+  load_address(rs1(g.insn), static_cast<int32_t>(imm_i(g.insn)));
   tlb_lookup(sizeof(T), false, slow);
   const Xbyak::RegExp at = rsi + rdx;
-  if constexpr (std::is_same_v<T, int8_t>) movsx(rax, byte[at]);
-  else if constexpr (std::is_same_v<T, uint8_t>) movzx(eax, byte[at]);
-  else if constexpr (std::is_same_v<T, int16_t>) movsx(rax, word[at]);
-  else if constexpr (std::is_same_v<T, uint16_t>) movzx(eax, word[at]);
-  else if constexpr (std::is_same_v<T, int32_t>) movsxd(rax, dword[at]);
-  else if constexpr (std::is_same_v<T, uint32_t>) mov(eax, dword[at]);
-  else mov(rax, qword[at]);
+  if constexpr (std::is_same_v<T, int8_t>) movsx(dst, byte[at]);
+  else if constexpr (std::is_same_v<T, uint8_t>) movzx(dst.cvt32(), byte[at]);
+  else if constexpr (std::is_same_v<T, int16_t>) movsx(dst, word[at]);
+  else if constexpr (std::is_same_v<T, uint16_t>) movzx(dst.cvt32(), word[at]);
+  else if constexpr (std::is_same_v<T, int32_t>) movsxd(dst, dword[at]);
+  else if constexpr (std::is_same_v<T, uint32_t>) mov(dst.cvt32(), dword[at]);
+  else mov(dst, qword[at]);
   L(done);
-  store_x(d, rax);
+  if (!home) store_x(d, rax);
   const uint64_t pc = g.pc;
-  cold([this, &slow, &done, pc, before] {
+  cold([this, &slow, &done, pc, before, home] {
     L(slow);
     set_pc(pc);
     mov(rdi, rbx);
-    mov(rax, reinterpret_cast<uintptr_t>(&slow_load<T>));
-    call(rax);
+    call_preserving_cached(reinterpret_cast<const void*>(&slow_load<T>));
     check_trap(before);
+    if (home) mov(*home, rax);
     jmp(done, T_NEAR);
   });
   ++pending_;
@@ -67,28 +75,28 @@ bool Translator::emit_load(const GuestInsn& g) {
 
 template <typename T>
 bool Translator::emit_store(const GuestInsn& g) {
-  const auto imm = static_cast<int32_t>(imm_s(g.insn));
   const unsigned before = pending_;
   Xbyak::Label& slow = new_label();
   Xbyak::Label& done = new_label();
-  load_x(rsi, rs1(g.insn));
-  if (imm) add(rsi, imm);
-  load_x(r8, rs2(g.insn));
+  load_address(rs1(g.insn), static_cast<int32_t>(imm_s(g.insn)));
+  // The value comes from rs2's host register when it has one.
+  const Xbyak::Reg64* home = cached(rs2(g.insn));
+  const Xbyak::Reg64& value = home ? *home : rdi;
+  if (!home) load_x(rdi, rs2(g.insn));
   tlb_lookup(sizeof(T), true, slow);
   const Xbyak::RegExp at = rsi + rdx;
-  if constexpr (sizeof(T) == 1) mov(byte[at], r8b);
-  else if constexpr (sizeof(T) == 2) mov(word[at], r8w);
-  else if constexpr (sizeof(T) == 4) mov(dword[at], r8d);
-  else mov(qword[at], r8);
+  if constexpr (sizeof(T) == 1) mov(byte[at], value.cvt8());
+  else if constexpr (sizeof(T) == 2) mov(word[at], value.cvt16());
+  else if constexpr (sizeof(T) == 4) mov(dword[at], value.cvt32());
+  else mov(qword[at], value);
   L(done);
   const uint64_t pc = g.pc;
-  cold([this, &slow, &done, pc, before] {
+  cold([this, &slow, &done, pc, before, &value] {
     L(slow);
     set_pc(pc);
+    mov(rdx, value);
     mov(rdi, rbx);
-    mov(rdx, r8);
-    mov(rax, reinterpret_cast<uintptr_t>(&slow_store<T>));
-    call(rax);
+    call_preserving_cached(reinterpret_cast<const void*>(&slow_store<T>));
     check_trap(before);
     jmp(done, T_NEAR);
   });

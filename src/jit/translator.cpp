@@ -78,6 +78,16 @@ void Translator::reload_cached() {
   for (unsigned k = 0; k < cached_count_; ++k) mov(*kCacheRegs[k], xreg(cached_guest_[k]));
 }
 
+void Translator::call_preserving_cached(const void* function) {
+  // r8-r11 are caller-saved: keep the ones holding guest registers across the call (an
+  // even number of pushes keeps the stack 16-byte aligned).
+  const unsigned saved = cached_count_ > kCalleeSaved ? ((cached_count_ - kCalleeSaved + 1) & ~1u) : 0;
+  for (unsigned k = 0; k < saved; ++k) push(*kCacheRegs[kCalleeSaved + k]);
+  mov(rax, reinterpret_cast<uintptr_t>(function));
+  call(rax);
+  for (unsigned k = saved; k-- > 0;) pop(*kCacheRegs[kCalleeSaved + k]);
+}
+
 void Translator::set_pc(uint64_t pc) {
   mov(rax, pc);
   mov(qword[rbx + layout_.pc], rax);

@@ -1,8 +1,8 @@
 // The x86-64 backend: turns one guest basic block into host code (Xbyak).
 //
 // Register use inside translated code: rbx = Hart*, rbp = JitState*; guest registers live
-// in the hart (x86 memory operands make that cheap); rax, rcx, rdx, rsi, rdi, r8-r11 are
-// scratch. Instructions without a native translation call their interpreter handler
+// in the hart, the block's most used ones in r12-r15 and r8-r11 while it runs; rax, rcx,
+// rdx, rsi, rdi are scratch. Instructions without a native translation call their interpreter handler
 // (ARCHITECTURE.md example 3); system instructions also end the block.
 #pragma once
 #include <deque>
@@ -59,12 +59,14 @@ class Translator : public Xbyak::CodeGenerator {
   Xbyak::Address xreg(unsigned r) { return qword[rbx + layout_.reg(r)]; }
   void load_x(const Xbyak::Reg64& dst, unsigned r);
   void store_x(unsigned r, const Xbyak::Reg64& src);
-  // Guest registers a block uses most live in r12-r15 while it runs (callee-saved, so the
-  // C++ slow paths keep them); memory is brought up to date before anything reads it.
+  // Guest registers a block uses most live in r12-r15 and r8-r11 while it runs; memory is
+  // brought up to date before anything reads it. Calls to C++ slow paths save r8-r11.
   void choose_cached_registers(const std::vector<GuestInsn>& insns);
   const Xbyak::Reg64* cached(unsigned r) const { return host_of_[r] >= 0 ? kCacheRegs[host_of_[r]] : nullptr; }
   void write_back();     // cached registers the block writes -> hart
   void reload_cached();  // hart -> cached registers (after a handler ran)
+  // Calls function(rdi, rsi, rdx) out of line, keeping the cached guest registers.
+  void call_preserving_cached(const void* function);
   void set_pc(uint64_t pc);
   void add_instret(unsigned n);
   // Leaves the block towards `target`, counting `completed` more instructions (a direct
@@ -99,6 +101,7 @@ class Translator : public Xbyak::CodeGenerator {
   template <typename T> bool emit_load(const GuestInsn&);
   template <typename T> bool emit_store(const GuestInsn&);
   void tlb_lookup(unsigned size, bool write, const Xbyak::Label& slow);
+  void load_address(unsigned base, int32_t imm);
   // control (emit_control.cpp)
   bool emit_jal(const GuestInsn&);
   bool emit_jalr(const GuestInsn&);
@@ -120,9 +123,10 @@ class Translator : public Xbyak::CodeGenerator {
   Block* block_ = nullptr;
   uint8_t ctx_ = 0, data_ctx_ = 0;
   unsigned pending_ = 0;  // instructions completed but not yet added to instret
-  static constexpr unsigned kCachedRegs = 4;
-  static inline const Xbyak::Reg64* const kCacheRegs[kCachedRegs] = {&Xbyak::util::r12, &Xbyak::util::r13,
-                                                                     &Xbyak::util::r14, &Xbyak::util::r15};
+  static constexpr unsigned kCachedRegs = 8, kCalleeSaved = 4;
+  static inline const Xbyak::Reg64* const kCacheRegs[kCachedRegs] = {
+      &Xbyak::util::r12, &Xbyak::util::r13, &Xbyak::util::r14, &Xbyak::util::r15,
+      &Xbyak::util::r8,  &Xbyak::util::r9,  &Xbyak::util::r10, &Xbyak::util::r11};
   int8_t host_of_[32] = {};       // guest register -> index in kCacheRegs, or -1
   unsigned cached_count_ = 0;
   unsigned cached_guest_[kCachedRegs] = {};
