@@ -42,7 +42,6 @@ JitEngine::~JitEngine() {
 void JitEngine::flush_all() {
   translator_->clear();
   map_.clear();
-  heat_.clear();
   blocks_.clear();
   link_sites_.clear();
   state_->clear_jump_cache();
@@ -67,9 +66,9 @@ Block* JitEngine::find_block() {
   if (e.vpn != vpn) { ++stats_.tlb_misses; return nullptr; }  // the interpreter fills the TLB (or raises the fault)
   const auto* guest = reinterpret_cast<const uint8_t*>(pc + e.addend);
   const uint8_t ctx = context_of(h);
-  const Key key{guest, pc, ctx};
-  if (auto it = map_.find(key); it != map_.end()) return it->second;
-  if (hot_threshold && ++heat_[key] <= hot_threshold) {
+  BlockMap::Entry& known = map_.find_or_insert(BlockKey{guest, pc, ctx});
+  if (known.block) return known.block;
+  if (hot_threshold && ++known.heat <= hot_threshold) {
     cold_ = true;
     return nullptr;
   }
@@ -87,7 +86,7 @@ Block* JitEngine::find_block() {
   if (perf_map_)
     fprintf(perf_map_, "%lx %lx guest_%lx_%u\n", reinterpret_cast<uintptr_t>(b.entry),
             static_cast<unsigned long>(translator_->getCurr() - b.entry), static_cast<unsigned long>(pc), b.length);
-  map_.emplace(key, &b);
+  map_.find_or_insert(BlockKey{guest, pc, ctx}).block = &b;
   return &b;
 }
 
@@ -119,7 +118,7 @@ void JitEngine::revalidate(Block& b) {
 void JitEngine::kill(Block& b) {
   b.dead = true;
   ++stats_.invalidated;
-  map_.erase(Key{b.guest, b.pc, b.ctx});
+  map_.erase(BlockKey{b.guest, b.pc, b.ctx});
   for (LinkSite* site : b.incoming) {
     const auto rel = static_cast<int32_t>(site->stub - (site->rel32 + 4));
     memcpy(site->rel32, &rel, 4);
@@ -136,8 +135,7 @@ void JitEngine::release_memory() {
   blocks_ = {};
   link_sites_.clear();
   link_sites_.shrink_to_fit();
-  map_ = {};
-  heat_ = {};
+  map_.release();
 }
 
 void JitEngine::interpret_run() {

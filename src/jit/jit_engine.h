@@ -7,12 +7,12 @@
 #include <cstdio>
 #include <deque>
 #include <memory>
-#include <unordered_map>
 
 #include "cpu/riscv/engine.h"
 #include "cpu/riscv/hart.h"
 #include "cpu/riscv/interpreter.h"
 #include "jit/block.h"
+#include "jit/block_map.h"
 #include "jit/code_buffer.h"
 #include "jit/hart_layout.h"
 #include "jit/jit_state.h"
@@ -47,18 +47,6 @@ class JitEngine final : public riscv::ExecutionEngine {
   const JitStats& stats() const { return stats_; }
 
  private:
-  struct Key {
-    const uint8_t* guest;
-    uint64_t pc;
-    uint8_t ctx;
-    bool operator==(const Key&) const = default;
-  };
-  struct KeyHash {
-    size_t operator()(const Key& k) const {
-      return std::hash<uint64_t>()(reinterpret_cast<uintptr_t>(k.guest) ^ (k.pc << 7) ^ k.ctx);
-    }
-  };
-
   // The block for the hart's current pc and context, translating it if needed; nullptr
   // when the next instruction must be interpreted.
   Block* find_block();
@@ -79,8 +67,7 @@ class JitEngine final : public riscv::ExecutionEngine {
   std::deque<LinkSite> link_sites_;
   std::unique_ptr<Translator> translator_;
   std::deque<Block> blocks_;
-  std::unordered_map<Key, Block*, KeyHash> map_;
-  std::unordered_map<Key, uint32_t, KeyHash> heat_;  // executions of block starts not translated yet
+  BlockMap map_;
   bool cold_ = false;  // find_block declined: the block is not hot yet
   std::unique_ptr<JitState> state_;
   uint64_t jump_cache_generation_ = ~0ull;
