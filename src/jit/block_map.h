@@ -1,4 +1,4 @@
-// Block starts of one hart -> their translation, or how often they ran untranslated.
+// Block starts of one hart -> their translation.
 // Open addressing with linear probing: the dispatcher looks a block start up on every
 // jump-cache miss (a boot does about a million), where a node-based map's allocation and
 // pointer chasing showed at the top of the profile.
@@ -15,6 +15,7 @@ struct BlockKey {
   uint64_t pc = 0;
   uint8_t ctx = 0;
   bool operator==(const BlockKey&) const = default;
+  uint64_t hash() const { return (reinterpret_cast<uintptr_t>(guest) ^ (pc << 17) ^ ctx) * 0x9E3779B97F4A7C15ull; }
 };
 
 class BlockMap {
@@ -22,7 +23,6 @@ class BlockMap {
   struct Entry {
     BlockKey key;
     Block* block = nullptr;  // nullptr: not translated yet
-    uint32_t heat = 0;       // executions while untranslated
   };
 
   BlockMap() { clear(); }
@@ -74,10 +74,7 @@ class BlockMap {
  private:
   static constexpr size_t kInitialSlots = 4096;
 
-  size_t slot_of(const BlockKey& k) const {
-    const uint64_t h = (reinterpret_cast<uintptr_t>(k.guest) ^ (k.pc << 17) ^ k.ctx) * 0x9E3779B97F4A7C15ull;
-    return static_cast<size_t>(h >> 32) & mask_;
-  }
+  size_t slot_of(const BlockKey& k) const { return static_cast<size_t>(k.hash() >> 32) & mask_; }
 
   void grow() {
     std::vector<Entry> old;

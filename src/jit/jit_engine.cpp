@@ -66,12 +66,19 @@ Block* JitEngine::find_block() {
   if (e.vpn != vpn) { ++stats_.tlb_misses; return nullptr; }  // the interpreter fills the TLB (or raises the fault)
   const auto* guest = reinterpret_cast<const uint8_t*>(pc + e.addend);
   const uint8_t ctx = context_of(h);
-  BlockMap::Entry& known = map_.find_or_insert(BlockKey{guest, pc, ctx});
-  if (known.block) return known.block;
-  if (hot_threshold && ++known.heat <= hot_threshold) {
-    cold_ = true;
-    return nullptr;
+  const BlockKey key{guest, pc, ctx};
+  // Cold code is counted in a small array first: most block starts of a boot never get hot,
+  // and counting them there keeps the block table (and its cache misses) to real blocks.
+  if (hot_threshold) {
+    uint8_t& heat = heat_[key.hash() >> (64 - kHeatBits)];
+    if (heat < hot_threshold) {
+      ++heat;
+      cold_ = true;
+      return nullptr;
+    }
   }
+  BlockMap::Entry& known = map_.find_or_insert(key);
+  if (known.block) return known.block;
 
   if (!translator_->has_room()) flush_all();
   // Read the epoch before the guest bytes: a FENCE.I after the read moves it on.
@@ -86,7 +93,7 @@ Block* JitEngine::find_block() {
   if (perf_map_)
     fprintf(perf_map_, "%lx %lx guest_%lx_%u\n", reinterpret_cast<uintptr_t>(b.entry),
             static_cast<unsigned long>(translator_->getCurr() - b.entry), static_cast<unsigned long>(pc), b.length);
-  map_.find_or_insert(BlockKey{guest, pc, ctx}).block = &b;
+  map_.find_or_insert(key).block = &b;
   return &b;
 }
 

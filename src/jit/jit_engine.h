@@ -43,7 +43,7 @@ class JitEngine final : public riscv::ExecutionEngine {
   bool exact_budget = true;
   // Times a block start is interpreted before it is translated: most of a boot's code
   // runs a handful of times, and interpreting it is far cheaper than translating it.
-  uint32_t hot_threshold = 0;
+  uint8_t hot_threshold = 0;
   const JitStats& stats() const { return stats_; }
 
  private:
@@ -68,6 +68,10 @@ class JitEngine final : public riscv::ExecutionEngine {
   std::unique_ptr<Translator> translator_;
   std::deque<Block> blocks_;
   BlockMap map_;
+  // Executions of block starts not translated yet, by key hash (collisions only make a
+  // block hot sooner).
+  static constexpr unsigned kHeatBits = 16;
+  std::vector<uint8_t> heat_ = std::vector<uint8_t>(size_t{1} << kHeatBits);
   bool cold_ = false;  // find_block declined: the block is not hot yet
   std::unique_ptr<JitState> state_;
   uint64_t jump_cache_generation_ = ~0ull;

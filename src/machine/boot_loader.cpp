@@ -20,7 +20,7 @@ std::string hex(uint64_t v) {
   return b;
 }
 
-Result<LoadedKernel> load_flat(const std::string& data, const std::string& path, memory::AddressSpace& as,
+Result<LoadedKernel> load_flat(const FileBytes& data, const std::string& path, memory::AddressSpace& as,
                                uint64_t addr, uint64_t reserve) {
   const uint64_t span = std::max<uint64_t>(data.size(), reserve);
   uint8_t* dst = as.ram_ptr(addr, span);
@@ -42,7 +42,7 @@ Result<LoadedKernel> load_elf_kernel(const std::string& path, memory::AddressSpa
 Result<LoadedKernel> load_kernel(const std::string& path, memory::AddressSpace& as) {
   auto file = read_file(path);
   if (!file) return Error{file.error()};
-  const std::string& d = file.value();
+  const FileBytes& d = file.value();
   if (d.size() >= 4 && memcmp(d.data(), "\177ELF", 4) == 0) return load_elf_kernel(path, as);
   if (d.size() < 64) return Error{path + ": too small to be a kernel"};
   uint64_t magic, text_offset, image_size;
@@ -60,7 +60,7 @@ Result<LoadedKernel> load_kernel(const std::string& path, memory::AddressSpace& 
 Result<LoadedKernel> load_firmware(const std::string& path, memory::AddressSpace& as) {
   auto file = read_file(path);
   if (!file) return Error{file.error()};
-  const std::string& d = file.value();
+  const FileBytes& d = file.value();
   if (d.size() >= 4 && memcmp(d.data(), "\177ELF", 4) == 0) return load_elf_kernel(path, as);
   if (d.empty()) return Error{path + ": empty firmware file"};
   if (d.size() > kKernelOffset) return Error{path + ": firmware larger than 2 MiB would overlap the kernel"};
@@ -71,7 +71,7 @@ Result<std::pair<uint64_t, uint64_t>> load_initrd(const std::string& path, memor
                                                   uint64_t not_below, uint64_t not_above) {
   auto file = read_file(path);
   if (!file) return Error{file.error()};
-  const std::string& d = file.value();
+  const FileBytes& d = file.value();
   const uint64_t start = align_up(not_below, 2 * kMiB);
   if (start + d.size() > not_above)
     return Error{"guest memory too small for kernel + initrd (" + path + " needs " +

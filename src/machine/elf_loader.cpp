@@ -8,7 +8,7 @@
 
 namespace vessel::machine {
 
-Result<bool> check_riscv_elf(const std::string& b, const std::string& path) {
+Result<bool> check_riscv_elf(std::string_view b, const std::string& path) {
   if (b.size() < EI_NIDENT || memcmp(b.data(), ELFMAG, SELFMAG) != 0) return Error{path + ": not an ELF file"};
   if (b[EI_CLASS] == ELFCLASS32) return Error{path + ": 32-bit ELF; Vessel runs RV64 programs only"};
   if (b[EI_CLASS] != ELFCLASS64) return Error{path + ": unknown ELF class"};
@@ -24,7 +24,7 @@ Result<bool> check_riscv_elf(const std::string& b, const std::string& path) {
 Result<ElfImage> load_elf(const std::string& path, memory::AddressSpace& as) {
   auto file = read_file(path);
   if (!file) return Error{file.error()};
-  const std::string& b = file.value();
+  const std::string_view b = file.value().view();
   if (auto ok = check_riscv_elf(b, path); !ok) return Error{ok.error()};
   Elf64_Ehdr eh;
   memcpy(&eh, b.data(), sizeof eh);

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/result.h"
 #include "memory/address_space.h"
@@ -21,7 +22,7 @@ struct ElfImage {
 };
 
 // Checks that `bytes` is a little-endian ELF64 RISC-V executable (error text otherwise).
-Result<bool> check_riscv_elf(const std::string& bytes, const std::string& path);
+Result<bool> check_riscv_elf(std::string_view bytes, const std::string& path);
 // Reads and validates the file and copies its segments into guest RAM.
 Result<ElfImage> load_elf(const std::string& path, memory::AddressSpace& as);
 

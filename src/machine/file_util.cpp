@@ -3,14 +3,28 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <utility>
+
 namespace vessel::machine {
 
-// One allocation and plain read(2) calls: kernels and initrds are megabytes, and a boot
-// should not spend its first milliseconds growing a string stream.
-Result<std::string> read_file(const std::string& path) {
+FileBytes& FileBytes::operator=(FileBytes&& other) noexcept {
+  if (this == &other) return *this;
+  if (map_) munmap(map_, map_size_);
+  map_ = std::exchange(other.map_, nullptr);
+  map_size_ = std::exchange(other.map_size_, 0);
+  owned_ = std::move(other.owned_);
+  return *this;
+}
+
+FileBytes::~FileBytes() {
+  if (map_) munmap(map_, map_size_);
+}
+
+Result<FileBytes> read_file(const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Error{path + ": " + strerror(errno)};
   struct stat st;
@@ -23,13 +37,17 @@ Result<std::string> read_file(const std::string& path) {
     close(fd);
     return Error{path + ": is a directory"};
   }
+  if (S_ISREG(st.st_mode) && st.st_size > 0) {
+    void* map = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED) return Error{path + ": cannot map: " + strerror(errno)};
+    return FileBytes(map, static_cast<size_t>(st.st_size));
+  }
+  // A pipe or a special file: read until its end.
   std::string data;
-  data.resize(S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) : 0);
-  size_t filled = 0;
-  char more[64 * 1024];  // past the expected size (the file grew, or is not a regular file)
+  char more[64 * 1024];
   for (;;) {
-    const bool full = filled == data.size();
-    const ssize_t n = full ? read(fd, more, sizeof more) : read(fd, data.data() + filled, data.size() - filled);
+    const ssize_t n = read(fd, more, sizeof more);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       const int err = errno;
@@ -37,12 +55,10 @@ Result<std::string> read_file(const std::string& path) {
       return Error{path + ": read error: " + strerror(err)};
     }
     if (n == 0) break;
-    if (full) data.append(more, static_cast<size_t>(n));
-    filled += static_cast<size_t>(n);
+    data.append(more, static_cast<size_t>(n));
   }
   close(fd);
-  data.resize(filled);  // the file may have shrunk meanwhile
-  return data;
+  return FileBytes(std::move(data));
 }
 
 }  // namespace vessel::machine

@@ -1,6 +1,7 @@
 // BlockMap against std::unordered_map under random inserts and erases with many collisions.
 #include <random>
 #include <unordered_map>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -11,7 +12,8 @@ namespace {
 
 TEST(BlockMap, AgreesWithAReferenceMapUnderRandomInsertsAndErases) {
   BlockMap map;
-  std::unordered_map<uint64_t, uint32_t> reference;  // pc -> heat
+  std::unordered_map<uint64_t, Block*> reference;  // pc -> block
+  std::vector<Block> blocks(8);
   std::mt19937_64 rng(7);
   // Few distinct keys, so probe runs form, entries wrap around the table and erases shift.
   auto key_of = [](uint64_t pc) { return BlockKey{reinterpret_cast<const uint8_t*>(0x10000 + pc), pc, 1}; };
@@ -22,26 +24,26 @@ TEST(BlockMap, AgreesWithAReferenceMapUnderRandomInsertsAndErases) {
       reference.erase(pc);
     } else {
       BlockMap::Entry& e = map.find_or_insert(key_of(pc));
-      ASSERT_EQ(e.heat, reference[pc]) << "step " << step << " pc " << pc;
-      ++e.heat;
-      ++reference[pc];
+      ASSERT_EQ(e.block, reference[pc]) << "step " << step << " pc " << pc;
+      e.block = reference[pc] = &blocks[rng() % blocks.size()];
     }
   }
-  for (const auto& [pc, heat] : reference) EXPECT_EQ(map.find_or_insert(key_of(pc)).heat, heat);
+  for (const auto& [pc, block] : reference) EXPECT_EQ(map.find_or_insert(key_of(pc)).block, block);
 }
 
 TEST(BlockMap, KeysDifferingOnlyInContextOrHostAddressAreDistinct) {
   BlockMap map;
+  Block one, two, three;
   const auto* a = reinterpret_cast<const uint8_t*>(0x1000);
   const auto* b = reinterpret_cast<const uint8_t*>(0x2000);
-  map.find_or_insert({a, 0x80000000, 0}).heat = 1;
-  map.find_or_insert({a, 0x80000000, 5}).heat = 2;
-  map.find_or_insert({b, 0x80000000, 0}).heat = 3;
-  EXPECT_EQ(map.find_or_insert({a, 0x80000000, 0}).heat, 1u);
-  EXPECT_EQ(map.find_or_insert({a, 0x80000000, 5}).heat, 2u);
-  EXPECT_EQ(map.find_or_insert({b, 0x80000000, 0}).heat, 3u);
+  map.find_or_insert({a, 0x80000000, 0}).block = &one;
+  map.find_or_insert({a, 0x80000000, 5}).block = &two;
+  map.find_or_insert({b, 0x80000000, 0}).block = &three;
+  EXPECT_EQ(map.find_or_insert({a, 0x80000000, 0}).block, &one);
+  EXPECT_EQ(map.find_or_insert({a, 0x80000000, 5}).block, &two);
+  EXPECT_EQ(map.find_or_insert({b, 0x80000000, 0}).block, &three);
   map.release();
-  EXPECT_EQ(map.find_or_insert({a, 0x80000000, 0}).heat, 0u);
+  EXPECT_EQ(map.find_or_insert({a, 0x80000000, 0}).block, nullptr);
 }
 
 }  // namespace
