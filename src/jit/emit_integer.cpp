@@ -37,6 +37,19 @@ bool Translator::emit_to_rd(const GuestInsn& g, Sources sources, Compute compute
   return true;
 }
 
+bool Translator::emit_move(const GuestInsn& g, unsigned src) {
+  ++pending_;
+  const unsigned d = rd(g.insn);
+  if (!d || d == src) return true;
+  if (const Xbyak::Reg64* home = cached(d)) load_x(*home, src);
+  else if (const Xbyak::Reg64* from = cached(src)) mov(xreg(d), *from);
+  else {
+    load_x(rax, src);
+    mov(xreg(d), rax);
+  }
+  return true;
+}
+
 bool Translator::emit_lui(const GuestInsn& g) {
   return emit_to_rd(g, Sources::None, [&](const Xbyak::Reg64& dst, const Xbyak::Operand&) { mov(dst, imm_u(g.insn)); });
 }
@@ -50,6 +63,7 @@ template <int kOp>
 bool Translator::emit_alu_imm(const GuestInsn& g) {
   const auto imm = static_cast<int32_t>(imm_i(g.insn));
   const int shamt = (g.insn >> 20) & 63;
+  if (kOp == kAdd && imm == 0) return emit_move(g, rs1(g.insn));  // mv
   return emit_to_rd(g, Sources::Rs1, [&](const Xbyak::Reg64& dst, const Xbyak::Operand&) {
     switch (kOp) {
       case kAdd: if (imm) add(dst, imm); break;
@@ -74,6 +88,7 @@ template <int kOp>
 bool Translator::emit_alu_reg(const GuestInsn& g) {
   // Shifts need the count in cl; the others take the second source from anywhere.
   constexpr bool kShift = kOp == kSll || kOp == kSrl || kOp == kSra;
+  if ((kOp == kAdd || kOp == kOr || kOp == kXor) && rs1(g.insn) == 0) return emit_move(g, rs2(g.insn));  // c.mv
   return emit_to_rd(g, kShift ? Sources::Rs1Rs2InRcx : Sources::Rs1Rs2,
                     [&](const Xbyak::Reg64& dst, const Xbyak::Operand& src) {
     switch (kOp) {
@@ -114,11 +129,20 @@ bool Translator::emit_alu_imm_w(const GuestInsn& g) {
 
 template <int kOp>
 bool Translator::emit_alu_reg_w(const GuestInsn& g) {
-  return emit_to_rd(g, Sources::Rs1Rs2InRcx, [&](const Xbyak::Reg64& dst, const Xbyak::Operand&) {
+  constexpr bool kShift = kOp == kSll || kOp == kSrl || kOp == kSra;
+  return emit_to_rd(g, kShift ? Sources::Rs1Rs2InRcx : Sources::Rs1Rs2,
+                    [&](const Xbyak::Reg64& dst, const Xbyak::Operand& src) {
     const Xbyak::Reg32 low = dst.cvt32();
     switch (kOp) {
-      case kAdd: add(low, ecx); break;
-      case kSub: sub(low, ecx); break;
+      // The second source's low half: its 32-bit register, or the same memory as a dword.
+      case kAdd:
+        if (src.isREG()) add(low, src.getReg().cvt32());
+        else add(low, dword[static_cast<const Xbyak::Address&>(src).getRegExp()]);
+        break;
+      case kSub:
+        if (src.isREG()) sub(low, src.getReg().cvt32());
+        else sub(low, dword[static_cast<const Xbyak::Address&>(src).getRegExp()]);
+        break;
       case kSll: shl(low, cl); break;  // 32-bit shifts mask the count to 5 bits, as RISC-V's *W forms
       case kSrl: shr(low, cl); break;
       case kSra: sar(low, cl); break;

@@ -16,6 +16,7 @@ uint8_t context_of(const riscv::Hart& h) { return static_cast<uint8_t>(h.fetch_c
 
 JitEngine::JitEngine(riscv::Hart& hart, size_t code_bytes)
     : hart_(hart), interpreter_(hart), buffer_(code_bytes), layout_(hart), state_(std::make_unique<JitState>()) {
+  for (unsigned c = 0; c < riscv::kNumCtx; ++c) state_->fetch_tlb[c] = &hart.tlb[c].fetch.e[0];
   if (!buffer_.ok()) return;
   trampoline_ = std::make_unique<Trampoline>(buffer_.base(), kTrampolineBytes);
   translator_ = std::make_unique<Translator>(buffer_.base() + kTrampolineBytes, buffer_.size() - kTrampolineBytes,
@@ -29,14 +30,13 @@ JitEngine::JitEngine(riscv::Hart& hart, size_t code_bytes)
 
 // VESSEL_JIT_STATS=1 prints what the JIT did for each hart when it ends (tuning aid).
 JitEngine::~JitEngine() {
-  if (perf_map_) fclose(perf_map_);
   if (!getenv("VESSEL_JIT_STATS")) return;
   const JitStats& s = stats_;
   fprintf(stderr,
           "jit: %lu blocks, %zu bytes code, %lu links, %lu revalidations, %lu invalidated, %lu flushes; "
-          "%lu dispatches, %lu jump-cache hits, %lu lookups, %lu fetch-TLB misses, %lu jump-cache clears\n",
+          "%lu dispatches, %lu jump-cache hits, %lu lookups, %lu cold runs, %lu fetch-TLB misses\n",
           s.blocks_translated, translator_ ? translator_->getSize() : 0, s.links, s.revalidations, s.invalidated,
-          s.cache_flushes, s.dispatches, s.dispatch_jc_hits, s.lookups, s.tlb_misses, s.jc_clears);
+          s.cache_flushes, s.dispatches, s.dispatch_jc_hits, s.lookups, s.cold_runs, s.tlb_misses);
 }
 
 void JitEngine::flush_all() {
@@ -48,13 +48,12 @@ void JitEngine::flush_all() {
   ++stats_.cache_flushes;
 }
 
-// Jump-cache entries were made under the hart's old address translation: drop them when
-// the hart flushes its TLB (SFENCE.VMA, SATP writes, remote fences).
-void JitEngine::sync_jump_cache() {
-  if (hart_.tlb_generation == jump_cache_generation_) return;
-  ++stats_.jc_clears;
-  state_->clear_jump_cache();
-  jump_cache_generation_ = hart_.tlb_generation;
+bool JitEngine::jump_cache_hit(const JumpCacheEntry& slot) const {
+  const riscv::Hart& h = hart_;
+  if (slot.pc != h.pc || (slot.code & 15) != context_of(h)) return false;
+  const uint64_t vpn = h.pc >> riscv::kPageShift;
+  const riscv::TlbEntry& e = h.tlb[h.fetch_ctx].fetch.slot(vpn);
+  return e.vpn == vpn && reinterpret_cast<const uint8_t*>(h.pc + e.addend) == slot.guest;
 }
 
 Block* JitEngine::find_block() {
@@ -164,18 +163,18 @@ uint64_t JitEngine::run_batch(uint64_t budget) {
   state_->instret_limit = start + budget;
   uint64_t interpreted = 0;
   while (!h.end_batch && h.instret < state_->instret_limit) {
-    sync_jump_cache();
     ++stats_.dispatches;
     // The jump cache first (no hashing); the prologue checks budget and epoch.
     JumpCacheEntry& slot = state_->jump_cache[JitState::jump_slot(h.pc)];
     const uint8_t* entry = nullptr;
-    if (slot.pc == h.pc && (slot.code & 15) == context_of(h)) {
+    if (jump_cache_hit(slot)) {
       entry = reinterpret_cast<const uint8_t*>(slot.code & ~uintptr_t{15});
       ++stats_.dispatch_jc_hits;
     } else {
       cold_ = false;
       Block* b = find_block();
       if (cold_) {
+        ++stats_.cold_runs;
         interpret_run();
         continue;
       }
@@ -190,6 +189,7 @@ uint64_t JitEngine::run_batch(uint64_t budget) {
       JumpCacheEntry& fill = state_->fill_slot(h.pc);
       fill.pc = h.pc;
       fill.code = reinterpret_cast<uintptr_t>(b->entry) | b->ctx;
+      fill.guest = b->guest;
       entry = b->entry;
     }
     h.trapped = false;

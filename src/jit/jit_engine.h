@@ -23,7 +23,7 @@ namespace vessel::jit {
 
 struct JitStats {
   uint64_t blocks_translated = 0, cache_flushes = 0, revalidations = 0, invalidated = 0, links = 0;
-  uint64_t dispatches = 0, dispatch_jc_hits = 0, lookups = 0, tlb_misses = 0, jc_clears = 0;
+  uint64_t dispatches = 0, dispatch_jc_hits = 0, lookups = 0, cold_runs = 0, tlb_misses = 0;
 };
 
 class JitEngine final : public riscv::ExecutionEngine {
@@ -57,7 +57,8 @@ class JitEngine final : public riscv::ExecutionEngine {
   void revalidate(Block& block);
   void kill(Block& block);
   void flush_all();
-  void sync_jump_cache();
+  // The dispatcher's use of the jump cache, with the trampoline's checks.
+  bool jump_cache_hit(const JumpCacheEntry& slot) const;
 
   riscv::Hart& hart_;
   riscv::Interpreter interpreter_;
@@ -74,7 +75,6 @@ class JitEngine final : public riscv::ExecutionEngine {
   std::vector<uint8_t> heat_ = std::vector<uint8_t>(size_t{1} << kHeatBits);
   bool cold_ = false;  // find_block declined: the block is not hot yet
   std::unique_ptr<JitState> state_;
-  uint64_t jump_cache_generation_ = ~0ull;
   JitStats stats_;
   FILE* perf_map_ = nullptr;  // VESSEL_PERF_MAP=1: /tmp/perf-PID.map, so perf names blocks
 };

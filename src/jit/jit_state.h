@@ -1,30 +1,41 @@
 // Per-hart data the translated code reads through a base register (rbp): the code epoch,
-// the batch's instruction limit and the indirect-jump cache.
+// the batch's instruction limit, the fetch TLBs and the indirect-jump cache.
 #pragma once
 #include <atomic>
 #include <cstdint>
 
 #include "common/filled_slots.h"
+#include "cpu/riscv/tlb.h"
 
 namespace vessel::jit {
 
 // Guest pc -> entry of its translated block. The entry is 16-byte aligned; its low four
 // bits hold the translation context (fetch_ctx | data_ctx << 2) the block was made for.
+// `guest` is the host address the pc translated to: an entry is used only while the
+// hart's fetch TLB still maps the pc there, so entries survive TLB flushes (a guest
+// switching address spaces) and are checked instead of cleared.
 struct JumpCacheEntry {
   uint64_t pc = ~0ull;
   uintptr_t code = 0;
+  const uint8_t* guest = nullptr;
+  uint64_t unused = 0;  // 32-byte entries: the index scales by a shift
 };
-constexpr unsigned kJumpCacheEntries = 2048;
+constexpr unsigned kJumpCacheEntries = 4096;
 
 struct JitState {
   std::atomic<uint64_t>* epoch = nullptr;  // the hart's code epoch counter
+  const riscv::TlbEntry* fetch_tlb[riscv::kNumCtx] = {};  // the hart's fetch TLB per context
   uint64_t instret_limit = 0;              // blocks leave when instret reaches it
   JumpCacheEntry jump_cache[kJumpCacheEntries];
 
   // Only the dispatcher writes entries; clearing after a TLB flush touches just those.
   FilledSlots<64> filled;
 
-  static unsigned jump_slot(uint64_t pc) { return static_cast<unsigned>(pc >> 1) & (kJumpCacheEntries - 1); }
+  // The page number is folded in: functions at the same offset of different pages (a
+  // kernel has thousands) must not all compete for one slot.
+  static unsigned jump_slot(uint64_t pc) {
+    return static_cast<unsigned>((pc >> 1) ^ (pc >> 12)) & (kJumpCacheEntries - 1);
+  }
   JumpCacheEntry& fill_slot(uint64_t pc) {
     const auto index = static_cast<uint16_t>(jump_slot(pc));
     filled.note(index);

@@ -98,6 +98,26 @@ void Translator::add_instret(unsigned n) {
 }
 
 void Translator::exit_to(uint64_t target, unsigned completed) {
+  if (target == block_->pc) {
+    // Back to this block's start (a loop): the guest registers stay in host registers and
+    // only the batch budget is checked. The code epoch is checked when the block is next
+    // entered: another hart's code change needs this hart's FENCE.I, which ends the block.
+    add_instret(completed);
+    Xbyak::Label& out = new_label();
+    mov(rax, qword[rbx + layout_.instret]);
+    add(rax, static_cast<int32_t>(block_->length));
+    cmp(rax, qword[rbp + static_cast<int32_t>(offsetof(JitState, instret_limit))]);
+    ja(out, T_NEAR);
+    jmp(*loop_head_, T_NEAR);
+    cold([this, &out] {
+      L(out);
+      write_back();
+      set_pc(block_->pc);
+      xor_(eax, eax);
+      jmp(trampoline_.exit(), T_NEAR);
+    });
+    return;
+  }
   write_back();
   add_instret(completed);
   if ((target >> riscv::kPageShift) == (block_->pc >> riscv::kPageShift)) {
@@ -234,6 +254,8 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
   cmp(rax, qword[rbp + static_cast<int32_t>(offsetof(JitState, instret_limit))]);
   ja(budget, T_NEAR);
   reload_cached();
+  loop_head_ = &new_label();
+  L(*loop_head_);
   cold([this, &stale, &budget, pc, &block] {
     L(stale);
     set_pc(pc);

@@ -89,6 +89,7 @@ class Translator : public Xbyak::CodeGenerator {
   bool emit_to_rd(const GuestInsn& g, Sources sources, Compute compute);
 
   // ---- emitters: integer (emit_integer.cpp)
+  bool emit_move(const GuestInsn& g, unsigned src);  // rd <- x[src] (mv and its spellings)
   bool emit_lui(const GuestInsn&);
   bool emit_auipc(const GuestInsn&);
   template <int kOp> bool emit_alu_imm(const GuestInsn&);
@@ -133,6 +134,7 @@ class Translator : public Xbyak::CodeGenerator {
   uint32_t written_ = 0;          // guest registers the block's native code writes
   std::deque<std::function<void()>> cold_;  // out-of-line paths, emitted after the block
   std::deque<Xbyak::Label> labels_;
+  Xbyak::Label* loop_head_ = nullptr;  // after the prologue: where loops back to the block start go
   size_t capacity_ = 0;
 };
 

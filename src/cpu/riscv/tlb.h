@@ -23,6 +23,7 @@ struct TlbArray {
   FilledSlots<64> filled;
 
   TlbEntry& slot(uint64_t vpn) { return e[vpn & (kTlbEntries - 1)]; }
+  const TlbEntry& slot(uint64_t vpn) const { return e[vpn & (kTlbEntries - 1)]; }
   TlbEntry& fill_slot(uint64_t vpn) {
     const auto index = static_cast<uint16_t>(vpn & (kTlbEntries - 1));
     filled.note(index);
