@@ -6,7 +6,8 @@ extern "C" {
 
 namespace vessel::devices {
 
-FdtBuilder::FdtBuilder() : buf_(1 << 20) {
+// 64 KiB: a 32-hart board with every device needs about 12 KiB.
+FdtBuilder::FdtBuilder() : buf_(64 << 10) {
   check(fdt_create(buf_.data(), static_cast<int>(buf_.size())));
   check(fdt_finish_reservemap(buf_.data()));
 }

@@ -39,22 +39,22 @@ bool Translator::emit_jalr(const GuestInsn& g) {
 
 template <int kCond>
 bool Translator::emit_branch(const GuestInsn& g) {
-  Xbyak::Label& taken = new_label();
+  JumpTarget& taken = new_target();
   load_x(rax, rs1(g.insn));
   if (const Xbyak::Reg64* host = rs2(g.insn) ? cached(rs2(g.insn)) : nullptr) cmp(rax, *host);
   else if (rs2(g.insn)) cmp(rax, xreg(rs2(g.insn)));
   else test(rax, rax);
   switch (kCond) {
-    case kBeq: je(taken, T_NEAR); break;
-    case kBne: jne(taken, T_NEAR); break;
-    case kBlt: jl(taken, T_NEAR); break;
-    case kBge: jge(taken, T_NEAR); break;
-    case kBltu: jb(taken, T_NEAR); break;
-    case kBgeu: jae(taken, T_NEAR); break;
+    case kBeq: jump(taken, Cond::E); break;
+    case kBne: jump(taken, Cond::NE); break;
+    case kBlt: jump(taken, Cond::L); break;
+    case kBge: jump(taken, Cond::GE); break;
+    case kBltu: jump(taken, Cond::B); break;
+    case kBgeu: jump(taken, Cond::AE); break;
   }
   const unsigned completed = pending_ + 1;
   exit_to(g.pc + g.len, completed);
-  L(taken);
+  bind(taken);
   exit_to(g.pc + imm_b(g.insn), completed);
   return false;
 }

@@ -171,30 +171,30 @@ bool Translator::emit_mul(const GuestInsn& g) {
 template <bool kSigned, bool kRem, bool kWord>
 bool Translator::emit_div(const GuestInsn& g) {
   return emit_to_rd(g, Sources::InRax, [&](const Xbyak::Reg64&, const Xbyak::Operand&) {
-    Xbyak::Label& done = new_label();
-    Xbyak::Label& by_zero = new_label();
+    JumpTarget& done = new_target();
+    JumpTarget& by_zero = new_target();
     if (kWord) test(ecx, ecx); else test(rcx, rcx);
-    jz(by_zero, T_NEAR);
+    jump(by_zero, Cond::E);
     if (kSigned) {
-      Xbyak::Label& normal = new_label();
+      JumpTarget& normal = new_target();
       if (kWord) cmp(ecx, -1); else cmp(rcx, -1);
-      jne(normal);
+      jump(normal, Cond::NE);
       // Divisor -1: quotient is the negation (MIN stays MIN), remainder 0.
       if (kRem) xor_(eax, eax);
       else if (kWord) neg(eax);
       else neg(rax);
-      jmp(done, T_NEAR);
-      L(normal);
+      jump(done);
+      bind(normal);
       if (kWord) { cdq(); idiv(ecx); } else { cqo(); idiv(rcx); }
     } else {
       xor_(edx, edx);
       if (kWord) div(ecx); else div(rcx);
     }
     if (kRem) mov(rax, rdx);
-    jmp(done, T_NEAR);
-    L(by_zero);
+    jump(done);
+    bind(by_zero);
     if (!kRem) mov(rax, -1);  // remainder by zero: the dividend, already in rax
-    L(done);
+    bind(done);
     if (kWord) movsxd(rax, eax);
   });
 }

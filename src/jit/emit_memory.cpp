@@ -14,7 +14,7 @@ using namespace riscv::field;
 // In: rsi = guest virtual address. Out on a hit: rdx = host address - guest address.
 // The tag is compared with the page of the access's last byte, so an access running into
 // the next page misses (QEMU's trick): one comparison checks both.
-void Translator::tlb_lookup(unsigned size, bool write, const Xbyak::Label& slow) {
+void Translator::tlb_lookup(unsigned size, bool write, JumpTarget& slow) {
   static_assert(sizeof(riscv::TlbEntry) == 16);
   const int32_t base = write ? layout_.tlb_write[data_ctx_] : layout_.tlb_read[data_ctx_];
   if (size > 1) lea(rax, ptr[rsi + (size - 1)]);
@@ -24,7 +24,7 @@ void Translator::tlb_lookup(unsigned size, bool write, const Xbyak::Label& slow)
   shr(ecx, riscv::kPageShift - 4);
   and_(ecx, (riscv::kTlbEntries - 1) << 4);
   cmp(rax, qword[rbx + rcx + base]);
-  jne(slow, T_NEAR);
+  jump(slow, Cond::NE);
   mov(rdx, qword[rbx + rcx + base + 8]);
 }
 
@@ -42,8 +42,8 @@ template <typename T>
 bool Translator::emit_load(const GuestInsn& g) {
   const unsigned d = rd(g.insn);
   const unsigned before = pending_;
-  Xbyak::Label& slow = new_label();
-  Xbyak::Label& done = new_label();
+  JumpTarget& slow = new_target();
+  JumpTarget& done = new_target();
   // Loaded straight into rd's host register when it has one.
   const Xbyak::Reg64* home = cached(d);
   const Xbyak::Reg64& dst = home ? *home : rax;
@@ -57,17 +57,17 @@ bool Translator::emit_load(const GuestInsn& g) {
   else if constexpr (std::is_same_v<T, int32_t>) movsxd(dst, dword[at]);
   else if constexpr (std::is_same_v<T, uint32_t>) mov(dst.cvt32(), dword[at]);
   else mov(dst, qword[at]);
-  L(done);
+  bind(done);
   if (!home) store_x(d, rax);
   const uint64_t pc = g.pc;
   cold([this, &slow, &done, pc, before, home] {
-    L(slow);
+    bind(slow);
     set_pc(pc);
     mov(rdi, rbx);
     call_preserving_cached(reinterpret_cast<const void*>(&slow_load<T>));
     check_trap(before);
     if (home) mov(*home, rax);
-    jmp(done, T_NEAR);
+    jump(done);
   });
   ++pending_;
   return true;
@@ -76,8 +76,8 @@ bool Translator::emit_load(const GuestInsn& g) {
 template <typename T>
 bool Translator::emit_store(const GuestInsn& g) {
   const unsigned before = pending_;
-  Xbyak::Label& slow = new_label();
-  Xbyak::Label& done = new_label();
+  JumpTarget& slow = new_target();
+  JumpTarget& done = new_target();
   load_address(rs1(g.insn), static_cast<int32_t>(imm_s(g.insn)));
   // The value comes from rs2's host register when it has one.
   const Xbyak::Reg64* home = cached(rs2(g.insn));
@@ -89,16 +89,16 @@ bool Translator::emit_store(const GuestInsn& g) {
   else if constexpr (sizeof(T) == 2) mov(word[at], value.cvt16());
   else if constexpr (sizeof(T) == 4) mov(dword[at], value.cvt32());
   else mov(qword[at], value);
-  L(done);
+  bind(done);
   const uint64_t pc = g.pc;
   cold([this, &slow, &done, pc, before, &value] {
-    L(slow);
+    bind(slow);
     set_pc(pc);
     mov(rdx, value);
     mov(rdi, rbx);
     call_preserving_cached(reinterpret_cast<const void*>(&slow_store<T>));
     check_trap(before);
-    jmp(done, T_NEAR);
+    jump(done);
   });
   ++pending_;
   return true;

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <x86intrin.h>
 #include <unistd.h>
 
 namespace vessel::jit {
@@ -34,9 +35,10 @@ JitEngine::~JitEngine() {
   const JitStats& s = stats_;
   fprintf(stderr,
           "jit: %lu blocks, %zu bytes code, %lu links, %lu revalidations, %lu invalidated, %lu flushes; "
-          "%lu dispatches, %lu jump-cache hits, %lu lookups, %lu cold runs, %lu fetch-TLB misses\n",
+          "%lu dispatches, %lu jump-cache hits, %lu lookups, %lu cold runs, %lu fetch-TLB misses; "
+          "translation %lu Mcycles\n",
           s.blocks_translated, translator_ ? translator_->getSize() : 0, s.links, s.revalidations, s.invalidated,
-          s.cache_flushes, s.dispatches, s.dispatch_jc_hits, s.lookups, s.cold_runs, s.tlb_misses);
+          s.cache_flushes, s.dispatches, s.dispatch_jc_hits, s.lookups, s.cold_runs, s.tlb_misses, s.translate_cycles >> 20);
 }
 
 void JitEngine::flush_all() {
@@ -83,7 +85,10 @@ Block* JitEngine::find_block() {
   // Read the epoch before the guest bytes: a FENCE.I after the read moves it on.
   const auto epoch = static_cast<uint32_t>(state_->epoch->load(std::memory_order_acquire));
   Block& b = blocks_.emplace_back();
-  if (!translator_->translate(b, pc, guest, ctx, h.data_ctx)) {
+  const uint64_t t0 = __rdtsc();
+  const bool translated = translator_->translate(b, pc, guest, ctx, h.data_ctx);
+  stats_.translate_cycles += __rdtsc() - t0;
+  if (!translated) {
     blocks_.pop_back();
     return nullptr;
   }

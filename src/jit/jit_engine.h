@@ -24,6 +24,7 @@ namespace vessel::jit {
 struct JitStats {
   uint64_t blocks_translated = 0, cache_flushes = 0, revalidations = 0, invalidated = 0, links = 0;
   uint64_t dispatches = 0, dispatch_jc_hits = 0, lookups = 0, cold_runs = 0, tlb_misses = 0;
+  uint64_t translate_cycles = 0;  // time stamp counter ticks spent translating
 };
 
 class JitEngine final : public riscv::ExecutionEngine {

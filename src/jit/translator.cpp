@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 #include "cpu/riscv/insn_fields.h"
 
@@ -88,6 +89,33 @@ void Translator::call_preserving_cached(const void* function) {
   for (unsigned k = saved; k-- > 0;) pop(*kCacheRegs[kCalleeSaved + k]);
 }
 
+void Translator::jump(JumpTarget& target, Cond cond) {
+  if (cond == Cond::Always) {
+    db(0xe9);
+  } else {
+    db(0x0f);
+    db(0x80 | static_cast<uint8_t>(cond));
+  }
+  auto* field = const_cast<uint8_t*>(getCurr());
+  dd(0);
+  if (target.bound) {
+    const auto rel = static_cast<int32_t>(target.bound - (field + 4));
+    memcpy(field, &rel, 4);
+  } else {
+    if (target.pending_count == JumpTarget::kMaxPendingSites) throw std::logic_error("JIT: too many jumps to one target");
+    target.pending[target.pending_count++] = field;
+  }
+}
+
+void Translator::bind(JumpTarget& target) {
+  target.bound = const_cast<uint8_t*>(getCurr());
+  for (unsigned i = 0; i < target.pending_count; ++i) {
+    const auto rel = static_cast<int32_t>(target.bound - (target.pending[i] + 4));
+    memcpy(target.pending[i], &rel, 4);
+  }
+  target.pending_count = 0;
+}
+
 void Translator::set_pc(uint64_t pc) {
   mov(rax, pc);
   mov(qword[rbx + layout_.pc], rax);
@@ -103,14 +131,14 @@ void Translator::exit_to(uint64_t target, unsigned completed) {
     // only the batch budget is checked. The code epoch is checked when the block is next
     // entered: another hart's code change needs this hart's FENCE.I, which ends the block.
     add_instret(completed);
-    Xbyak::Label& out = new_label();
+    JumpTarget& out = new_target();
     mov(rax, qword[rbx + layout_.instret]);
     add(rax, static_cast<int32_t>(block_->length));
     cmp(rax, qword[rbp + static_cast<int32_t>(offsetof(JitState, instret_limit))]);
-    ja(out, T_NEAR);
-    jmp(*loop_head_, T_NEAR);
+    jump(out, Cond::A);
+    jump(*loop_head_);
     cold([this, &out] {
-      L(out);
+      bind(out);
       write_back();
       set_pc(block_->pc);
       xor_(eax, eax);
@@ -125,11 +153,11 @@ void Translator::exit_to(uint64_t target, unsigned completed) {
     LinkSite& site = link_sites_.emplace_back();
     site.from = block_;
     site.target_pc = target;
-    Xbyak::Label& stub = new_label();
-    jmp(stub, T_NEAR);
+    JumpTarget& stub = new_target();
+    jump(stub);
     site.rel32 = const_cast<uint8_t*>(getCurr()) - 4;
     cold([this, &site, &stub, target] {
-      L(stub);
+      bind(stub);
       site.stub = const_cast<uint8_t*>(getCurr());
       set_pc(target);
       mov(rax, reinterpret_cast<uintptr_t>(&site) | kExitLink);
@@ -153,12 +181,26 @@ void Translator::exit_to_next_pc(unsigned completed) {
 }
 
 void Translator::check_trap(unsigned completed) {
-  Xbyak::Label& trap = new_label();
+  // Each site only says how many instructions completed; one exit per block does the rest.
+  if (!trap_exit_) {
+    trap_exit_ = &new_target();
+    cold([this] {
+      bind(*trap_exit_);
+      write_back();
+      add(qword[rbx + layout_.instret], rcx);
+      mov(rax, qword[rbx + layout_.next_pc]);
+      mov(qword[rbx + layout_.pc], rax);
+      xor_(eax, eax);
+      jmp(trampoline_.exit(), T_NEAR);
+    });
+  }
+  JumpTarget& trap = new_target();
   cmp(byte[rbx + layout_.trapped], 0);
-  jne(trap, T_NEAR);
+  jump(trap, Cond::NE);
   cold([this, &trap, completed] {
-    L(trap);
-    exit_to_next_pc(completed);
+    bind(trap);
+    mov(ecx, completed);
+    jump(*trap_exit_);
   });
 }
 
@@ -222,13 +264,15 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
   data_ctx_ = data_ctx;
   pending_ = 0;
   cold_.clear();
-  labels_.clear();
+  targets_.clear();
+  trap_exit_ = nullptr;
   block.pc = pc;
   block.guest = guest;
   block.ctx = ctx;
   // Decode the block first: an empty block (first instruction straddling the page) must
   // not emit anything.
-  std::vector<GuestInsn> insns;
+  std::vector<GuestInsn>& insns = insns_;  // reused: no allocation per block
+  insns.clear();
   uint64_t lo = pc, hi = pc;
   const uint64_t cur = decode_block(pc, guest, insns, lo, hi);
   if (insns.empty()) return false;
@@ -240,28 +284,28 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
   align(16);
   block.entry = const_cast<uint8_t*>(getCurr());
   // Prologue: is the guest code still what we translated, and is the batch over?
-  Xbyak::Label& stale = new_label();
-  Xbyak::Label& budget = new_label();
+  JumpTarget& stale = new_target();
+  JumpTarget& budget = new_target();
   mov(rax, qword[rbp + static_cast<int32_t>(offsetof(JitState, epoch))]);
   mov(ecx, 0x12345678);  // always the 5-byte imm32 form: the engine patches in the epoch
   block.epoch_imm = reinterpret_cast<uint32_t*>(const_cast<uint8_t*>(getCurr()) - 4);
   cmp(ecx, dword[rax]);
-  jne(stale, T_NEAR);
+  jump(stale, Cond::NE);
   // The whole block must fit in the batch: budgets are exact (the differential test and
   // --max-instructions rely on it); the dispatcher interprets the remainder.
   mov(rax, qword[rbx + layout_.instret]);
   add(rax, static_cast<int32_t>(insns.size()));
   cmp(rax, qword[rbp + static_cast<int32_t>(offsetof(JitState, instret_limit))]);
-  ja(budget, T_NEAR);
+  jump(budget, Cond::A);
   reload_cached();
-  loop_head_ = &new_label();
-  L(*loop_head_);
+  loop_head_ = &new_target();
+  bind(*loop_head_);
   cold([this, &stale, &budget, pc, &block] {
-    L(stale);
+    bind(stale);
     set_pc(pc);
     mov(rax, reinterpret_cast<uintptr_t>(&block) | kExitRevalidate);
     jmp(trampoline_.exit(), T_NEAR);
-    L(budget);
+    bind(budget);
     set_pc(pc);
     xor_(eax, eax);
     jmp(trampoline_.exit(), T_NEAR);

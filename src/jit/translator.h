@@ -7,13 +7,14 @@
 #pragma once
 #include <deque>
 #include <vector>
-#include <functional>
 
 #include <xbyak/xbyak.h>
 
 #include "cpu/riscv/decoder.h"
 #include "jit/block.h"
+#include "jit/cold_task.h"
 #include "jit/hart_layout.h"
+#include "jit/jump_target.h"
 #include "jit/trampoline.h"
 
 namespace vessel::jit {
@@ -77,8 +78,11 @@ class Translator : public Xbyak::CodeGenerator {
   // After a helper call: leave through the trap path if it raised an exception, counting
   // `completed` instructions before the faulting one.
   void check_trap(unsigned completed);
-  void cold(std::function<void()> code) { cold_.push_back(std::move(code)); }
-  Xbyak::Label& new_label() { return labels_.emplace_back(); }
+  void cold(ColdTask code) { cold_.push_back(code); }
+  JumpTarget& new_target() { return targets_.emplace_back(); }
+  // A rel32 jump (conditional or not) to `target`, patched when it is bound if needed.
+  void jump(JumpTarget& target, Cond cond = Cond::Always);
+  void bind(JumpTarget& target);
 
   // rd <- compute(dst, second): `dst` (rd's host register if it has one, else rax) holds
   // rs1 on entry when `sources` asks for it; `second` is rs2 (a host register or memory
@@ -101,7 +105,7 @@ class Translator : public Xbyak::CodeGenerator {
   // memory (emit_memory.cpp)
   template <typename T> bool emit_load(const GuestInsn&);
   template <typename T> bool emit_store(const GuestInsn&);
-  void tlb_lookup(unsigned size, bool write, const Xbyak::Label& slow);
+  void tlb_lookup(unsigned size, bool write, JumpTarget& slow);
   void load_address(unsigned base, int32_t imm);
   // control (emit_control.cpp)
   bool emit_jal(const GuestInsn&);
@@ -132,9 +136,11 @@ class Translator : public Xbyak::CodeGenerator {
   unsigned cached_count_ = 0;
   unsigned cached_guest_[kCachedRegs] = {};
   uint32_t written_ = 0;          // guest registers the block's native code writes
-  std::deque<std::function<void()>> cold_;  // out-of-line paths, emitted after the block
-  std::deque<Xbyak::Label> labels_;
-  Xbyak::Label* loop_head_ = nullptr;  // after the prologue: where loops back to the block start go
+  std::vector<GuestInsn> insns_;
+  std::vector<ColdTask> cold_;  // out-of-line paths, emitted after the block
+  std::deque<JumpTarget> targets_;
+  JumpTarget* loop_head_ = nullptr;  // after the prologue: where loops back to the block start go
+  JumpTarget* trap_exit_ = nullptr;  // the block's shared exit after a trap (ecx = instructions completed)
   size_t capacity_ = 0;
 };
 
