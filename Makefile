@@ -31,6 +31,8 @@ bench: deps build
 	@bench/boot/run.sh $(BUILD_DIR)/vessel
 	@bench/disk/run.sh $(BUILD_DIR)/vessel
 	@bench/compare/run.sh $(BUILD_DIR)/vessel $(BUILD_DIR)/bench/cpubench-riscv64 $(BUILD_DIR)/bench/cpubench-native
+	@ENGINE=interp RUNS=1 bench/compare/run.sh $(BUILD_DIR)/vessel $(BUILD_DIR)/bench/cpubench-riscv64 \
+	  $(BUILD_DIR)/bench/cpubench-native
 	@bench/net/run.sh $(BUILD_DIR)/vessel
 	@bench/snapshot/run.sh $(BUILD_DIR)/vessel
 

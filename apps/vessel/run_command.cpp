@@ -141,6 +141,11 @@ int run_command(int argc, char** argv) {
   std::string engine = "jit";
   app.add_option("--engine", engine, "how guest code runs: jit (translated to x86-64, default) or interp")
       ->check(CLI::IsMember({"jit", "interp"}));
+  std::string huge_pages = "on";
+  app.add_option("--hugepages", huge_pages,
+                 "back guest RAM with transparent huge pages: on (default: faster boot) or off (memory held "
+                 "in 4 KiB instead of 2 MiB units, for density)")
+      ->check(CLI::IsMember({"on", "off"}));
   app.add_option("--signature", bare.signature_path,
                  "--elf: write memory between begin_signature and end_signature to FILE as hex words");
   app.add_option("--signature-granularity", bare.signature_granularity, "--elf: bytes per signature line (default 4)")
@@ -190,6 +195,7 @@ int run_command(int argc, char** argv) {
   vm.memory_bytes = *mem;
   vm.trace = bare.trace;
   vm.engine = bare.engine;
+  vm.huge_pages = huge_pages == "on";
   for (const std::string& text : drives) {
     auto d = vmm::parse_drive(text);
     if (!d) {

@@ -6,6 +6,8 @@
 #   cpubench  bench/cpu/cpubench.c cross-compiled (seconds in the guest), also run natively
 #   smp     run=smp with 4 harts (seconds in the guest)
 # Usage: bench/compare/run.sh VESSEL_BIN CPUBENCH_RISCV CPUBENCH_NATIVE [GUEST_DIR]
+# ENGINE=interp measures vessel's interpreter instead of the JIT (the default); RUNS=N
+# (default 3) sets the runs per side.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 vessel=${1:?usage: run.sh VESSEL_BIN CPUBENCH_RISCV CPUBENCH_NATIVE [GUEST_DIR]}
@@ -25,7 +27,8 @@ install -m 755 "$here/../cpu/run.sh" "$work/root/etc/run/cpubench.sh"
 (cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1 > "$work/initramfs.cpio.gz")
 initrd=$work/initramfs.cpio.gz kernel=$guest/Image
 
-vessel_cmd() { "$vessel" run --kernel "$kernel" --initrd "$initrd" --memory "$mem" --cpus "$1" --append "console=ttyS0 quiet run=$2"; }
+engine=${ENGINE:-jit}
+vessel_cmd() { "$vessel" run --engine "$engine" --kernel "$kernel" --initrd "$initrd" --memory "$mem" --cpus "$1" --append "console=ttyS0 quiet run=$2"; }
 qemu_cmd() {
   qemu-system-riscv64 -machine virt -nographic -m "$mem" -smp "$1" -kernel "$kernel" -initrd "$initrd" \
     -append "console=ttyS0 quiet run=$2"
@@ -40,7 +43,7 @@ measure() {  # engine harts script key
   if [ "$4" = wall ]; then echo "$t1 - $t0" | bc -l; else grep -a "$4" <<<"$out" | head -1 | tr -d '\r' | awk '{print $2}'; fi
 }
 
-printf '%-10s %12s %12s %10s\n' workload vessel_s qemu_s "speed vs qemu"
+printf '%-10s %12s %12s %10s\n' workload "vessel_s($engine)" qemu_s "speed vs qemu"
 for spec in "boot 1 poweroff wall" "cpu 1 cpu cpu-seconds-in-guest:" "cpubench 1 cpubench cpubench-total-seconds:" \
             "smp 4 smp smp-seconds-in-guest:"; do
   read -r name harts script key <<<"$spec"

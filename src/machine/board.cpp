@@ -10,7 +10,7 @@ Result<std::unique_ptr<Board>> Board::create(const BoardConfig& cfg, devices::Ua
   if (cfg.harts < 1 || cfg.harts > kMaxHarts)
     return Error{"--cpus must be between 1 and " + std::to_string(kMaxHarts)};
   std::unique_ptr<Board> b(new Board());
-  if (auto err = b->as.ram().map(map::kDramBase, cfg.memory_bytes); !err.empty()) return Error{err};
+  if (auto err = b->as.ram().map(map::kDramBase, cfg.memory_bytes, cfg.huge_pages); !err.empty()) return Error{err};
 
   std::vector<riscv::Hart*> harts;
   for (unsigned i = 0; i < cfg.harts; ++i) {

@@ -22,6 +22,7 @@ namespace vessel::machine {
 struct BoardConfig {
   uint64_t memory_bytes = 256ull << 20;
   unsigned harts = 1;
+  bool huge_pages = false;  // back guest RAM with transparent huge pages
 };
 
 class Board {

@@ -123,8 +123,8 @@ std::optional<ManagerError> parse_limits_into(const json& body, const std::strin
 std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& start, bool check_files) {
   Fields f(body, "request body");
   TRY(f.check_object());
-  TRY(f.unknown({"name", "cpus", "memory", "kernel", "initrd", "cmdline", "engine", "drives", "nets", "limits",
-                 "autostart", "snapshot", "start"}));
+  TRY(f.unknown({"name", "cpus", "memory", "kernel", "initrd", "cmdline", "engine", "hugepages", "drives", "nets",
+                 "limits", "autostart", "snapshot", "start"}));
   TRY(f.string("name", d.name, true));
   if (!valid_vm_name(d.name))
     return invalid("invalid VM name '" + d.name + "' (1 to 63 of a-z A-Z 0-9 . _ -, starting with a letter or digit)",
@@ -149,6 +149,7 @@ std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& 
   TRY(f.string("engine", d.engine));
   if (!d.engine.empty() && d.engine != "jit" && d.engine != "interp")
     return invalid("field 'engine' must be jit or interp", "invalid_argument");
+  TRY(f.boolean("hugepages", d.huge_pages));
   TRY(f.boolean("autostart", d.autostart));
   TRY(f.boolean("start", start));
   if (check_files) {
@@ -272,6 +273,7 @@ json to_json(const VmDefinition& d) {
   if (!d.initrd.empty()) j["initrd"] = d.initrd;
   if (!d.snapshot.empty()) j["snapshot"] = d.snapshot;
   if (!d.engine.empty()) j["engine"] = d.engine;
+  j["hugepages"] = d.huge_pages;
   json drives = json::array();
   for (const auto& x : d.drives) {
     json e{{"file", x.file}, {"readonly", x.readonly}};
@@ -326,6 +328,7 @@ std::vector<std::string> to_vmm_args(const VmDefinition& d) {
     }
   }
   if (!d.engine.empty()) a.insert(a.end(), {"--engine", d.engine});
+  if (!d.huge_pages) a.insert(a.end(), {"--hugepages", "off"});
   if (d.limits.cpu > 0 && d.snapshot.empty()) {  // a restore takes its limits over the control socket
     char buf[32];
     snprintf(buf, sizeof buf, "%g", d.limits.cpu);

@@ -39,6 +39,7 @@ struct VmDefinition {
   uint64_t memory_bytes = 128ull << 20;
   std::string kernel, initrd, cmdline;
   std::string engine;  // "" (the VMM's default), jit, interp
+  bool huge_pages = true;  // guest RAM in transparent huge pages (vessel run --hugepages)
   std::vector<DriveDefinition> drives;
   std::vector<NetDefinition> nets;
   Limits limits;

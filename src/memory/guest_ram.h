@@ -15,7 +15,8 @@ class GuestRam {
   ~GuestRam();
 
   // Maps `size` bytes for guest physical [base, base+size). Returns an error text on failure.
-  [[nodiscard]] std::string map(uint64_t base, uint64_t size);
+  // `huge_pages`: ask for transparent huge pages (see guest_ram.cpp).
+  [[nodiscard]] std::string map(uint64_t base, uint64_t size, bool huge_pages = false);
 
   uint64_t base() const { return base_; }
   uint64_t size() const { return size_; }

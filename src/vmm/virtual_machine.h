@@ -36,6 +36,7 @@ struct VmConfig {
   unsigned cpus = 1;
   bool trace = false;  // print every executed instruction to stderr (interpreter only)
   riscv::EngineKind engine = riscv::EngineKind::Jit;
+  bool huge_pages = true;  // guest RAM in transparent huge pages (faster boot, memory held in 2 MiB units)
   std::vector<DriveSpec> drives;
   std::vector<NetSpec> nets;
   double cpu_cap = 0;  // fraction of one host core for the whole VM (0.25 = 25 %); 0 = unlimited

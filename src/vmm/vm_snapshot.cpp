@@ -139,7 +139,8 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::restore(const std::strin
                       : nlohmann::json(nullptr);
   auto parsed = config_from_json(j);
   if (!parsed) return Error{"snapshot " + path + " refused: " + parsed.error()};
-  // The machine comes from the snapshot; how to run it (trace, execution engine) from the caller.
+  // The machine comes from the snapshot; how to run it (trace, execution engine, huge
+  // pages) from the caller.
   const VmConfig& saved = parsed.value();
   config.kernel = saved.kernel;
   config.initrd = saved.initrd;

@@ -47,6 +47,13 @@ TEST_F(Boot, InterpreterEngineBootsToo) {
   EXPECT_EQ(vm.wait_exit(60s), 0);
 }
 
+// Guest RAM in 4 KiB pages instead of transparent huge pages.
+TEST_F(Boot, WithoutHugePages) {
+  GuestProcess vm(args("console=ttyS0 quiet run=poweroff", {"--hugepages", "off"}));
+  EXPECT_TRUE(vm.expect("VESSEL-RUN-EXIT=0", 120s)) << vm.output();
+  EXPECT_EQ(vm.wait_exit(60s), 0);
+}
+
 TEST_F(Boot, TwoHarts) {
   GuestProcess vm(args("console=ttyS0 run=poweroff", {"--cpus", "2"}));
   EXPECT_TRUE(vm.expect("smp: Brought up 1 node, 2 CPUs", 120s)) << vm.output();
@@ -172,6 +179,12 @@ TEST_F(BadInput, MemoryTooSmallForKernelAndInitrd) {
   GuestProcess vm({vessel_bin(), "run", "--kernel", dir_ + "/Image", "--initrd", big, "--memory", "16M"});
   EXPECT_EQ(vm.wait_exit(30s), 2);
   EXPECT_NE(vm.output().find("too small"), std::string::npos) << vm.output();
+}
+
+TEST_F(BadInput, HugePagesNeitherOnNorOff) {
+  GuestProcess vm(args("console=ttyS0", {"--hugepages", "maybe"}));
+  EXPECT_EQ(vm.wait_exit(30s), 2);
+  EXPECT_NE(vm.output().find("--hugepages"), std::string::npos) << vm.output();
 }
 
 TEST_F(BadInput, TooManyHarts) {

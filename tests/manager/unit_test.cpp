@@ -64,6 +64,7 @@ TEST(ManagerUnit, DefinitionRoundTripsAndBuildsVmmArguments) {
             {"kernel", guest_dir() + "/Image"},
             {"cmdline", "console=ttyS0"},
             {"engine", "interp"},
+            {"hugepages", false},
             {"drives", json::array({{{"file", guest_dir() + "/Image"}, {"format", "raw"}, {"readonly", true}}})},
             {"nets", json::array({{{"mode", "user"}, {"hostfwd", json::array({"tcp::2222-:22"})}}})},
             {"limits", {{"cpu", 0.5}, {"drives", json::array({{{"bps", 1000000}, {"iops", 100}}})}}}};
@@ -87,6 +88,20 @@ TEST(ManagerUnit, DefinitionRoundTripsAndBuildsVmmArguments) {
   EXPECT_NE(joined.find("--net user,hostfwd=tcp::2222-:22"), std::string::npos) << joined;
   EXPECT_NE(joined.find("--cpu-cap 0.5"), std::string::npos) << joined;
   EXPECT_NE(joined.find("--engine interp"), std::string::npos) << joined;
+  EXPECT_NE(joined.find("--hugepages off"), std::string::npos) << joined;
+  EXPECT_EQ(stored["hugepages"], false);
+}
+
+TEST(ManagerUnit, HugePagesAreOnUnlessTurnedOffAndMustBeABoolean) {
+  bool start = false;
+  auto d = manager::parse_definition(json{{"name", "a"}, {"kernel", guest_dir() + "/Image"}}, start);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_TRUE(d.value().huge_pages);
+  for (const auto& a : manager::to_vmm_args(d.value())) EXPECT_NE(a, "--hugepages");
+  auto wrong = manager::parse_definition(json{{"name", "a"}, {"kernel", guest_dir() + "/Image"}, {"hugepages", "no"}},
+                                         start);
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message.find("hugepages"), std::string::npos) << wrong.error().message;
 }
 
 TEST(ManagerUnit, OpenApiValidatorCatchesViolations) {
