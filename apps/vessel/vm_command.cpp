@@ -189,6 +189,9 @@ int vm_command(int argc, char** argv) {
   create->add_option("--cpu-cap", cpu_cap, "CPU cap as a fraction of one host core (e.g. 0.25)");
   std::string engine;
   create->add_option("--engine", engine, "jit or interp (default: the VMM's)");
+  std::string huge_pages;
+  create->add_option("--hugepages", huge_pages, "guest RAM in transparent huge pages: on (default) or off")
+      ->check(CLI::IsMember({"on", "off"}));
   create->add_flag("--autostart", autostart, "start when vesseld starts");
   create->add_flag("--start", start, "start it right away");
 
@@ -241,6 +244,7 @@ int vm_command(int argc, char** argv) {
     if (!initrd.empty()) body["initrd"] = absolute(initrd);
     if (!cmdline.empty()) body["cmdline"] = cmdline;
     if (!engine.empty()) body["engine"] = engine;
+    if (!huge_pages.empty()) body["hugepages"] = huge_pages == "on";
     if (cpu_cap >= 0) body["limits"] = {{"cpu", cpu_cap}};
     json dj = json::array(), nj = json::array();
     for (const auto& d : drives) {
