@@ -7,6 +7,9 @@ namespace {
 
 void illegal_instruction(riscv::Hart& h, uint32_t) { h.raise_illegal(); }
 
+// CSRRW/CSRRS/CSRRC and their immediate forms (SYSTEM with funct3 != 0).
+bool is_csr_access(uint32_t insn) { return (insn & 0x7f) == 0x73 && ((insn >> 12) & 7) != 0; }
+
 }  // namespace
 
 using namespace Xbyak::util;
@@ -27,6 +30,8 @@ bool Translator::continues_after_fallback(uint32_t insn) {
     case 0x33:  // OP (MULHSU)
     case 0x3b:  // OP-32
       return true;
+    case 0x73:  // CSR instructions, checked after they ran (see emit_fallback); not satp
+      return is_csr_access(insn) && (insn >> 20) != 0x180;
     default: return false;
   }
 }
@@ -49,6 +54,21 @@ bool Translator::emit_fallback(const GuestInsn& g) {
   check_trap(0);
   if (g.enc && continues_after_fallback(g.insn)) {
     pending_ = 1;
+    // A CSR write may have changed what the rest of the block was translated for (the
+    // privilege or SUM/MPRV: the context) or made an interrupt takeable: then leave.
+    if (is_csr_access(g.insn)) {
+      JumpTarget& leave = new_target();
+      cmp(byte[rbx + layout_.end_batch], 0);
+      jump(leave, Cond::NE);
+      cmp(byte[rbx + layout_.fetch_ctx], ctx_ & 3);
+      jump(leave, Cond::NE);
+      cmp(byte[rbx + layout_.data_ctx], data_ctx_);
+      jump(leave, Cond::NE);
+      cold([this, &leave] {
+        bind(leave);
+        exit_to_next_pc(1);
+      });
+    }
     return true;
   }
   exit_to_next_pc(1);

@@ -8,7 +8,8 @@
 namespace vessel::jit {
 
 struct HartLayout {
-  int32_t x = 0, pc = 0, next_pc = 0, instret = 0, trapped = 0, cur_insn = 0;
+  int32_t x = 0, pc = 0, next_pc = 0, instret = 0, trapped = 0, cur_insn = 0, end_batch = 0, fetch_ctx = 0,
+          data_ctx = 0;
   int32_t tlb_read[riscv::kNumCtx] = {}, tlb_write[riscv::kNumCtx] = {};
 
   explicit HartLayout(const riscv::Hart& h) {
@@ -21,6 +22,9 @@ struct HartLayout {
     instret = off(&h.instret);
     trapped = off(&h.trapped);
     cur_insn = off(&h.cur_insn);
+    end_batch = off(&h.end_batch);
+    fetch_ctx = off(&h.fetch_ctx);
+    data_ctx = off(&h.data_ctx);
     for (unsigned c = 0; c < riscv::kNumCtx; ++c) {
       tlb_read[c] = off(&h.tlb[c].read.e[0]);
       tlb_write[c] = off(&h.tlb[c].write.e[0]);

@@ -124,7 +124,9 @@ bool Hart::csr_write(uint16_t num, uint64_t v) {
       csr.mstatus = s;
       if ((old ^ s) & kMXR) flush_tlb();
       update_tlb_context();
-      end_batch = true;
+      // Only an interrupt this write makes takeable needs the batch to end now; the kernel
+      // saves and restores SIE around every spinlock.
+      if (pending_enabled_interrupts()) end_batch = true;
       return true;
     }
     case kSie: {
