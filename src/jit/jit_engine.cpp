@@ -18,6 +18,8 @@ uint8_t context_of(const riscv::Hart& h) { return static_cast<uint8_t>(h.fetch_c
 JitEngine::JitEngine(riscv::Hart& hart, size_t code_bytes)
     : hart_(hart), interpreter_(hart), buffer_(code_bytes), layout_(hart), state_(std::make_unique<JitState>()) {
   for (unsigned c = 0; c < riscv::kNumCtx; ++c) state_->fetch_tlb[c] = &hart.tlb[c].fetch.e[0];
+  state_->engine = this;
+  state_->revalidate = &JitEngine::still_valid;
   if (!buffer_.ok()) return;
   trampoline_ = std::make_unique<Trampoline>(buffer_.base(), kTrampolineBytes);
   translator_ = std::make_unique<Translator>(buffer_.base() + kTrampolineBytes, buffer_.size() - kTrampolineBytes,
@@ -122,6 +124,16 @@ void JitEngine::revalidate(Block& b) {
     return;
   }
   kill(b);
+}
+
+bool JitEngine::still_valid(void* engine, Block* block) {
+  auto& self = *static_cast<JitEngine*>(engine);
+  Block& b = *block;
+  const uint64_t epoch = self.state_->epoch->load(std::memory_order_acquire);
+  if (b.dead || memcmp(b.copy_from, b.code_copy.data(), b.code_copy.size()) != 0) return false;
+  ++self.stats_.revalidations;
+  *b.epoch_imm = static_cast<uint32_t>(epoch);
+  return true;
 }
 
 // The guest rewrote this block's code: unlink every jump into it and forget it. Its host

@@ -56,6 +56,8 @@ class JitEngine final : public riscv::ExecutionEngine {
   void interpret_run();
   void link(LinkSite& site);
   void revalidate(Block& block);
+  // JitState::revalidate: the check without leaving translated code.
+  static bool still_valid(void* engine, Block* block);
   void kill(Block& block);
   void flush_all();
   // The dispatcher's use of the jump cache, with the trampoline's checks.

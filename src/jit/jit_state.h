@@ -24,6 +24,10 @@ constexpr unsigned kJumpCacheEntries = 4096;
 
 struct JitState {
   std::atomic<uint64_t>* epoch = nullptr;  // the hart's code epoch counter
+  // Called by a block whose epoch check failed: true when its guest code is unchanged (the
+  // epoch immediate is then updated and the block re-entered without leaving).
+  bool (*revalidate)(void* engine, struct Block* block) = nullptr;
+  void* engine = nullptr;
   const riscv::TlbEntry* fetch_tlb[riscv::kNumCtx] = {};  // the hart's fetch TLB per context
   uint64_t instret_limit = 0;              // blocks leave when instret reaches it
   JumpCacheEntry jump_cache[kJumpCacheEntries];

@@ -286,6 +286,8 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
   // Prologue: is the guest code still what we translated, and is the batch over?
   JumpTarget& stale = new_target();
   JumpTarget& budget = new_target();
+  JumpTarget& top = new_target();
+  bind(top);
   mov(rax, qword[rbp + static_cast<int32_t>(offsetof(JitState, epoch))]);
   mov(ecx, 0x12345678);  // always the 5-byte imm32 form: the engine patches in the epoch
   block.epoch_imm = reinterpret_cast<uint32_t*>(const_cast<uint8_t*>(getCurr()) - 4);
@@ -300,8 +302,15 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
   reload_cached();
   loop_head_ = &new_target();
   bind(*loop_head_);
-  cold([this, &stale, &budget, pc, &block] {
+  cold([this, &stale, &budget, &top, pc, &block] {
     bind(stale);
+    // Most epoch changes are other code's (the kernel runs FENCE.I for every new user code
+    // page): check this block's guest bytes in place and go on if they are unchanged.
+    mov(rdi, qword[rbp + static_cast<int32_t>(offsetof(JitState, engine))]);
+    mov(rsi, reinterpret_cast<uintptr_t>(&block));
+    call(qword[rbp + static_cast<int32_t>(offsetof(JitState, revalidate))]);
+    test(al, al);
+    jump(top, Cond::NE);
     set_pc(pc);
     mov(rax, reinterpret_cast<uintptr_t>(&block) | kExitRevalidate);
     jmp(trampoline_.exit(), T_NEAR);
