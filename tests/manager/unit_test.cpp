@@ -1,6 +1,8 @@
 // Unit tests of the manager's parsing layers: HTTP requests, routes -> actions, definitions.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "api/actions.h"
 #include "api/http_message.h"
 #include "manager/daemon_fixture.h"
@@ -64,7 +66,7 @@ TEST(ManagerUnit, DefinitionRoundTripsAndBuildsVmmArguments) {
             {"kernel", guest_dir() + "/Image"},
             {"cmdline", "console=ttyS0"},
             {"engine", "interp"},
-            {"hugepages", false},
+            {"hugepages", true},
             {"drives", json::array({{{"file", guest_dir() + "/Image"}, {"format", "raw"}, {"readonly", true}}})},
             {"nets", json::array({{{"mode", "user"}, {"hostfwd", json::array({"tcp::2222-:22"})}}})},
             {"limits", {{"cpu", 0.5}, {"drives", json::array({{{"bps", 1000000}, {"iops", 100}}})}}}};
@@ -88,16 +90,20 @@ TEST(ManagerUnit, DefinitionRoundTripsAndBuildsVmmArguments) {
   EXPECT_NE(joined.find("--net user,hostfwd=tcp::2222-:22"), std::string::npos) << joined;
   EXPECT_NE(joined.find("--cpu-cap 0.5"), std::string::npos) << joined;
   EXPECT_NE(joined.find("--engine interp"), std::string::npos) << joined;
-  EXPECT_NE(joined.find("--hugepages off"), std::string::npos) << joined;
-  EXPECT_EQ(stored["hugepages"], false);
+  EXPECT_EQ(joined.find("--hugepages off"), std::string::npos) << joined;
+  EXPECT_EQ(stored["hugepages"], true);
 }
 
-TEST(ManagerUnit, HugePagesAreOnUnlessTurnedOffAndMustBeABoolean) {
+TEST(ManagerUnit, HugePagesAreOffUnlessTurnedOnAndMustBeABoolean) {
   bool start = false;
   auto d = manager::parse_definition(json{{"name", "a"}, {"kernel", guest_dir() + "/Image"}}, start);
   ASSERT_TRUE(d) << d.error().message;
-  EXPECT_TRUE(d.value().huge_pages);
-  for (const auto& a : manager::to_vmm_args(d.value())) EXPECT_NE(a, "--hugepages");
+  EXPECT_FALSE(d.value().huge_pages);
+  const auto args = manager::to_vmm_args(d.value());
+  const auto at = std::find(args.begin(), args.end(), "--hugepages");
+  ASSERT_NE(at, args.end());
+  ASSERT_NE(at + 1, args.end());
+  EXPECT_EQ(*(at + 1), "off");
   auto wrong = manager::parse_definition(json{{"name", "a"}, {"kernel", guest_dir() + "/Image"}, {"hugepages", "no"}},
                                          start);
   ASSERT_FALSE(wrong);
