@@ -117,6 +117,11 @@ void Translator::bind(JumpTarget& target) {
 }
 
 void Translator::set_pc(uint64_t pc) {
+  // Kernel (top 2 GiB) and low user addresses fit a sign-extended imm32: one instruction.
+  if (static_cast<int64_t>(pc) == static_cast<int32_t>(pc)) {
+    mov(qword[rbx + layout_.pc], static_cast<int32_t>(pc));
+    return;
+  }
   mov(rax, pc);
   mov(qword[rbx + layout_.pc], rax);
 }
