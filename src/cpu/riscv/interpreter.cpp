@@ -31,7 +31,7 @@ void Interpreter::step() {
   }
   const bool compressed = (raw & 3) != 3;
   if (compressed) raw &= 0xffff;
-  DecodedEntry& e = cache_[(h.pc >> 1) & (kCacheSize - 1)];
+  DecodedEntry& e = cache_[slot(h.pc)];
   if (e.pc != h.pc || e.raw != raw) [[unlikely]] decode(e, h.pc, raw);
   h.cur_insn = raw;
   h.next_pc = h.pc + (compressed ? 2 : 4);

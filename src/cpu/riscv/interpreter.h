@@ -32,6 +32,9 @@ class Interpreter final : public ExecutionEngine {
     Handler handler = nullptr;
   };
   void decode(DecodedEntry& e, uint64_t pc, uint32_t raw);
+  // The page number is folded in, so code at the same offset of different pages (a kernel
+  // spreads its functions over megabytes) does not share one entry.
+  static unsigned slot(uint64_t pc) { return static_cast<unsigned>((pc >> 1) ^ (pc >> 13)) & (kCacheSize - 1); }
 
   Hart& hart_;
   const Decoder& decoder_;
