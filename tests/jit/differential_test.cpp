@@ -24,20 +24,35 @@ std::string dump(const RandomProgram& p) {
   return out.str();
 }
 
+// The smallest instruction count after which the engines differ, for a failure report.
+uint64_t first_difference(const RandomProgram& p, uint64_t limit) {
+  uint64_t lo = 0, hi = limit;  // lo agrees, hi differs
+  while (hi - lo > 1) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    (compare_engines(p, mid).empty() ? lo : hi) = mid;
+  }
+  return hi;
+}
+
 TEST(JitDifferential, RandomProgramsLeaveIdenticalState) {
   const uint64_t seed = env_or("VESSEL_DIFF_SEED", 20261122);
   const uint64_t programs = env_or("VESSEL_DIFF_PROGRAMS", 1500);
+  // VESSEL_DIFF_ONLY=N compares program N alone (to reproduce a failure).
+  const uint64_t only = env_or("VESSEL_DIFF_ONLY", ~0ull);
   std::mt19937_64 rng(seed);
   unsigned failures = 0;
   uint64_t self_modifying = 0;
   for (uint64_t i = 0; i < programs && failures < 5; ++i) {
     const RandomProgram p = make_random_program(rng, 16 + rng() % 200);
+    if (only != ~0ull && i != only) continue;
     const std::string diff = compare_engines(p, 5000);
     if (diff == kSelfModifying) {
       ++self_modifying;
     } else if (!diff.empty()) {
       ++failures;
-      ADD_FAILURE() << "seed " << seed << ", program " << i << " differs:\n" << diff << dump(p);
+      const uint64_t first = first_difference(p, 5000);
+      ADD_FAILURE() << "seed " << seed << ", program " << i << " differs:\n" << diff << "first after " << first
+                    << " instructions:\n" << compare_engines(p, first) << dump(p);
     }
   }
   // Almost every program must count: the comparison must not become vacuous.

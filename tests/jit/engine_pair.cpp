@@ -72,18 +72,43 @@ TestMachine::TestMachine(const RandomProgram& p, riscv::EngineKind engine) {
   h.update_tlb_context();
   h.pc = p.entry;
   engine_ = create_engine(h, engine, false);
+  paging_ = paging;
+  record_ = engine == riscv::EngineKind::Interpreter;
+  if (record_) {
+    // RAM as loaded: zero but for what was written above. Copying only that (into a buffer
+    // reused across programs) spares reading, and so faulting in, 4 MiB per program.
+    static std::vector<uint8_t> loaded;
+    loaded.assign(kRamSize, 0);
+    auto keep = [&](uint64_t pa, size_t n) { memcpy(loaded.data() + (pa - kRamBase), as_.ram_ptr(pa, n), n); };
+    keep(kTrapVector, sizeof kSkipHandler);
+    for (const auto& [pa, byte] : code_at_) loaded[pa - kRamBase] = byte;
+    for (size_t i = 0; i < code.size(); ++i) keep(p.entry + i, 1);  // incl. the fill of the second page
+    keep(kDataBase, p.data.size());
+    if (paging) keep(kPageTable, 0x3000);
+    initial_ = &loaded;
+  }
 }
 
 bool TestMachine::code_unchanged() const {
   for (const auto& [addr, byte] : code_at_)
     if (*as_.ram_ptr(addr, 1) != byte) return false;
+  for (const uint64_t va : executed_) {
+    // Identity mapped, except the code's second virtual page under paging.
+    const bool second = paging_ && va >= kCodePage + 0x1000 && va < kCodePage + 0x2000;
+    const uint64_t pa = second ? kCodeSecondPhys + (va & 0xfff) : va;
+    if (pa < kRamBase || pa - kRamBase > kRamSize - 4) continue;
+    if (memcmp(as_.ram_ptr(pa, 4), initial_->data() + (pa - kRamBase), 4) != 0) return false;
+  }
   return memcmp(as_.ram_ptr(kTrapVector, sizeof kSkipHandler), kSkipHandler, sizeof kSkipHandler) == 0;
 }
 
 void TestMachine::run(uint64_t limit) {
   riscv::Hart& h = *hart_;
-  for (int calls = 0; !h.waiting && h.instret < limit && calls < 100000; ++calls)
-    engine_->run_batch(limit - h.instret);
+  // Traps retire nothing, so allow more calls than instructions.
+  for (uint64_t calls = 0; !h.waiting && h.instret < limit && calls < 2 * limit + 100000; ++calls) {
+    if (record_) executed_.push_back(h.pc);
+    engine_->run_batch(record_ ? 1 : limit - h.instret);
+  }
 }
 
 std::string compare_engines(const RandomProgram& p, uint64_t limit) {

@@ -20,7 +20,8 @@ class TestMachine {
   void run(uint64_t limit);
   riscv::Hart& hart() { return *hart_; }
   const uint8_t* ram() const { return as_.ram().host(); }
-  // The program and the trap handler are still what was loaded.
+  // The program and the trap handler are still what was loaded, and so is every other byte
+  // that ran as an instruction (a program may jump into its data and rewrite it).
   bool code_unchanged() const;
 
  private:
@@ -29,6 +30,10 @@ class TestMachine {
   std::unique_ptr<riscv::Hart> hart_;
   std::unique_ptr<riscv::ExecutionEngine> engine_;
   std::vector<std::pair<uint64_t, uint8_t>> code_at_;  // physical address and byte of the program
+  bool record_ = false;                 // interpreter: step one instruction at a time, noting pcs
+  std::vector<uint64_t> executed_;      // virtual pcs run
+  std::vector<uint8_t>* initial_ = nullptr;  // RAM as loaded (a buffer reused across machines)
+  bool paging_ = false;
 };
 
 // Empty when both engines leave the same architectural state and memory, kSelfModifying
