@@ -116,14 +116,7 @@ void JitEngine::link(LinkSite& site) {
 }
 
 void JitEngine::revalidate(Block& b) {
-  const uint64_t epoch = state_->epoch->load(std::memory_order_acquire);
-  if (b.dead) return;
-  ++stats_.revalidations;
-  if (memcmp(b.copy_from, b.code_copy.data(), b.code_copy.size()) == 0) {
-    *b.epoch_imm = static_cast<uint32_t>(epoch);
-    return;
-  }
-  kill(b);
+  if (!still_valid(this, &b) && !b.dead) kill(b);
 }
 
 bool JitEngine::still_valid(void* engine, Block* block) {

@@ -1,7 +1,7 @@
 #include "jit/translator.h"
 
-#include <cstddef>
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <stdexcept>
 
