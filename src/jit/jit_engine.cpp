@@ -1,5 +1,6 @@
 #include "jit/jit_engine.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -152,6 +153,8 @@ void JitEngine::release_memory() {
   link_sites_.clear();
   link_sites_.shrink_to_fit();
   map_.release();
+  // What runs from now on must get hot again before it is translated.
+  std::fill(heat_.begin(), heat_.end(), 0);
 }
 
 void JitEngine::interpret_run() {

@@ -23,6 +23,7 @@ namespace {
 struct IdleWindow {
   uint64_t start_ns = Timebase::host_ns();
   uint64_t start_instret = 0;
+  bool released = false;  // memory given back since the hart was last busy
 };
 
 constexpr uint64_t kBatch = 16384;  // instructions between interrupt and request checks (~10-50 us)
@@ -35,9 +36,14 @@ constexpr uint64_t kIdleMaxInstructions = 20'000'000;  // under 10 MIPS over the
 void release_if_idle(riscv::Hart& h, riscv::ExecutionEngine& engine, IdleWindow& w) {
   const uint64_t now = Timebase::host_ns();
   if (now - w.start_ns < kIdleWindowNs) return;
-  if (h.instret - w.start_instret < kIdleMaxInstructions) {
+  // Once per idle period: releasing again every window would re-translate the idle path
+  // (timer ticks, RCU, the scheduler) over and over.
+  if (h.instret - w.start_instret >= kIdleMaxInstructions) {
+    w.released = false;
+  } else if (!w.released) {
     engine.release_memory();
     malloc_trim(0);
+    w.released = true;
   }
   w.start_ns = now;
   w.start_instret = h.instret;
