@@ -228,7 +228,9 @@ def main():
               f"overhead beyond guest memory (median over {len(overheads)} VMs): RSS {statistics.median(overheads):.2f} MiB, "
               f"private (not shared with other VMMs: no shared libraries) {statistics.median(private_overheads):.2f} MiB")
 
-        # Host CPU of the idle fleet over a window.
+        # Host CPU of the idle fleet over a window, once the last wave has settled (a VM's
+        # first seconds after boot still warm up and then release its JIT code cache).
+        time.sleep(10)
         fleet = []
         for n in names:
             st, v = api(sock, "GET", f"/v1/vms/{n}")
