@@ -238,6 +238,12 @@ uint8_t* Hart::atomic_ptr(uint64_t vaddr, unsigned size, bool is_load_reserved) 
     raise(is_load_reserved ? Exception::LoadMisaligned : Exception::StoreMisaligned, vaddr);
     return nullptr;
   }
+  // The soft TLB first (the kernel's atomics hit it almost always): an entry exists only for
+  // RAM the access was allowed to, and, for stores, with the dirty bit already set. Aligned,
+  // so the access cannot leave the page.
+  const uint64_t vpn = vaddr >> kPageShift;
+  const TlbEntry& e = is_load_reserved ? tlb[data_ctx].read.slot(vpn) : tlb[data_ctx].write.slot(vpn);
+  if (e.vpn == vpn) return reinterpret_cast<uint8_t*>(vaddr + e.addend);
   uint64_t paddr;
   const WalkResult r = translate(vaddr, access, effective_data_priv(), paddr);
   if (r != WalkResult::Ok) {
@@ -245,7 +251,12 @@ uint8_t* Hart::atomic_ptr(uint64_t vaddr, unsigned size, bool is_load_reserved) 
     return nullptr;
   }
   uint8_t* p = as.ram_ptr(paddr, size);
-  if (!p) raise(access_fault_for(access), vaddr);  // no atomics on device memory
+  if (!p) {
+    raise(access_fault_for(access), vaddr);  // no atomics on device memory
+    return nullptr;
+  }
+  if (uint8_t* page = as.ram_ptr(paddr & ~kPageMask, kPageSize))
+    fill(is_load_reserved ? tlb[data_ctx].read : tlb[data_ctx].write, vaddr, page);
   return p;
 }
 
