@@ -123,7 +123,8 @@ void ControlServer::serve_client(int fd) {
         answer = handle(vm_, buf.substr(0, nl)) + "\n";
       }
       buf.erase(0, nl + 1);
-      if (write(fd, answer.data(), answer.size()) < 0) return;
+      // A client that hung up must not take the VM down with SIGPIPE.
+      if (send(fd, answer.data(), answer.size(), MSG_NOSIGNAL) < 0) return;
     }
   }
 }

@@ -19,7 +19,7 @@ nlohmann::json control(const std::string& path, const nlohmann::json& request) {
     return nullptr;
   }
   const std::string line = request.dump() + "\n";
-  (void)!write(fd, line.data(), line.size());
+  (void)!send(fd, line.data(), line.size(), MSG_NOSIGNAL);  // the VMM may be exiting: no SIGPIPE
   std::string answer;
   char c;
   while (read(fd, &c, 1) == 1 && c != '\n') answer += c;

@@ -2,6 +2,8 @@
 // counting after `vessel run --restore`, a file in tmpfs is still there, and a damaged
 // snapshot is refused with exit status 2 and a message.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -85,6 +87,28 @@ class SnapshotGuest : public ::testing::Test {
   }
   std::string guest_, dir_, sock_, snap_;
 };
+
+// Control clients that hang up before reading their answer leave the VM running (the answer
+// must not raise SIGPIPE in the VMM).
+TEST_F(SnapshotGuest, ControlClientsHangingUpDoNotStopTheVm) {
+  GuestProcess g(boot_args());
+  ASSERT_TRUE(wait_for_vm(sock_, 60s)) << g.output();
+  for (int i = 0; i < 50; ++i) {
+    const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    snprintf(addr.sun_path, sizeof addr.sun_path, "%s", sock_.c_str());
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    const std::string line = R"({"op":"status"})" "\n";
+    ASSERT_EQ(send(fd, line.data(), line.size(), MSG_NOSIGNAL), static_cast<ssize_t>(line.size()));
+    close(fd);
+  }
+  EXPECT_FALSE(g.wait_exit(0s).has_value()) << g.output();
+  const auto r = control(sock_, {{"op", "status"}});
+  EXPECT_TRUE(r.is_object() && r.value("ok", false)) << r.dump() << g.output();
+  EXPECT_TRUE(control(sock_, {{"op", "stop"}}).value("ok", false));
+  EXPECT_EQ(g.wait_exit(60s), 0) << g.output();
+}
 
 TEST_F(SnapshotGuest, RestoredGuestKeepsCountingAndKeepsItsFiles) {
   long before = 0, last = 0;
