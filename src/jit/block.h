@@ -30,6 +30,6 @@ struct Block {
 };
 
 // Tagged values a block leaves in rax when it returns to the dispatcher.
-enum ExitTag : uintptr_t { kExitPlain = 0, kExitLink = 1, kExitRevalidate = 2, kExitTagMask = 3 };
+enum ExitTag : uintptr_t { kExitPlain = 0, kExitLink = 1, kExitStale = 2, kExitTagMask = 3 };
 
 }  // namespace vessel::jit

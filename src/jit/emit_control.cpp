@@ -31,9 +31,7 @@ bool Translator::emit_jalr(const GuestInsn& g) {
   }
   write_back();
   add_instret(pending_ + 1);
-  mov(qword[rbx + layout_.pc], rax);
-  mov(edx, ctx_);
-  jmp(trampoline_.jump_cache_lookup(), T_NEAR);
+  jump_through_cache();
   return false;
 }
 

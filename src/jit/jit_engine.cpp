@@ -53,22 +53,26 @@ void JitEngine::flush_all() {
   ++stats_.cache_flushes;
 }
 
+const uint8_t* JitEngine::guest_code_at_pc() const {
+  const riscv::Hart& h = hart_;
+  const uint64_t vpn = h.pc >> riscv::kPageShift;
+  const riscv::TlbEntry& e = h.tlb[h.fetch_ctx].fetch.slot(vpn);
+  return e.vpn == vpn ? reinterpret_cast<const uint8_t*>(h.pc + e.addend) : nullptr;
+}
+
 bool JitEngine::jump_cache_hit(const JumpCacheEntry& slot) const {
   const riscv::Hart& h = hart_;
   if (slot.pc != h.pc || (slot.code & 15) != context_of(h)) return false;
-  const uint64_t vpn = h.pc >> riscv::kPageShift;
-  const riscv::TlbEntry& e = h.tlb[h.fetch_ctx].fetch.slot(vpn);
-  return e.vpn == vpn && reinterpret_cast<const uint8_t*>(h.pc + e.addend) == slot.guest;
+  const uint8_t* guest = guest_code_at_pc();
+  return guest && guest == slot.guest;
 }
 
 Block* JitEngine::find_block() {
   riscv::Hart& h = hart_;
   const uint64_t pc = h.pc;
-  const uint64_t vpn = pc >> riscv::kPageShift;
-  const riscv::TlbEntry& e = h.tlb[h.fetch_ctx].fetch.slot(vpn);
   ++stats_.lookups;
-  if (e.vpn != vpn) { ++stats_.tlb_misses; return nullptr; }  // the interpreter fills the TLB (or raises the fault)
-  const auto* guest = reinterpret_cast<const uint8_t*>(pc + e.addend);
+  const uint8_t* guest = guest_code_at_pc();
+  if (!guest) { ++stats_.tlb_misses; return nullptr; }  // the interpreter fills the TLB (or raises the fault)
   const uint8_t ctx = context_of(h);
   const BlockKey key{guest, pc, ctx};
   // Cold code is counted in a small array first: most block starts of a boot never get hot,
@@ -110,14 +114,9 @@ void JitEngine::link(LinkSite& site) {
   if (from->dead || !translator_->has_room()) return;
   Block* to = find_block();  // hart.pc is the site's target, in the source block's context
   if (!to || to->dead) return;
-  const auto rel = static_cast<int32_t>(to->entry - (site.rel32 + 4));
-  memcpy(site.rel32, &rel, 4);
+  patch_rel32(site.rel32, to->entry);
   to->incoming.push_back(&site);
   ++stats_.links;
-}
-
-void JitEngine::revalidate(Block& b) {
-  if (!still_valid(this, &b) && !b.dead) kill(b);
 }
 
 bool JitEngine::still_valid(void* engine, Block* block) {
@@ -136,10 +135,7 @@ void JitEngine::kill(Block& b) {
   b.dead = true;
   ++stats_.invalidated;
   map_.erase(BlockKey{b.guest, b.pc, b.ctx});
-  for (LinkSite* site : b.incoming) {
-    const auto rel = static_cast<int32_t>(site->stub - (site->rel32 + 4));
-    memcpy(site->rel32, &rel, 4);
-  }
+  for (LinkSite* site : b.incoming) patch_rel32(site->rel32, site->stub);
   b.incoming.clear();
   for (auto& entry : state_->jump_cache)
     if ((entry.code & ~uintptr_t{15}) == reinterpret_cast<uintptr_t>(b.entry)) entry = JumpCacheEntry{};
@@ -212,12 +208,16 @@ uint64_t JitEngine::run_batch(uint64_t budget) {
       // The block would not fit in what is left of the batch: finish it interpreting.
       if (!exact_budget) break;
       interpreter_.step();
-            ++interpreted;
+      ++interpreted;
       continue;
     }
     switch (tag & kExitTagMask) {
       case kExitLink: link(*reinterpret_cast<LinkSite*>(tag & ~uintptr_t{kExitTagMask})); break;
-      case kExitRevalidate: revalidate(*reinterpret_cast<Block*>(tag & ~uintptr_t{kExitTagMask})); break;
+      case kExitStale: {  // the block found its guest bytes changed (still_valid)
+        Block& stale = *reinterpret_cast<Block*>(tag & ~uintptr_t{kExitTagMask});
+        if (!stale.dead) kill(stale);
+        break;
+      }
       default: break;
     }
   }

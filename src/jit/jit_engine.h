@@ -55,9 +55,11 @@ class JitEngine final : public riscv::ExecutionEngine {
   // end or the batch end).
   void interpret_run();
   void link(LinkSite& site);
-  void revalidate(Block& block);
-  // JitState::revalidate: the check without leaving translated code.
+  // JitState::revalidate, called by a block whose epoch check failed: true (and the block's
+  // epoch updated) when its guest bytes are unchanged; else it exits with kExitStale.
   static bool still_valid(void* engine, Block* block);
+  // Host address of the guest code at the hart's pc through the fetch TLB, or nullptr.
+  const uint8_t* guest_code_at_pc() const;
   void kill(Block& block);
   void flush_all();
   // The dispatcher's use of the jump cache, with the trampoline's checks.

@@ -4,11 +4,18 @@
 // uses known, so a fixed array of sites to patch is enough.
 #pragma once
 #include <cstdint>
+#include <cstring>
 
 namespace vessel::jit {
 
 // x86 condition codes (the low nibble of Jcc's opcode), and an unconditional jump.
 enum class Cond : uint8_t { B = 0x2, AE = 0x3, E = 0x4, NE = 0x5, A = 0x7, L = 0xc, GE = 0xd, Always = 0xff };
+
+// Points the rel32 field of a jump (the 4 bytes ending the instruction) at `target`.
+inline void patch_rel32(uint8_t* field, const uint8_t* target) {
+  const auto rel = static_cast<int32_t>(target - (field + 4));
+  memcpy(field, &rel, 4);
+}
 
 struct JumpTarget {
   static constexpr unsigned kMaxPendingSites = 4;

@@ -99,8 +99,7 @@ void Translator::jump(JumpTarget& target, Cond cond) {
   auto* field = const_cast<uint8_t*>(getCurr());
   dd(0);
   if (target.bound) {
-    const auto rel = static_cast<int32_t>(target.bound - (field + 4));
-    memcpy(field, &rel, 4);
+    patch_rel32(field, target.bound);
   } else {
     if (target.pending_count == JumpTarget::kMaxPendingSites) throw std::logic_error("JIT: too many jumps to one target");
     target.pending[target.pending_count++] = field;
@@ -109,10 +108,7 @@ void Translator::jump(JumpTarget& target, Cond cond) {
 
 void Translator::bind(JumpTarget& target) {
   target.bound = const_cast<uint8_t*>(getCurr());
-  for (unsigned i = 0; i < target.pending_count; ++i) {
-    const auto rel = static_cast<int32_t>(target.bound - (target.pending[i] + 4));
-    memcpy(target.pending[i], &rel, 4);
-  }
+  for (unsigned i = 0; i < target.pending_count; ++i) patch_rel32(target.pending[i], target.bound);
   target.pending_count = 0;
 }
 
@@ -130,6 +126,31 @@ void Translator::add_instret(unsigned n) {
   if (n) add(qword[rbx + layout_.instret], n);
 }
 
+void Translator::check_budget(JumpTarget& over) {
+  mov(rax, qword[rbx + layout_.instret]);
+  add(rax, static_cast<int32_t>(block_->length));
+  cmp(rax, qword[rbp + static_cast<int32_t>(offsetof(JitState, instret_limit))]);
+  jump(over, Cond::A);
+}
+
+void Translator::leave(uintptr_t tag) {
+  if (tag) mov(rax, tag);
+  else xor_(eax, eax);
+  jmp(trampoline_.exit(), T_NEAR);
+}
+
+void Translator::leave_at_next_pc() {
+  mov(rax, qword[rbx + layout_.next_pc]);
+  mov(qword[rbx + layout_.pc], rax);
+  leave(kExitPlain);
+}
+
+void Translator::jump_through_cache() {
+  mov(qword[rbx + layout_.pc], rax);
+  mov(edx, ctx_);
+  jmp(trampoline_.jump_cache_lookup(), T_NEAR);
+}
+
 void Translator::exit_to(uint64_t target, unsigned completed) {
   if (target == block_->pc) {
     // Back to this block's start (a loop): the guest registers stay in host registers and
@@ -137,17 +158,13 @@ void Translator::exit_to(uint64_t target, unsigned completed) {
     // entered: another hart's code change needs this hart's FENCE.I, which ends the block.
     add_instret(completed);
     JumpTarget& out = new_target();
-    mov(rax, qword[rbx + layout_.instret]);
-    add(rax, static_cast<int32_t>(block_->length));
-    cmp(rax, qword[rbp + static_cast<int32_t>(offsetof(JitState, instret_limit))]);
-    jump(out, Cond::A);
+    check_budget(out);
     jump(*loop_head_);
     cold([this, &out] {
       bind(out);
       write_back();
       set_pc(block_->pc);
-      xor_(eax, eax);
-      jmp(trampoline_.exit(), T_NEAR);
+      leave(kExitPlain);
     });
     return;
   }
@@ -165,24 +182,18 @@ void Translator::exit_to(uint64_t target, unsigned completed) {
       bind(stub);
       site.stub = const_cast<uint8_t*>(getCurr());
       set_pc(target);
-      mov(rax, reinterpret_cast<uintptr_t>(&site) | kExitLink);
-      jmp(trampoline_.exit(), T_NEAR);
+      leave(reinterpret_cast<uintptr_t>(&site) | kExitLink);
     });
     return;
   }
   mov(rax, target);
-  mov(qword[rbx + layout_.pc], rax);
-  mov(edx, ctx_);
-  jmp(trampoline_.jump_cache_lookup(), T_NEAR);
+  jump_through_cache();
 }
 
 void Translator::exit_to_next_pc(unsigned completed) {
   write_back();
   add_instret(completed);
-  mov(rax, qword[rbx + layout_.next_pc]);
-  mov(qword[rbx + layout_.pc], rax);
-  xor_(eax, eax);
-  jmp(trampoline_.exit(), T_NEAR);
+  leave_at_next_pc();
 }
 
 void Translator::check_trap(unsigned completed) {
@@ -193,10 +204,7 @@ void Translator::check_trap(unsigned completed) {
       bind(*trap_exit_);
       write_back();
       add(qword[rbx + layout_.instret], rcx);
-      mov(rax, qword[rbx + layout_.next_pc]);
-      mov(qword[rbx + layout_.pc], rax);
-      xor_(eax, eax);
-      jmp(trampoline_.exit(), T_NEAR);
+      leave_at_next_pc();
     });
   }
   JumpTarget& trap = new_target();
@@ -300,10 +308,7 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
   jump(stale, Cond::NE);
   // The whole block must fit in the batch: budgets are exact (the differential test and
   // --max-instructions rely on it); the dispatcher interprets the remainder.
-  mov(rax, qword[rbx + layout_.instret]);
-  add(rax, static_cast<int32_t>(insns.size()));
-  cmp(rax, qword[rbp + static_cast<int32_t>(offsetof(JitState, instret_limit))]);
-  jump(budget, Cond::A);
+  check_budget(budget);
   reload_cached();
   loop_head_ = &new_target();
   bind(*loop_head_);
@@ -317,12 +322,10 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
     test(al, al);
     jump(top, Cond::NE);
     set_pc(pc);
-    mov(rax, reinterpret_cast<uintptr_t>(&block) | kExitRevalidate);
-    jmp(trampoline_.exit(), T_NEAR);
+    leave(reinterpret_cast<uintptr_t>(&block) | kExitStale);
     bind(budget);
     set_pc(pc);
-    xor_(eax, eax);
-    jmp(trampoline_.exit(), T_NEAR);
+    leave(kExitPlain);
   });
 
   bool open = true;

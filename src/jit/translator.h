@@ -2,8 +2,8 @@
 //
 // Register use inside translated code: rbx = Hart*, rbp = JitState*; guest registers live
 // in the hart, the block's most used ones in r12-r15 and r8-r11 while it runs; rax, rcx,
-// rdx, rsi, rdi are scratch. Instructions without a native translation call their interpreter handler
-// (ARCHITECTURE.md example 3); system instructions also end the block.
+// rdx, rsi, rdi are scratch. Instructions without a native translation call their
+// interpreter handler (ARCHITECTURE.md example 3); system instructions also end the block.
 #pragma once
 #include <deque>
 #include <vector>
@@ -49,12 +49,12 @@ class Translator : public Xbyak::CodeGenerator {
 
  private:
   static constexpr unsigned kMaxInsns = 64;
+  static constexpr size_t kMaxBlockCode = 64 * 1024;
   // Decodes the block starting at `pc`: straight-line code, through direct jumps whose
   // target lies on the same page and is not in the block yet, up to the first branch,
   // indirect jump, instruction that ends a block, or the page end. Returns the pc after
   // the last instruction; `lo`/`hi` receive the span of guest bytes read.
   uint64_t decode_block(uint64_t pc, const uint8_t* guest, std::vector<GuestInsn>& insns, uint64_t& lo, uint64_t& hi);
-  static constexpr size_t kMaxBlockCode = 64 * 1024;
 
   // ---- helpers (translator.cpp)
   Xbyak::Address xreg(unsigned r) { return qword[rbx + layout_.reg(r)]; }
@@ -70,6 +70,14 @@ class Translator : public Xbyak::CodeGenerator {
   void call_preserving_cached(const void* function);
   void set_pc(uint64_t pc);
   void add_instret(unsigned n);
+  // To `over` unless the whole block still fits in the batch's instruction budget.
+  void check_budget(JumpTarget& over);
+  // Back to the dispatcher with `tag` (an ExitTag) in rax.
+  void leave(uintptr_t tag);
+  // pc <- next_pc, then back to the dispatcher.
+  void leave_at_next_pc();
+  // pc <- rax, then to its block through the jump cache (else the dispatcher).
+  void jump_through_cache();
   // Leaves the block towards `target`, counting `completed` more instructions (a direct
   // link when the target is on the block's page, else through the jump cache).
   void exit_to(uint64_t target, unsigned completed);
