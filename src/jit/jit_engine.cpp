@@ -195,10 +195,9 @@ uint64_t JitEngine::run_batch(uint64_t budget) {
         continue;
       }
       // Later indirect jumps to this pc go straight to the block.
-      JumpCacheEntry& fill = state_->fill_slot(h.pc);
-      fill.pc = h.pc;
-      fill.code = reinterpret_cast<uintptr_t>(b->entry) | b->ctx;
-      fill.guest = b->guest;
+      slot.pc = h.pc;
+      slot.code = reinterpret_cast<uintptr_t>(b->entry) | b->ctx;
+      slot.guest = b->guest;
       entry = b->entry;
     }
     h.trapped = false;

@@ -4,7 +4,6 @@
 #include <atomic>
 #include <cstdint>
 
-#include "common/filled_slots.h"
 #include "cpu/riscv/tlb.h"
 
 namespace vessel::jit {
@@ -32,24 +31,15 @@ struct JitState {
   uint64_t instret_limit = 0;              // blocks leave when instret reaches it
   JumpCacheEntry jump_cache[kJumpCacheEntries];
 
-  // Only the dispatcher writes entries; clearing after a TLB flush touches just those.
-  FilledSlots<64> filled;
-
   // The page number is folded in: functions at the same offset of different pages (a
   // kernel has thousands) must not all compete for one slot.
   static unsigned jump_slot(uint64_t pc) {
     return static_cast<unsigned>((pc >> 1) ^ (pc >> 12)) & (kJumpCacheEntries - 1);
   }
-  JumpCacheEntry& fill_slot(uint64_t pc) {
-    const auto index = static_cast<uint16_t>(jump_slot(pc));
-    filled.note(index);
-    return jump_cache[index];
-  }
+  // Only when the whole code cache goes: entries are checked against the fetch TLB, so TLB
+  // flushes leave them in place.
   void clear_jump_cache() {
-    filled.flush([this](uint16_t i) { jump_cache[i] = JumpCacheEntry{}; },
-                 [this] {
-                   for (auto& e : jump_cache) e = JumpCacheEntry{};
-                 });
+    for (auto& e : jump_cache) e = JumpCacheEntry{};
   }
 };
 

@@ -109,7 +109,6 @@ class Hart {
   uint8_t data_ctx = kCtxMachine;
   void update_tlb_context();
   void flush_tlb();
-  uint64_t tlb_generation = 0;  // bumped by every flush: caches of translated pcs compare it
 
   // Translated code (the JIT) is valid while this counter is unchanged. FENCE.I and remote
   // FENCE.I bump it; the VMM points every hart of a VM at one shared counter.

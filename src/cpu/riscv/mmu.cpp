@@ -50,7 +50,6 @@ void Hart::update_tlb_context() {
 }
 
 void Hart::flush_tlb() {
-  ++tlb_generation;
   for (auto& s : tlb) s.flush();
 }
 
