@@ -40,8 +40,9 @@ Result<FileBytes> read_file(const std::string& path) {
   if (S_ISREG(st.st_mode) && st.st_size > 0) {
     // Populated at once: a fault per page of a 5 MiB kernel cost 17 ms on a cloud VM.
     void* map = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    const int err = errno;  // before close() can change it
     close(fd);
-    if (map == MAP_FAILED) return Error{path + ": cannot map: " + strerror(errno)};
+    if (map == MAP_FAILED) return Error{path + ": cannot map: " + strerror(err)};
     return FileBytes(map, static_cast<size_t>(st.st_size));
   }
   // A pipe or a special file: read until its end.
