@@ -188,9 +188,12 @@ int vm_command(int argc, char** argv) {
   create->add_option("--net", nets, "user[,hostfwd=tcp::HP-:GP] or tap,ifname=NAME (repeatable)");
   create->add_option("--cpu-cap", cpu_cap, "CPU cap as a fraction of one host core (e.g. 0.25)");
   std::string engine;
-  create->add_option("--engine", engine, "jit or interp (default: the VMM's)");
+  create->add_option("--engine", engine, "jit or interp (default: the VMM's)")
+      ->check(CLI::IsMember({"jit", "interp"}));
   std::string huge_pages;
-  create->add_option("--hugepages", huge_pages, "guest RAM in transparent huge pages: on (faster boot) or off (default: memory held in 4 KiB units)")
+  create->add_option("--hugepages", huge_pages,
+                     "guest RAM in transparent huge pages: on (faster boot) or off (default: memory held in "
+                     "4 KiB units)")
       ->check(CLI::IsMember({"on", "off"}));
   create->add_flag("--autostart", autostart, "start when vesseld starts");
   create->add_flag("--start", start, "start it right away");
