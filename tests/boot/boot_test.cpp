@@ -130,10 +130,10 @@ TEST_F(Boot, LargeGuestCostsOnlyTouchedMemory) {
 }
 
 TEST_F(Boot, DumpedDeviceTreeDecompiles) {
-  const std::string dtb = testing::TempDir() + "/vessel-test.dtb";
+  const std::string dtb = testing::TempDir() + "/vessel-test-" + std::to_string(getpid()) + ".dtb";
   GuestProcess vm(args("console=ttyS0 quiet run=poweroff", {"--cpus", "2", "--dump-dtb", dtb}));
   ASSERT_EQ(vm.wait_exit(120s), 0) << vm.output();
-  const std::string dts = testing::TempDir() + "/vessel-test.dts";
+  const std::string dts = testing::TempDir() + "/vessel-test-" + std::to_string(getpid()) + ".dts";
   ASSERT_EQ(system(("dtc -q -I dtb -O dts -o " + dts + " " + dtb).c_str()), 0);
   std::ifstream in(dts);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -170,7 +170,7 @@ TEST_F(BadInput, MalformedMemorySize) {
 }
 
 TEST_F(BadInput, MemoryTooSmallForKernelAndInitrd) {
-  const std::string big = testing::TempDir() + "/vessel-big-initrd";
+  const std::string big = testing::TempDir() + "/vessel-big-initrd-" + std::to_string(getpid());
   {
     std::ofstream f(big, std::ios::binary);
     std::string chunk(1 << 20, 'x');

@@ -1,7 +1,8 @@
-// The JIT against the interpreter on random programs (all extensions, page-crossing and
-// faulting loads and stores, traps, rounding modes, M-mode and Sv39 S-mode): both must
-// leave identical architectural state and memory. VESSEL_DIFF_PROGRAMS and
-// VESSEL_DIFF_SEED make longer or different runs (the jit-differential-long target).
+// The JIT and the interpreter's decoded blocks against the interpreter stepping one
+// instruction at a time, on random programs (all extensions, page-crossing and faulting
+// loads and stores, traps, rounding modes, M-mode and Sv39 S-mode): they must leave
+// identical architectural state and memory. VESSEL_DIFF_PROGRAMS and VESSEL_DIFF_SEED make
+// longer or different runs (the jit-differential-long target).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -25,16 +26,16 @@ std::string dump(const RandomProgram& p) {
 }
 
 // The smallest instruction count after which the engines differ, for a failure report.
-uint64_t first_difference(const RandomProgram& p, uint64_t limit) {
+uint64_t first_difference(const RandomProgram& p, uint64_t limit, Engine engine) {
   uint64_t lo = 0, hi = limit;  // lo agrees, hi differs
   while (hi - lo > 1) {
     const uint64_t mid = lo + (hi - lo) / 2;
-    (compare_engines(p, mid).empty() ? lo : hi) = mid;
+    (compare_engines(p, mid, engine).empty() ? lo : hi) = mid;
   }
   return hi;
 }
 
-TEST(JitDifferential, RandomProgramsLeaveIdenticalState) {
+void check_random_programs(Engine engine) {
   const uint64_t seed = env_or("VESSEL_DIFF_SEED", 20261122);
   const uint64_t programs = env_or("VESSEL_DIFF_PROGRAMS", 1500);
   // VESSEL_DIFF_ONLY=N compares program N alone (to reproduce a failure).
@@ -45,19 +46,22 @@ TEST(JitDifferential, RandomProgramsLeaveIdenticalState) {
   for (uint64_t i = 0; i < programs && failures < 5; ++i) {
     const RandomProgram p = make_random_program(rng, 16 + rng() % 200);
     if (only != ~0ull && i != only) continue;
-    const std::string diff = compare_engines(p, 5000);
+    const std::string diff = compare_engines(p, 5000, engine);
     if (diff == kSelfModifying) {
       ++self_modifying;
     } else if (!diff.empty()) {
       ++failures;
-      const uint64_t first = first_difference(p, 5000);
+      const uint64_t first = first_difference(p, 5000, engine);
       ADD_FAILURE() << "seed " << seed << ", program " << i << " differs:\n" << diff << "first after " << first
-                    << " instructions:\n" << compare_engines(p, first) << dump(p);
+                    << " instructions:\n" << compare_engines(p, first, engine) << dump(p);
     }
   }
   // Almost every program must count: the comparison must not become vacuous.
   EXPECT_LT(self_modifying, programs / 10) << self_modifying << " of " << programs << " programs rewrote their code";
 }
+
+TEST(JitDifferential, RandomProgramsLeaveIdenticalState) { check_random_programs(Engine::Jit); }
+TEST(BlockInterpreterDifferential, RandomProgramsLeaveIdenticalState) { check_random_programs(Engine::Blocks); }
 
 // Many instructions in one go: a long straight run of valid arithmetic, so that most of a
 // program executes rather than ending at its first trap.
@@ -73,8 +77,10 @@ TEST(JitDifferential, LongArithmeticRunsAgree) {
       if ((w & 0x7f) == 0x13) w |= static_cast<uint32_t>(rng()) & 0xfff00000u;
       for (int b = 0; b < 4; ++b) p.code.push_back(static_cast<uint8_t>(w >> (8 * b)));
     }
-    const std::string diff = compare_engines(p, 100000);
-    ASSERT_TRUE(diff.empty()) << "program " << i << ":\n" << diff << dump(p);
+    for (Engine engine : {Engine::Jit, Engine::Blocks}) {
+      const std::string diff = compare_engines(p, 100000, engine);
+      ASSERT_TRUE(diff.empty()) << "program " << i << ":\n" << diff << dump(p);
+    }
   }
 }
 
@@ -94,11 +100,13 @@ TEST(JitDifferential, BlocksStopAtPageBoundary) {
     p.entry = kCodePage + 0x1000 - 16;
     for (int k = 0; k < 16; ++k)  // addi t0, t0, 1
       for (uint8_t b : {0x93, 0x82, 0x12, 0x00}) p.code.push_back(b);
-    TestMachine jit(p, riscv::EngineKind::Jit);
-    jit.run(1000);
-    EXPECT_EQ(jit.hart().x[5], p.x[5] + 16);
-    EXPECT_EQ(jit.hart().x[6], p.x[6]);
-    EXPECT_TRUE(compare_engines(p, 1000).empty());
+    for (Engine engine : {Engine::Jit, Engine::Blocks}) {
+      TestMachine m(p, engine);
+      m.run(1000);
+      EXPECT_EQ(m.hart().x[5], p.x[5] + 16);
+      EXPECT_EQ(m.hart().x[6], p.x[6]);
+      EXPECT_TRUE(compare_engines(p, 1000, engine).empty());
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <vector>
 
+#include "cpu/riscv/interpreter.h"
 #include "jit/engine_factory.h"
 
 namespace vessel::jit::test {
@@ -43,7 +44,7 @@ void build_page_table(memory::AddressSpace& as, bool user) {
 
 }  // namespace
 
-TestMachine::TestMachine(const RandomProgram& p, riscv::EngineKind engine) {
+TestMachine::TestMachine(const RandomProgram& p, Engine engine) {
   (void)as_.ram().map(kRamBase, kRamSize);
   memcpy(as_.ram_ptr(kTrapVector, sizeof kSkipHandler), kSkipHandler, sizeof kSkipHandler);
   std::vector<uint8_t> code = p.code;
@@ -71,9 +72,15 @@ TestMachine::TestMachine(const RandomProgram& p, riscv::EngineKind engine) {
   }
   h.update_tlb_context();
   h.pc = p.entry;
-  engine_ = create_engine(h, engine, false);
+  if (engine == Engine::Jit) {
+    engine_ = create_engine(h, riscv::EngineKind::Jit, false);
+  } else {
+    auto interpreter = std::make_unique<riscv::Interpreter>(h);
+    interpreter->decoded_blocks = engine == Engine::Blocks;
+    engine_ = std::move(interpreter);
+  }
   paging_ = paging;
-  record_ = engine == riscv::EngineKind::Interpreter;
+  record_ = engine == Engine::Reference;
   if (record_) {
     // RAM as loaded: zero but for what was written above. Copying only that (into a buffer
     // reused across programs) spares reading, and so faulting in, 4 MiB per program.
@@ -111,8 +118,8 @@ void TestMachine::run(uint64_t limit) {
   }
 }
 
-std::string compare_engines(const RandomProgram& p, uint64_t limit) {
-  TestMachine a(p, riscv::EngineKind::Interpreter), b(p, riscv::EngineKind::Jit);
+std::string compare_engines(const RandomProgram& p, uint64_t limit, Engine engine) {
+  TestMachine a(p, Engine::Reference), b(p, engine);
   a.run(limit);
   b.run(limit);
   // A program that stored into code it then ran without FENCE.I has no defined result
@@ -121,8 +128,9 @@ std::string compare_engines(const RandomProgram& p, uint64_t limit) {
   riscv::Hart &x = a.hart(), &y = b.hart();
   std::ostringstream out;
   out << std::hex;
-  auto check = [&](const char* what, uint64_t interp, uint64_t jit) {
-    if (interp != jit) out << "  " << what << ": interpreter 0x" << interp << ", jit 0x" << jit << "\n";
+  const char* name = engine == Engine::Jit ? "jit" : "blocks";
+  auto check = [&](const char* what, uint64_t reference, uint64_t tested) {
+    if (reference != tested) out << "  " << what << ": reference 0x" << reference << ", " << name << " 0x" << tested << "\n";
   };
   for (unsigned r = 0; r < 32; ++r) {
     char name[8];

@@ -1,4 +1,5 @@
-// Runs one random program on a fresh machine with a chosen engine, for comparison.
+// Runs one random program on a fresh machine with a chosen engine, for comparison with the
+// reference: the interpreter stepping one instruction at a time.
 #pragma once
 #include <memory>
 #include <string>
@@ -13,9 +14,15 @@
 
 namespace vessel::jit::test {
 
+enum class Engine {
+  Reference,  // the interpreter, one instruction per step()
+  Blocks,     // the interpreter's decoded blocks (its default)
+  Jit,
+};
+
 class TestMachine {
  public:
-  TestMachine(const RandomProgram& program, riscv::EngineKind engine);
+  TestMachine(const RandomProgram& program, Engine engine);
   // Runs until the program ends (its final WFI; traps skip the instruction) or `limit` instructions.
   void run(uint64_t limit);
   riscv::Hart& hart() { return *hart_; }
@@ -30,15 +37,16 @@ class TestMachine {
   std::unique_ptr<riscv::Hart> hart_;
   std::unique_ptr<riscv::ExecutionEngine> engine_;
   std::vector<std::pair<uint64_t, uint8_t>> code_at_;  // physical address and byte of the program
-  bool record_ = false;                 // interpreter: step one instruction at a time, noting pcs
+  bool record_ = false;                 // reference: step one instruction at a time, noting pcs
   std::vector<uint64_t> executed_;      // virtual pcs run
   std::vector<uint8_t>* initial_ = nullptr;  // RAM as loaded (a buffer reused across machines)
   bool paging_ = false;
 };
 
-// Empty when both engines leave the same architectural state and memory, kSelfModifying
-// when the program rewrote its own code without FENCE.I; else a report of the differences.
+// Empty when `engine` leaves the same architectural state and memory as the reference,
+// kSelfModifying when the program rewrote its own code without FENCE.I; else a report of
+// the differences.
 inline const std::string kSelfModifying = "self-modifying";
-std::string compare_engines(const RandomProgram& program, uint64_t limit);
+std::string compare_engines(const RandomProgram& program, uint64_t limit, Engine engine = Engine::Jit);
 
 }  // namespace vessel::jit::test

@@ -27,7 +27,7 @@ class Blk : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(ram_.map(kRam, 1 << 20).empty());
-    path_ = testing::TempDir() + "/vessel-blk-test.raw";
+    path_ = testing::TempDir() + "/vessel-blk-test-" + std::to_string(getpid()) + ".raw";
     {
       std::ofstream f(path_, std::ios::binary | std::ios::trunc);
       std::string sector(512, 0);

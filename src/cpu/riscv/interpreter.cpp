@@ -43,6 +43,7 @@ void Interpreter::step() {
 }
 
 uint64_t Interpreter::run_batch(uint64_t budget) {
+  if (decoded_blocks && !trace) return run_blocks(budget);
   Hart& h = hart_;
   h.end_batch = false;
   uint64_t n = 0;

@@ -1,8 +1,11 @@
-// The interpreter: fetch, decode through the encoding table, execute, in batches
-// between which interrupts, timers and stop requests are checked.
+// The interpreter: runs pre-decoded blocks of guest code (BlockCache), one instruction at a
+// time where a block cannot be used (fetch faults, page-crossing instructions, the tail of
+// a batch, tracing), in batches between which interrupts, timers and stop requests are
+// checked.
 #pragma once
 #include <cstdint>
 
+#include "cpu/riscv/block_cache.h"
 #include "cpu/riscv/decoder.h"
 #include "cpu/riscv/engine.h"
 #include "cpu/riscv/hart.h"
@@ -18,9 +21,12 @@ class Interpreter final : public ExecutionEngine {
   // Runs until a batch boundary: at most `budget` instructions, fewer if the hart asked
   // for an early return (end_batch: interrupt state changed, WFI, ...). Returns the count.
   uint64_t run_batch(uint64_t budget) override;
+  void release_memory() override { blocks_.release(); }
 
   // Optional per-instruction trace to stderr (--trace).
   bool trace = false;
+  // false: every instruction through step() (the reference the block path is tested against).
+  bool decoded_blocks = true;
 
  private:
   // Decoded instructions by address. The raw bits are fetched and compared every time, so
@@ -32,6 +38,8 @@ class Interpreter final : public ExecutionEngine {
     Handler handler = nullptr;
   };
   void decode(DecodedEntry& e, uint64_t pc, uint32_t raw);
+  // run_batch through decoded blocks (block_runner.cpp).
+  uint64_t run_blocks(uint64_t budget);
   // The page number is folded in, so code at the same offset of different pages (a kernel
   // spreads its functions over megabytes) does not share one entry.
   static unsigned slot(uint64_t pc) { return static_cast<unsigned>((pc >> 1) ^ (pc >> 13)) & (kCacheSize - 1); }
@@ -40,6 +48,7 @@ class Interpreter final : public ExecutionEngine {
   const Decoder& decoder_;
   static constexpr unsigned kCacheSize = 8192;
   DecodedEntry cache_[kCacheSize];
+  BlockCache blocks_;
 };
 
 }  // namespace vessel::riscv

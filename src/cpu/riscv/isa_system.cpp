@@ -12,8 +12,8 @@ using namespace field;
 
 // FENCE orders this hart's accesses as seen by other harts (host threads).
 void fence(Hart&, uint32_t) { std::atomic_thread_fence(std::memory_order_seq_cst); }
-// The interpreter fetches from memory every time; translated code is revalidated against
-// guest memory once the code epoch moves.
+// The interpreter's decoded blocks and the JIT's translated code are checked against guest
+// memory again once the code epoch moves.
 void fence_i(Hart& h, uint32_t) {
   std::atomic_thread_fence(std::memory_order_seq_cst);
   h.code_epoch->fetch_add(1, std::memory_order_release);

@@ -1,0 +1,55 @@
+// The interpreter's decoded blocks, found by guest pc and checked against the host address
+// the pc translates to now (so one virtual address in different address spaces, or after
+// the guest remapped it, finds different blocks). Blocks are decoded once and rechecked
+// byte for byte after the code epoch moves (FENCE.I); when the arena fills, everything goes.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "cpu/riscv/decoded_block.h"
+
+namespace vessel::riscv {
+
+class BlockCache {
+ public:
+  // Most instructions a block decodes at once.
+  static constexpr unsigned kMaxBlockOps = 64;
+
+  // The block at `pc`, whose first byte is at host address `guest`, valid at `epoch`;
+  // decodes it on a miss. nullptr when its first instruction crosses the page end.
+  DecodedBlock* get(uint64_t pc, const uint8_t* guest, uint64_t epoch) {
+    DecodedBlock* b = table_.empty() ? nullptr : table_[slot(pc)];
+    if (b && b->pc == pc && b->guest == guest && b->epoch == epoch) [[likely]] return b;
+    return get_slow(pc, guest, epoch);
+  }
+  // Lets `from` jump straight to `to` along edge `edge` (0 fall-through, 1 taken) when
+  // both lie on one guest page mapped to one host page.
+  static void link(DecodedBlock& from, unsigned edge, DecodedBlock& to) {
+    if (((from.pc ^ to.pc) >> kPageShiftBits) == 0 && from.guest - from.pc == to.guest - to.pc) from.next[edge] = &to;
+  }
+  // Changes whenever every block is dropped (blocks held by the caller are gone then).
+  uint64_t generation() const { return generation_; }
+  // Drops every block and gives the memory back.
+  void release();
+
+ private:
+  static constexpr unsigned kPageShiftBits = 12;
+  static constexpr unsigned kTableBits = 15;
+  static constexpr size_t kMaxBlocks = size_t{1} << kTableBits;
+  static constexpr size_t kMaxOps = kMaxBlocks * 8;
+  static constexpr size_t kMaxBytes = kMaxOps * 4;
+  static unsigned slot(uint64_t pc) {
+    return static_cast<unsigned>((pc >> 1) ^ (pc >> (kTableBits + 1))) & (kMaxBlocks - 1);
+  }
+  DecodedBlock* get_slow(uint64_t pc, const uint8_t* guest, uint64_t epoch);
+  void clear();
+
+  // Reserved once and never grown, so pointers into them stay valid until clear().
+  std::vector<DecodedBlock> blocks_;
+  std::vector<DecodedOp> ops_;
+  std::vector<uint8_t> bytes_;
+  std::vector<DecodedBlock*> table_;
+  uint64_t generation_ = 0;
+};
+
+}  // namespace vessel::riscv

@@ -1,0 +1,138 @@
+// Decoding guest code into DecodedBlocks: the encoding tables say what an instruction is;
+// this file says which of them the block interpreter runs itself and with what operands.
+#include <cctype>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "cpu/riscv/decoded_block.h"
+#include "cpu/riscv/hart.h"
+#include "cpu/riscv/insn_fields.h"
+#include "cpu/riscv/tlb.h"
+
+namespace vessel::riscv {
+namespace {
+
+using namespace field;
+
+void illegal(Hart& h, uint32_t) { h.raise_illegal(); }
+
+// How an encoding is run: its operation, and whether it ends a block.
+struct Classified {
+  OpKind kind = OpKind::Generic;
+  bool ends_block = false;
+};
+
+class Classifier {
+ public:
+  Classifier() {
+    static constexpr std::pair<std::string_view, OpKind> kByName[] = {
+#define VESSEL_OP_NAME(name) {#name, OpKind::name},
+        VESSEL_OP_KINDS(VESSEL_OP_NAME)
+#undef VESSEL_OP_NAME
+    };
+    std::unordered_map<std::string, OpKind> by_name;
+    for (const auto& [name, kind] : kByName) {
+      std::string lower(name);
+      for (char& c : lower) c = static_cast<char>(tolower(c));
+      by_name[lower] = kind;
+    }
+    const std::span<const Encoding> tables[] = {rv64i_encodings(), rv64m_encodings(), rv64a_encodings(),
+                                                rv64f_encodings(), rv64d_encodings()};
+    for (const auto& table : tables)
+      for (const Encoding& e : table) {
+        const auto it = by_name.find(e.name);
+        if (it != by_name.end()) classes_[&e].kind = it->second;
+      }
+    // Privileged instructions, CSR accesses and FENCE.I may change the privilege, the
+    // address space or the code: the block ends after them. FENCE only orders memory.
+    for (const Encoding& e : system_encodings())
+      if (std::string_view(e.name) != "fence") classes_[&e].ends_block = true;
+  }
+  Classified operator()(const Encoding* e) const {
+    const auto it = classes_.find(e);
+    return it == classes_.end() ? Classified{} : it->second;
+  }
+
+ private:
+  std::unordered_map<const Encoding*, Classified> classes_;
+};
+
+bool is_load(OpKind k) { return k >= OpKind::Lb && k <= OpKind::Lwu; }
+bool is_store(OpKind k) { return k >= OpKind::Sb && k <= OpKind::Sd; }
+bool is_shift_imm(OpKind k) {
+  return k == OpKind::Slli || k == OpKind::Srli || k == OpKind::Srai || k == OpKind::Slliw || k == OpKind::Srliw ||
+         k == OpKind::Sraiw;
+}
+bool is_immediate_w(OpKind k) { return k >= OpKind::Addiw && k <= OpKind::Sraiw; }
+
+// Fills the operands of `op` (kind already set) from the 32-bit instruction `i`.
+void set_operands(DecodedOp& op, uint32_t i) {
+  const OpKind k = op.kind;
+  op.rd = static_cast<uint8_t>(rd(i));
+  op.rs1 = static_cast<uint8_t>(rs1(i));
+  op.rs2 = static_cast<uint8_t>(rs2(i));
+  if (k == OpKind::Lui || k == OpKind::Auipc) op.imm = static_cast<int32_t>(imm_u(i));
+  else if (k == OpKind::Jal) op.imm = static_cast<int32_t>(imm_j(i));
+  else if (k >= OpKind::Beq && k <= OpKind::Bgeu) op.imm = static_cast<int32_t>(imm_b(i));
+  else if (is_store(k)) op.imm = static_cast<int32_t>(imm_s(i));
+  else if (is_shift_imm(k)) op.imm = static_cast<int32_t>((i >> 20) & (is_immediate_w(k) ? 31 : 63));
+  else op.imm = static_cast<int32_t>(imm_i(i));  // I-type; unused by register-register ops
+}
+
+}  // namespace
+
+unsigned decode_block(uint64_t pc, const uint8_t* guest, unsigned max_ops, DecodedOp* out, unsigned& size) {
+  static const Classifier classify;
+  const Decoder& decoder = Decoder::instance();
+  const unsigned page_left = static_cast<unsigned>(kPageSize - (pc & (kPageSize - 1)));
+  unsigned offset = 0, count = 0;
+  bool ended = false;
+  while (count < max_ops && !ended && offset + 2 <= page_left) {
+    uint16_t low;
+    memcpy(&low, guest + offset, 2);
+    uint32_t raw = low, insn;
+    unsigned length = 2;
+    if ((low & 3) == 3) {
+      if (offset + 4 > page_left) break;  // crosses the page: the interpreter steps it
+      memcpy(&raw, guest + offset, 4);
+      insn = raw;
+      length = 4;
+    } else {
+      insn = decoder.expand(low);
+    }
+    const Encoding* enc = insn ? decoder.find(insn) : nullptr;
+    const Classified c = enc ? classify(enc) : Classified{};
+    DecodedOp& op = out[count++];
+    op = DecodedOp{};
+    op.offset = static_cast<uint16_t>(offset);
+    op.length = static_cast<uint8_t>(length);
+    op.insn = insn;
+    op.kind = c.kind;
+    if (op.kind != OpKind::Generic) set_operands(op, insn);
+    // Loads into x0 still access memory (and may fault): the generic handler does that.
+    if (op.rd == 0 && is_load(op.kind)) op.kind = OpKind::Generic;
+    // Register writes to x0 without side effects do nothing.
+    if (op.rd == 0 && op.kind >= OpKind::Lui && !is_control(op.kind) && !is_load(op.kind) && !is_store(op.kind))
+      op.kind = OpKind::Nop;
+    if (op.kind == OpKind::Generic) {
+      op.handler = enc ? enc->handler : illegal;
+      op.imm = static_cast<int32_t>(raw);
+      op.rd = op.rs1 = op.rs2 = 0;
+    }
+    op.ends_block = c.ends_block;
+    offset += length;
+    ended = c.ends_block || is_control(op.kind);
+  }
+  if (count && !is_control(out[count - 1].kind)) {
+    DecodedOp& end = out[count];
+    end = DecodedOp{};
+    end.kind = OpKind::End;
+    end.offset = static_cast<uint16_t>(offset);
+  }
+  size = offset;
+  return count;
+}
+
+}  // namespace vessel::riscv
