@@ -7,6 +7,7 @@ namespace vessel::riscv {
 void BlockCache::clear() {
   blocks_.clear();
   ops_.clear();
+  generics_.clear();
   bytes_.clear();
   std::fill(table_.begin(), table_.end(), nullptr);
   ++generation_;
@@ -15,6 +16,7 @@ void BlockCache::clear() {
 void BlockCache::release() {
   blocks_ = {};
   ops_ = {};
+  generics_ = {};
   bytes_ = {};
   table_ = {};
   ++generation_;
@@ -25,24 +27,42 @@ DecodedBlock* BlockCache::get_slow(uint64_t pc, const uint8_t* guest, uint64_t e
     table_.assign(kMaxBlocks, nullptr);
     blocks_.reserve(kMaxBlocks);
     ops_.reserve(kMaxOps);
+    generics_.reserve(kMaxGenerics);
     bytes_.reserve(kMaxBytes);
   }
-  DecodedBlock*& entry = table_[slot(pc)];
-  // Same code after a FENCE.I (the common case: it was for another page): keep the block.
-  if (entry && entry->pc == pc && entry->guest == guest && memcmp(guest, entry->bytes, entry->size) == 0) {
-    entry->epoch = epoch;
-    return entry;
+  DecodedBlock** bucket = &table_[slot(pc)];
+  for (DecodedBlock** link = bucket; *link; link = &(*link)->bucket_next) {
+    DecodedBlock* b = *link;
+    if (b->pc != pc || b->guest != guest) continue;
+    *link = b->bucket_next;  // found: to the front of the bucket, or replaced below
+    // Same code after a FENCE.I (the common case: it was for another page): keep the block.
+    if (b->epoch == epoch || memcmp(guest, b->bytes, b->size) == 0) {
+      b->epoch = epoch;
+      b->bucket_next = *bucket;
+      *bucket = b;
+      return b;
+    }
+    break;
   }
   if (blocks_.size() == kMaxBlocks || ops_.size() + kMaxBlockOps + 1 > kMaxOps ||
-      bytes_.size() + kMaxBlockOps * 4 > kMaxBytes)
+      generics_.size() + kMaxBlockOps > kMaxGenerics || bytes_.size() + kMaxBlockOps * 4 > kMaxBytes) {
     clear();
+    bucket = &table_[slot(pc)];
+  }
   DecodedOp decoded[kMaxBlockOps + 1];
-  unsigned size = 0;
-  const unsigned count = decode_block(pc, guest, kMaxBlockOps, decoded, size);
+  GenericOp generic[kMaxBlockOps];
+  unsigned size = 0, generics = 0;
+  const unsigned count = decode_block(pc, guest, kMaxBlockOps, decoded, generic, generics, size);
   if (!count) return nullptr;
-  const bool has_end = !is_control(decoded[count - 1].kind);
+  const unsigned ops = count + (is_control(decoded[count - 1].kind) ? 0 : 1);
+  for (unsigned i = 0; i < ops; ++i) {
+    const OperandForm form = operand_form(i ? &decoded[i - 1] : nullptr, decoded[i]);
+    decoded[i].target = targets_[static_cast<unsigned>(decoded[i].kind) * kOperandForms + form];
+    if (decoded[i].kind == OpKind::Generic) decoded[i].imm += static_cast<int32_t>(generics_.size());
+  }
+  generics_.insert(generics_.end(), generic, generic + generics);
   const size_t first_op = ops_.size(), first_byte = bytes_.size();
-  ops_.insert(ops_.end(), decoded, decoded + count + (has_end ? 1 : 0));
+  ops_.insert(ops_.end(), decoded, decoded + ops);
   bytes_.insert(bytes_.end(), guest, guest + size);
   DecodedBlock& b = blocks_.emplace_back();
   b.pc = pc;
@@ -52,7 +72,8 @@ DecodedBlock* BlockCache::get_slow(uint64_t pc, const uint8_t* guest, uint64_t e
   b.bytes = bytes_.data() + first_byte;
   b.count = static_cast<uint16_t>(count);
   b.size = static_cast<uint16_t>(size);
-  entry = &b;
+  b.bucket_next = *bucket;
+  *bucket = &b;
   return &b;
 }
 

@@ -1,4 +1,5 @@
-// The interpreter's decoded blocks, found by guest pc and checked against the host address
+// The interpreter's decoded blocks, found by guest pc (hash buckets, the last block found
+// first) and checked against the host address
 // the pc translates to now (so one virtual address in different address spaces, or after
 // the guest remapped it, finds different blocks). Blocks are decoded once and rechecked
 // byte for byte after the code epoch moves (FENCE.I); when the arena fills, everything goes.
@@ -27,6 +28,13 @@ class BlockCache {
   static void link(DecodedBlock& from, unsigned edge, DecodedBlock& to) {
     if (((from.pc ^ to.pc) >> kPageShiftBits) == 0 && from.guest - from.pc == to.guest - to.pc) from.next[edge] = &to;
   }
+  // The runner's code offset for each OpKind and OperandForm (kind * kOperandForms + form),
+  // stored into the ops decoded from now on.
+  void set_op_targets(const int32_t* targets) {
+    if (targets != targets_) clear();
+    targets_ = targets;
+  }
+  const GenericOp& generic(int32_t index) const { return generics_[static_cast<size_t>(index)]; }
   // Changes whenever every block is dropped (blocks held by the caller are gone then).
   uint64_t generation() const { return generation_; }
   // Drops every block and gives the memory back.
@@ -34,10 +42,13 @@ class BlockCache {
 
  private:
   static constexpr unsigned kPageShiftBits = 12;
-  static constexpr unsigned kTableBits = 15;
+  static constexpr unsigned kTableBits = 16;
   static constexpr size_t kMaxBlocks = size_t{1} << kTableBits;
-  static constexpr size_t kMaxOps = kMaxBlocks * 8;
-  static constexpr size_t kMaxBytes = kMaxOps * 4;
+  // A boot decodes about 33 000 blocks of 10 instructions on average (branch targets
+  // inside a block start another one).
+  static constexpr size_t kMaxOps = kMaxBlocks * 16;
+  static constexpr size_t kMaxGenerics = kMaxBlocks * 4;
+  static constexpr size_t kMaxBytes = kMaxBlocks * 64;
   static unsigned slot(uint64_t pc) {
     return static_cast<unsigned>((pc >> 1) ^ (pc >> (kTableBits + 1))) & (kMaxBlocks - 1);
   }
@@ -47,9 +58,11 @@ class BlockCache {
   // Reserved once and never grown, so pointers into them stay valid until clear().
   std::vector<DecodedBlock> blocks_;
   std::vector<DecodedOp> ops_;
+  std::vector<GenericOp> generics_;
   std::vector<uint8_t> bytes_;
   std::vector<DecodedBlock*> table_;
   uint64_t generation_ = 0;
+  const int32_t* targets_ = nullptr;
 };
 
 }  // namespace vessel::riscv

@@ -29,7 +29,7 @@ class Classifier {
   Classifier() {
     static constexpr std::pair<std::string_view, OpKind> kByName[] = {
 #define VESSEL_OP_NAME(name) {#name, OpKind::name},
-        VESSEL_OP_KINDS(VESSEL_OP_NAME)
+        VESSEL_OP_KINDS(VESSEL_OP_NAME, VESSEL_OP_NAME)
 #undef VESSEL_OP_NAME
     };
     std::unordered_map<std::string, OpKind> by_name;
@@ -81,13 +81,31 @@ void set_operands(DecodedOp& op, uint32_t i) {
   else op.imm = static_cast<int32_t>(imm_i(i));  // I-type; unused by register-register ops
 }
 
+// Operations that leave their rd in the runner's result register.
+bool sets_result(OpKind k) { return k >= OpKind::Lui && k != OpKind::Jal && !is_control(k) && !is_store(k); }
+bool reads_rs1(OpKind k) { return k >= OpKind::Jalr; }
+bool reads_rs2(OpKind k) {
+  return (k >= OpKind::Beq && k <= OpKind::Bgeu) || is_store(k) || (k >= OpKind::Add && k <= OpKind::And) ||
+         (k >= OpKind::Addw && k <= OpKind::Sraw) || k >= OpKind::Mul;
+}
+
 }  // namespace
 
-unsigned decode_block(uint64_t pc, const uint8_t* guest, unsigned max_ops, DecodedOp* out, unsigned& size) {
+OperandForm operand_form(const DecodedOp* prev, const DecodedOp& op) {
+  if (!prev || !sets_result(prev->kind)) return kFromMemory;
+  unsigned form = kFromMemory;
+  if (reads_rs1(op.kind) && op.rs1 == prev->rd) form |= kRs1Forwarded;
+  if (reads_rs2(op.kind) && op.rs2 == prev->rd) form |= kRs2Forwarded;
+  return static_cast<OperandForm>(form);
+}
+
+unsigned decode_block(uint64_t pc, const uint8_t* guest, unsigned max_ops, DecodedOp* out, GenericOp* generic,
+                      unsigned& generics, unsigned& size) {
   static const Classifier classify;
   const Decoder& decoder = Decoder::instance();
   const unsigned page_left = static_cast<unsigned>(kPageSize - (pc & (kPageSize - 1)));
   unsigned offset = 0, count = 0;
+  generics = 0;
   bool ended = false;
   while (count < max_ops && !ended && offset + 2 <= page_left) {
     uint16_t low;
@@ -108,7 +126,6 @@ unsigned decode_block(uint64_t pc, const uint8_t* guest, unsigned max_ops, Decod
     op = DecodedOp{};
     op.offset = static_cast<uint16_t>(offset);
     op.length = static_cast<uint8_t>(length);
-    op.insn = insn;
     op.kind = c.kind;
     if (op.kind != OpKind::Generic) set_operands(op, insn);
     // Loads into x0 still access memory (and may fault): the generic handler does that.
@@ -117,8 +134,8 @@ unsigned decode_block(uint64_t pc, const uint8_t* guest, unsigned max_ops, Decod
     if (op.rd == 0 && op.kind >= OpKind::Lui && !is_control(op.kind) && !is_load(op.kind) && !is_store(op.kind))
       op.kind = OpKind::Nop;
     if (op.kind == OpKind::Generic) {
-      op.handler = enc ? enc->handler : illegal;
-      op.imm = static_cast<int32_t>(raw);
+      generic[generics] = GenericOp{enc ? enc->handler : illegal, insn, raw};
+      op.imm = static_cast<int32_t>(generics++);
       op.rd = op.rs1 = op.rs2 = 0;
     }
     op.ends_block = c.ends_block;

@@ -57,13 +57,20 @@ uint64_t Interpreter::run_blocks(uint64_t budget) {
   const TlbEntry* read_tlb = nullptr;
   const TlbEntry* write_tlb = nullptr;
 
-  static const void* const kLabels[] = {
-#define VESSEL_OP_LABEL(name) &&op_##name,
-      VESSEL_OP_KINDS(VESSEL_OP_LABEL)
-#undef VESSEL_OP_LABEL
-  };
-  static_assert(sizeof kLabels / sizeof kLabels[0] == static_cast<size_t>(OpKind::Count));
-#define DISPATCH() goto* kLabels[static_cast<unsigned>(op->kind)]
+  // Each operation's code (per OperandForm) as an offset from the first one's (GCC's
+  // labels as values).
+#define VESSEL_OFFSET(label) static_cast<int32_t>(static_cast<char*>(&&label) - static_cast<char*>(&&op_Generic))
+#define VESSEL_PLAIN(name) VESSEL_OFFSET(op_##name), VESSEL_OFFSET(op_##name), VESSEL_OFFSET(op_##name), VESSEL_OFFSET(op_##name),
+#define VESSEL_FORMS(name) VESSEL_OFFSET(op_##name##_0), VESSEL_OFFSET(op_##name##_1), VESSEL_OFFSET(op_##name##_2), VESSEL_OFFSET(op_##name##_3),
+  static const int32_t kTargets[] = {VESSEL_OP_KINDS(VESSEL_PLAIN, VESSEL_FORMS)};
+#undef VESSEL_FORMS
+#undef VESSEL_PLAIN
+#undef VESSEL_OFFSET
+  static_assert(sizeof kTargets / sizeof kTargets[0] == static_cast<size_t>(OpKind::Count) * kOperandForms);
+  blocks_.set_op_targets(kTargets);
+  char* const code = static_cast<char*>(&&op_Generic);
+  uint64_t result = 0;  // the previous operation's rd value (OperandForm)
+#define DISPATCH() goto*(code + op->target)
 #define NEXT() \
   ++op;        \
   DISPATCH()
@@ -73,6 +80,12 @@ uint64_t Interpreter::run_blocks(uint64_t budget) {
   h.next_pc = h.pc + op->length;             \
   h.instret = retired + (op - b->ops);       \
   h.trapped = false
+  // Operands of the form F: from the result register or from memory.
+#define RS1(F) (((F) & kRs1Forwarded) ? result : x[op->rs1])
+#define RS2(F) (((F) & kRs2Forwarded) ? result : x[op->rs2])
+  // An operation's code in the four operand forms: body(form, arg).
+#define FORMS(name, body, arg) \
+  op_##name##_0 : body(0, arg) op_##name##_1 : body(1, arg) op_##name##_2 : body(2, arg) op_##name##_3 : body(3, arg)
 
 lookup:  // h.pc is where execution continues
   if (retired >= end || h.end_batch) goto done;
@@ -122,6 +135,7 @@ trapped:  // op raised an exception: the ones before it retired, pc goes to the 
 memory_slow:
   PREPARE_SLOW_PATH();
   if (!access_slow(h, *op)) goto trapped;
+  result = x[op->rd];  // a load's value (a store's rd is never read as a result)
   if (h.end_batch) {
     retired += op - b->ops + 1;
     h.pc = h.next_pc;
@@ -132,8 +146,9 @@ memory_slow:
 
 op_Generic: {
   PREPARE_SLOW_PATH();
-  h.cur_insn = static_cast<uint32_t>(op->imm);
-  op->handler(h, op->insn);
+  const GenericOp& generic = blocks_.generic(op->imm);
+  h.cur_insn = generic.raw;
+  generic.handler(h, generic.insn);
   x[0] = 0;
   retired = h.instret - (op - b->ops);  // a write to minstret moves the count
   if (h.trapped) goto trapped;
@@ -153,10 +168,12 @@ op_End:
   goto chain;
 
 op_Lui:
-  x[op->rd] = static_cast<uint64_t>(static_cast<int64_t>(op->imm));
+  result = static_cast<uint64_t>(static_cast<int64_t>(op->imm));
+  x[op->rd] = result;
   NEXT();
 op_Auipc:
-  x[op->rd] = bpc + op->offset + static_cast<int64_t>(op->imm);
+  result = bpc + op->offset + static_cast<int64_t>(op->imm);
+  x[op->rd] = result;
   NEXT();
 op_Jal:
   x[op->rd] = bpc + op->offset + op->length;
@@ -164,40 +181,48 @@ op_Jal:
   next = bpc + op->offset + static_cast<int64_t>(op->imm);
   edge = 1;
   goto chain;
-op_Jalr:
-  next = (x[op->rs1] + static_cast<int64_t>(op->imm)) & ~uint64_t{1};
-  x[op->rd] = bpc + op->offset + op->length;
-  x[0] = 0;
-  edge = 1;
-  goto chain;
-
-#define BRANCH(name, cond)                                                              \
-  op_##name : {                                                                         \
-    const uint64_t a = x[op->rs1], c = x[op->rs2];                                      \
-    edge = (cond) ? 1 : 0;                                                              \
-    next = bpc + op->offset + (edge ? static_cast<int64_t>(op->imm) : op->length);      \
-    goto chain;                                                                         \
+#define JALR(F, unused)                                                        \
+  {                                                                      \
+    next = (RS1(F) + static_cast<int64_t>(op->imm)) & ~uint64_t{1};      \
+    x[op->rd] = bpc + op->offset + op->length;                           \
+    x[0] = 0;                                                            \
+    edge = 1;                                                            \
+    goto chain;                                                          \
   }
+  FORMS(Jalr, JALR, )
+#undef JALR
+
+#define BRANCH_BODY(F, cond)                                                       \
+  {                                                                                \
+    const uint64_t a = RS1(F), c = RS2(F);                                         \
+    edge = (cond) ? 1 : 0;                                                         \
+    next = bpc + op->offset + (edge ? static_cast<int64_t>(op->imm) : op->length); \
+    goto chain;                                                                    \
+  }
+#define BRANCH(name, cond) FORMS(name, BRANCH_BODY, cond)
   BRANCH(Beq, a == c)
   BRANCH(Bne, a != c)
   BRANCH(Blt, s64(a) < s64(c))
   BRANCH(Bge, s64(a) >= s64(c))
   BRANCH(Bltu, a < c)
   BRANCH(Bgeu, a >= c)
+#undef BRANCH_BODY
 #undef BRANCH
 
   // The tag is compared with the page of the access's last byte: one comparison also
   // sends page-crossing accesses to the slow path.
-#define LOAD(name, T)                                                                   \
-  op_##name : {                                                                         \
-    const uint64_t va = x[op->rs1] + static_cast<int64_t>(op->imm);                     \
-    const TlbEntry& e = read_tlb[(va >> kPageShift) & (kTlbEntries - 1)];               \
-    if (e.vpn != (va + sizeof(T) - 1) >> kPageShift) [[unlikely]] goto memory_slow;     \
-    T v;                                                                                \
-    memcpy(&v, reinterpret_cast<const void*>(va + e.addend), sizeof(T));                \
-    x[op->rd] = static_cast<uint64_t>(static_cast<int64_t>(v));                         \
-    NEXT();                                                                             \
+#define LOAD_BODY(F, T)                                                             \
+  {                                                                                 \
+    const uint64_t va = RS1(F) + static_cast<int64_t>(op->imm);                     \
+    const TlbEntry& e = read_tlb[(va >> kPageShift) & (kTlbEntries - 1)];           \
+    if (e.vpn != (va + sizeof(T) - 1) >> kPageShift) [[unlikely]] goto memory_slow; \
+    T v;                                                                            \
+    memcpy(&v, reinterpret_cast<const void*>(va + e.addend), sizeof(T));            \
+    result = static_cast<uint64_t>(static_cast<int64_t>(v));                        \
+    x[op->rd] = result;                                                             \
+    NEXT();                                                                         \
   }
+#define LOAD(name, T) FORMS(name, LOAD_BODY, T)
   LOAD(Lb, int8_t)
   LOAD(Lh, int16_t)
   LOAD(Lw, int32_t)
@@ -206,31 +231,36 @@ op_Jalr:
   LOAD(Lhu, uint16_t)
   LOAD(Lwu, uint32_t)
 #undef LOAD
+#undef LOAD_BODY
 
-#define STORE(name, T)                                                                  \
-  op_##name : {                                                                         \
-    const uint64_t va = x[op->rs1] + static_cast<int64_t>(op->imm);                     \
-    const TlbEntry& e = write_tlb[(va >> kPageShift) & (kTlbEntries - 1)];              \
-    if (e.vpn != (va + sizeof(T) - 1) >> kPageShift) [[unlikely]] goto memory_slow;     \
-    const T v = static_cast<T>(x[op->rs2]);                                             \
-    memcpy(reinterpret_cast<void*>(va + e.addend), &v, sizeof(T));                      \
-    NEXT();                                                                             \
+#define STORE_BODY(F, T)                                                            \
+  {                                                                                 \
+    const uint64_t va = RS1(F) + static_cast<int64_t>(op->imm);                     \
+    const TlbEntry& e = write_tlb[(va >> kPageShift) & (kTlbEntries - 1)];          \
+    if (e.vpn != (va + sizeof(T) - 1) >> kPageShift) [[unlikely]] goto memory_slow; \
+    const T v = static_cast<T>(RS2(F));                                             \
+    memcpy(reinterpret_cast<void*>(va + e.addend), &v, sizeof(T));                  \
+    NEXT();                                                                         \
   }
+#define STORE(name, T) FORMS(name, STORE_BODY, T)
   STORE(Sb, uint8_t)
   STORE(Sh, uint16_t)
   STORE(Sw, uint32_t)
   STORE(Sd, uint64_t)
 #undef STORE
+#undef STORE_BODY
 
-#define ALU(name, expr)         \
-  op_##name : {                 \
-    const uint64_t a = x[op->rs1]; \
-    const uint64_t c = x[op->rs2]; \
+#define ALU_BODY(F, expr)          \
+  {                                \
+    const uint64_t a = RS1(F);     \
+    const uint64_t c = RS2(F);     \
     const int64_t imm = op->imm;   \
-    (void)c, (void)imm;         \
-    x[op->rd] = (expr);         \
-    NEXT();                     \
+    (void)c, (void)imm;            \
+    result = (expr);               \
+    x[op->rd] = result;            \
+    NEXT();                        \
   }
+#define ALU(name, expr) FORMS(name, ALU_BODY, (expr))
   ALU(Addi, a + imm)
   ALU(Slti, s64(a) < imm)
   ALU(Sltiu, a < static_cast<uint64_t>(imm))
@@ -263,6 +293,7 @@ op_Jalr:
   ALU(Mulw, sext32(a * c))
   ALU(Mulhu, static_cast<uint64_t>((static_cast<unsigned __int128>(a) * c) >> 64))
 #undef ALU
+#undef ALU_BODY
 
 done:
   h.instret = retired;
@@ -270,6 +301,9 @@ done:
 #undef DISPATCH
 #undef NEXT
 #undef PREPARE_SLOW_PATH
+#undef RS1
+#undef RS2
+#undef FORMS
 }
 
 }  // namespace vessel::riscv

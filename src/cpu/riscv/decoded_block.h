@@ -9,37 +9,55 @@
 namespace vessel::riscv {
 
 // The operations the block interpreter executes itself; everything else calls the
-// instruction's handler from the encoding table (kGeneric).
-#define VESSEL_OP_KINDS(X)                                                                          \
-  X(Generic) X(Nop) X(End)                                                                          \
-  X(Lui) X(Auipc) X(Jal) X(Jalr) X(Beq) X(Bne) X(Blt) X(Bge) X(Bltu) X(Bgeu)                        \
-  X(Lb) X(Lh) X(Lw) X(Ld) X(Lbu) X(Lhu) X(Lwu) X(Sb) X(Sh) X(Sw) X(Sd)                              \
-  X(Addi) X(Slti) X(Sltiu) X(Xori) X(Ori) X(Andi) X(Slli) X(Srli) X(Srai)                           \
-  X(Add) X(Sub) X(Sll) X(Slt) X(Sltu) X(Xor) X(Srl) X(Sra) X(Or) X(And)                             \
-  X(Addiw) X(Slliw) X(Srliw) X(Sraiw) X(Addw) X(Subw) X(Sllw) X(Srlw) X(Sraw)                       \
-  X(Mul) X(Mulw) X(Mulhu)
+// instruction's handler from the encoding table (kGeneric). P: plain operations; R: ones
+// that read rs1 or rs2, which the runner has in four forms (OperandForm).
+#define VESSEL_OP_KINDS(P, R)                                                                      \
+  P(Generic) P(Nop) P(End)                                                                          \
+  P(Lui) P(Auipc) P(Jal) R(Jalr) R(Beq) R(Bne) R(Blt) R(Bge) R(Bltu) R(Bgeu)                        \
+  R(Lb) R(Lh) R(Lw) R(Ld) R(Lbu) R(Lhu) R(Lwu) R(Sb) R(Sh) R(Sw) R(Sd)                              \
+  R(Addi) R(Slti) R(Sltiu) R(Xori) R(Ori) R(Andi) R(Slli) R(Srli) R(Srai)                           \
+  R(Add) R(Sub) R(Sll) R(Slt) R(Sltu) R(Xor) R(Srl) R(Sra) R(Or) R(And)                             \
+  R(Addiw) R(Slliw) R(Srliw) R(Sraiw) R(Addw) R(Subw) R(Sllw) R(Srlw) R(Sraw)                       \
+  R(Mul) R(Mulw) R(Mulhu)
 
 enum class OpKind : uint8_t {
 #define VESSEL_OP_ENUM(name) name,
-  VESSEL_OP_KINDS(VESSEL_OP_ENUM)
+  VESSEL_OP_KINDS(VESSEL_OP_ENUM, VESSEL_OP_ENUM)
 #undef VESSEL_OP_ENUM
       Count
 };
 
+// Where an operation takes rs1 and rs2 from: guest registers live in memory (Hart::x),
+// and a value stored there by one operation and loaded by the next costs a store-to-load
+// forwarding delay on every step of a dependency chain. So the runner also keeps the
+// previous operation's result in a host register, and the decoder, which sees when an
+// operand is the result of the operation just before, picks the form reading it there.
+enum OperandForm : unsigned { kFromMemory = 0, kRs1Forwarded = 1, kRs2Forwarded = 2, kBothForwarded = 3 };
+constexpr unsigned kOperandForms = 4;
+
 // Jumps and branches: they end a block and say where execution goes next.
 inline bool is_control(OpKind k) { return k >= OpKind::Jal && k <= OpKind::Bgeu; }
 
+// What a kGeneric op runs: the instruction's handler from the encoding table.
+struct GenericOp {
+  Handler handler = nullptr;
+  uint32_t insn = 0;  // 32-bit form (compressed instructions expanded)
+  uint32_t raw = 0;   // the bits as fetched (mtval of an illegal instruction)
+};
+
+// 16 bytes: a boot decodes about 300 000 of them.
 struct DecodedOp {
+  // Where the block runner continues for this op: its code for `kind`, as an offset from
+  // its first operation's code (one load and an add per dispatch).
+  int32_t target = 0;
   OpKind kind = OpKind::Generic;
   uint8_t rd = 0, rs1 = 0, rs2 = 0;
-  uint16_t offset = 0;  // bytes from the block's first instruction
-  uint8_t length = 0;   // 2 or 4 (0 for End)
+  int32_t imm = 0;          // immediate or shift amount; kGeneric: index of its GenericOp
+  uint16_t offset = 0;      // bytes from the block's first instruction
+  uint8_t length = 0;       // 2 or 4 (0 for End)
   bool ends_block = false;  // kGeneric: privileged, CSR or FENCE.I (may change the context)
-  int32_t imm = 0;      // immediate, shift amount; for kGeneric the raw bits (mtval)
-  uint32_t insn = 0;    // 32-bit form (compressed instructions expanded)
-  Handler handler = nullptr;  // kGeneric only
 };
-static_assert(sizeof(DecodedOp) == 24);
+static_assert(sizeof(DecodedOp) == 16);
 
 struct DecodedBlock {
   uint64_t pc = 0;                 // guest virtual address of the first instruction
@@ -53,13 +71,19 @@ struct DecodedBlock {
   // while this block is valid they map to the same host page, so only their pc and epoch
   // are checked when chaining.
   DecodedBlock* next[2] = {nullptr, nullptr};
+  DecodedBlock* bucket_next = nullptr;  // the next block in this one's BlockCache bucket
 };
 
 // Decodes the instruction run at `guest` (the host address of `pc`) up to a control
 // transfer, a system instruction, `max_ops` instructions or the end of the page. Writes
 // the ops (and an End op if the run does not end with a jump or branch) to `out`, which
-// holds at least max_ops + 1; returns the number of instructions (0: the first one
-// crosses the page end) and sets `size` to their bytes.
-unsigned decode_block(uint64_t pc, const uint8_t* guest, unsigned max_ops, DecodedOp* out, unsigned& size);
+// holds at least max_ops + 1, and what generic ops run to `generic` (their imm indexes
+// it; `generics` is set to how many), which holds max_ops. Returns the number of
+// instructions (0: the first one crosses the page end) and sets `size` to their bytes.
+// How `op` takes its operands when `prev` (nullptr at a block start) ran just before it.
+OperandForm operand_form(const DecodedOp* prev, const DecodedOp& op);
+
+unsigned decode_block(uint64_t pc, const uint8_t* guest, unsigned max_ops, DecodedOp* out, GenericOp* generic,
+                      unsigned& generics, unsigned& size);
 
 }  // namespace vessel::riscv
