@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "cpu/riscv/decoded_block.h"
 #include "cpu/riscv/hart.h"
@@ -24,6 +25,8 @@ struct Classified {
   bool ends_block = false;
 };
 
+// Classes by encoding, one array per encoding table (a lookup is a range check and an
+// index: blocks are decoded on a boot's every cold path).
 class Classifier {
  public:
   Classifier() {
@@ -39,24 +42,32 @@ class Classifier {
       by_name[lower] = kind;
     }
     const std::span<const Encoding> tables[] = {rv64i_encodings(), rv64m_encodings(), rv64a_encodings(),
-                                                rv64f_encodings(), rv64d_encodings()};
-    for (const auto& table : tables)
-      for (const Encoding& e : table) {
-        const auto it = by_name.find(e.name);
-        if (it != by_name.end()) classes_[&e].kind = it->second;
+                                                rv64f_encodings(), rv64d_encodings(), system_encodings()};
+    for (const auto& table : tables) {
+      Table& t = tables_.emplace_back(Table{table, std::vector<Classified>(table.size())});
+      for (size_t i = 0; i < table.size(); ++i) {
+        const auto it = by_name.find(table[i].name);
+        if (it != by_name.end()) t.classes[i].kind = it->second;
       }
+    }
     // Privileged instructions, CSR accesses and FENCE.I may change the privilege, the
     // address space or the code: the block ends after them. FENCE only orders memory.
-    for (const Encoding& e : system_encodings())
-      if (std::string_view(e.name) != "fence") classes_[&e].ends_block = true;
+    for (Classified& c : tables_.back().classes) c.ends_block = true;
+    for (size_t i = 0; i < system_encodings().size(); ++i)
+      if (std::string_view(system_encodings()[i].name) == "fence") tables_.back().classes[i].ends_block = false;
   }
   Classified operator()(const Encoding* e) const {
-    const auto it = classes_.find(e);
-    return it == classes_.end() ? Classified{} : it->second;
+    for (const Table& t : tables_)
+      if (e >= t.encodings.data() && e < t.encodings.data() + t.encodings.size()) return t.classes[e - t.encodings.data()];
+    return Classified{};
   }
 
  private:
-  std::unordered_map<const Encoding*, Classified> classes_;
+  struct Table {
+    std::span<const Encoding> encodings;
+    std::vector<Classified> classes;
+  };
+  std::vector<Table> tables_;
 };
 
 bool is_load(OpKind k) { return k >= OpKind::Lb && k <= OpKind::Lwu; }
