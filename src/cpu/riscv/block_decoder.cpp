@@ -144,6 +144,14 @@ unsigned decode_block(uint64_t pc, const uint8_t* guest, unsigned max_ops, Decod
     // Register writes to x0 without side effects do nothing.
     if (op.rd == 0 && op.kind >= OpKind::Lui && !is_control(op.kind) && !is_load(op.kind) && !is_store(op.kind))
       op.kind = OpKind::Nop;
+    if (op.kind == OpKind::Addi && op.rs1 == 0) op.kind = OpKind::Lui;  // li: a constant
+    else if (op.kind == OpKind::Addi && op.imm == 0) op.kind = OpKind::Mv;
+    else if (op.kind == OpKind::Add && (op.rs1 == 0 || op.rs2 == 0)) {
+      op.kind = OpKind::Mv;
+      op.rs1 = op.rs1 ? op.rs1 : op.rs2;
+    } else if (op.kind == OpKind::Addiw && op.imm == 0) {
+      op.kind = OpKind::SextW;
+    }
     if (op.kind == OpKind::Generic) {
       generic[generics] = GenericOp{enc ? enc->handler : illegal, insn, raw};
       op.imm = static_cast<int32_t>(generics++);

@@ -270,6 +270,8 @@ op_Jal:
   ALU(Slli, a << imm)
   ALU(Srli, a >> imm)
   ALU(Srai, s64(a) >> imm)
+  ALU(Mv, a)
+  ALU(SextW, sext32(a))
   ALU(Add, a + c)
   ALU(Sub, a - c)
   ALU(Sll, a << (c & 63))

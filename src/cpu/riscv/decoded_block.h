@@ -9,13 +9,15 @@
 namespace vessel::riscv {
 
 // The operations the block interpreter executes itself; everything else calls the
-// instruction's handler from the encoding table (kGeneric). P: plain operations; R: ones
+// instruction's handler from the encoding table (kGeneric). Mv (addi rd, rs1, 0 and
+// add with x0, the common moves) and SextW (addiw rd, rs1, 0) are cheaper special cases;
+// addi rd, x0, imm is a Lui (a constant). P: plain operations; R: ones
 // that read rs1 or rs2, which the runner has in four forms (OperandForm).
 #define VESSEL_OP_KINDS(P, R)                                                                      \
   P(Generic) P(Nop) P(End)                                                                          \
   P(Lui) P(Auipc) P(Jal) R(Jalr) R(Beq) R(Bne) R(Blt) R(Bge) R(Bltu) R(Bgeu)                        \
   R(Lb) R(Lh) R(Lw) R(Ld) R(Lbu) R(Lhu) R(Lwu) R(Sb) R(Sh) R(Sw) R(Sd)                              \
-  R(Addi) R(Slti) R(Sltiu) R(Xori) R(Ori) R(Andi) R(Slli) R(Srli) R(Srai)                           \
+  R(Addi) R(Slti) R(Sltiu) R(Xori) R(Ori) R(Andi) R(Slli) R(Srli) R(Srai) R(Mv) R(SextW)          \
   R(Add) R(Sub) R(Sll) R(Slt) R(Sltu) R(Xor) R(Srl) R(Sra) R(Or) R(And)                             \
   R(Addiw) R(Slliw) R(Srliw) R(Sraiw) R(Addw) R(Subw) R(Sllw) R(Srlw) R(Sraw)                       \
   R(Mul) R(Mulw) R(Mulhu)
