@@ -36,7 +36,7 @@ DecodedBlock* BlockCache::get_slow(uint64_t pc, const uint8_t* guest, uint64_t e
     if (b->pc != pc || b->guest != guest) continue;
     *link = b->bucket_next;  // found: to the front of the bucket, or replaced below
     // Same code after a FENCE.I (the common case: it was for another page): keep the block.
-    if (b->epoch == epoch || memcmp(guest, b->bytes, b->size) == 0) {
+    if (b->epoch == epoch || memcmp(guest + b->bytes_from, b->bytes, b->size) == 0) {
       b->epoch = epoch;
       b->bucket_next = *bucket;
       *bucket = b;
@@ -45,14 +45,15 @@ DecodedBlock* BlockCache::get_slow(uint64_t pc, const uint8_t* guest, uint64_t e
     break;
   }
   if (blocks_.size() == kMaxBlocks || ops_.size() + kMaxBlockOps + 1 > kMaxOps ||
-      generics_.size() + kMaxBlockOps > kMaxGenerics || bytes_.size() + kMaxBlockOps * 4 > kMaxBytes) {
+      generics_.size() + kMaxBlockOps > kMaxGenerics || bytes_.size() + 4096 > kMaxBytes) {
     clear();
     bucket = &table_[slot(pc)];
   }
   DecodedOp decoded[kMaxBlockOps + 1];
   GenericOp generic[kMaxBlockOps];
-  unsigned size = 0, generics = 0;
-  const unsigned count = decode_block(pc, guest, kMaxBlockOps, decoded, generic, generics, size);
+  unsigned generics = 0;
+  DecodedSpan span;
+  const unsigned count = decode_block(pc, guest, kMaxBlockOps, decoded, generic, generics, span);
   if (!count) return nullptr;
   const unsigned ops = count + (is_control(decoded[count - 1].kind) ? 0 : 1);
   for (unsigned i = 0; i < ops; ++i) {
@@ -63,7 +64,7 @@ DecodedBlock* BlockCache::get_slow(uint64_t pc, const uint8_t* guest, uint64_t e
   generics_.insert(generics_.end(), generic, generic + generics);
   const size_t first_op = ops_.size(), first_byte = bytes_.size();
   ops_.insert(ops_.end(), decoded, decoded + ops);
-  bytes_.insert(bytes_.end(), guest, guest + size);
+  bytes_.insert(bytes_.end(), guest + span.first, guest + span.first + span.size);
   DecodedBlock& b = blocks_.emplace_back();
   b.pc = pc;
   b.guest = guest;
@@ -71,7 +72,8 @@ DecodedBlock* BlockCache::get_slow(uint64_t pc, const uint8_t* guest, uint64_t e
   b.ops = ops_.data() + first_op;
   b.bytes = bytes_.data() + first_byte;
   b.count = static_cast<uint16_t>(count);
-  b.size = static_cast<uint16_t>(size);
+  b.bytes_from = static_cast<int16_t>(span.first);
+  b.size = static_cast<uint16_t>(span.size);
   b.bucket_next = *bucket;
   *bucket = &b;
   return &b;

@@ -1,5 +1,6 @@
 // Decoding guest code into DecodedBlocks: the encoding tables say what an instruction is;
 // this file says which of them the block interpreter runs itself and with what operands.
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <string>
@@ -111,20 +112,23 @@ OperandForm operand_form(const DecodedOp* prev, const DecodedOp& op) {
 }
 
 unsigned decode_block(uint64_t pc, const uint8_t* guest, unsigned max_ops, DecodedOp* out, GenericOp* generic,
-                      unsigned& generics, unsigned& size) {
+                      unsigned& generics, DecodedSpan& span) {
   static const Classifier classify;
   const Decoder& decoder = Decoder::instance();
-  const unsigned page_left = static_cast<unsigned>(kPageSize - (pc & (kPageSize - 1)));
-  unsigned offset = 0, count = 0;
+  // Offsets from pc that stay on its page: [page_first, page_end).
+  const int page_first = -static_cast<int>(pc & (kPageSize - 1));
+  const int page_end = page_first + static_cast<int>(kPageSize);
+  int offset = 0, lowest = 0, highest = 0;
+  unsigned count = 0;
   generics = 0;
   bool ended = false;
-  while (count < max_ops && !ended && offset + 2 <= page_left) {
+  while (count < max_ops && !ended && offset + 2 <= page_end) {
     uint16_t low;
     memcpy(&low, guest + offset, 2);
     uint32_t raw = low, insn;
     unsigned length = 2;
     if ((low & 3) == 3) {
-      if (offset + 4 > page_left) break;  // crosses the page: the interpreter steps it
+      if (offset + 4 > page_end) break;  // crosses the page: the interpreter steps it
       memcpy(&raw, guest + offset, 4);
       insn = raw;
       length = 4;
@@ -135,7 +139,7 @@ unsigned decode_block(uint64_t pc, const uint8_t* guest, unsigned max_ops, Decod
     const Classified c = enc ? classify(enc) : Classified{};
     DecodedOp& op = out[count++];
     op = DecodedOp{};
-    op.offset = static_cast<uint16_t>(offset);
+    op.offset = static_cast<int16_t>(offset);
     op.length = static_cast<uint8_t>(length);
     op.kind = c.kind;
     if (op.kind != OpKind::Generic) set_operands(op, insn);
@@ -158,16 +162,26 @@ unsigned decode_block(uint64_t pc, const uint8_t* guest, unsigned max_ops, Decod
       op.rd = op.rs1 = op.rs2 = 0;
     }
     op.ends_block = c.ends_block;
-    offset += length;
+    lowest = std::min(lowest, offset);
+    highest = std::max(highest, offset + static_cast<int>(length));
+    const int target = offset + op.imm;
+    if (op.kind == OpKind::Jal && target >= page_first && target + 2 <= page_end && count < max_ops) {
+      // A jump on the page: the block goes on at its target; the link is a constant.
+      op.kind = op.rd ? OpKind::Auipc : OpKind::Nop;
+      op.imm = static_cast<int32_t>(length);
+      offset = target;
+      continue;
+    }
+    offset += static_cast<int>(length);
     ended = c.ends_block || is_control(op.kind);
   }
   if (count && !is_control(out[count - 1].kind)) {
     DecodedOp& end = out[count];
     end = DecodedOp{};
     end.kind = OpKind::End;
-    end.offset = static_cast<uint16_t>(offset);
+    end.offset = static_cast<int16_t>(offset);
   }
-  size = offset;
+  span = DecodedSpan{lowest, static_cast<unsigned>(highest - lowest)};
   return count;
 }
 

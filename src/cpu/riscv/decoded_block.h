@@ -55,7 +55,7 @@ struct DecodedOp {
   OpKind kind = OpKind::Generic;
   uint8_t rd = 0, rs1 = 0, rs2 = 0;
   int32_t imm = 0;          // immediate or shift amount; kGeneric: index of its GenericOp
-  uint16_t offset = 0;      // bytes from the block's first instruction
+  int16_t offset = 0;       // bytes from the block's first instruction (negative after a jump back)
   uint8_t length = 0;       // 2 or 4 (0 for End)
   bool ends_block = false;  // kGeneric: privileged, CSR or FENCE.I (may change the context)
 };
@@ -66,9 +66,10 @@ struct DecodedBlock {
   const uint8_t* guest = nullptr;  // host address of that instruction (guest RAM)
   uint64_t epoch = 0;              // code epoch the bytes were last checked at
   const DecodedOp* ops = nullptr;  // `count` instructions, then an End op unless the last jumps
-  const uint8_t* bytes = nullptr;  // copy of the guest bytes decoded, compared after FENCE.I
+  const uint8_t* bytes = nullptr;  // copy of the guest bytes decoded, compared after FENCE.I:
+  int16_t bytes_from = 0;          // from pc + bytes_from
+  uint16_t size = 0;               // for size bytes
   uint16_t count = 0;              // guest instructions
-  uint16_t size = 0;               // guest bytes
   // Successors on the same guest page (fall-through or not-taken, taken / jump target):
   // while this block is valid they map to the same host page, so only their pc and epoch
   // are checked when chaining.
@@ -76,16 +77,23 @@ struct DecodedBlock {
   DecodedBlock* bucket_next = nullptr;  // the next block in this one's BlockCache bucket
 };
 
-// Decodes the instruction run at `guest` (the host address of `pc`) up to a control
-// transfer, a system instruction, `max_ops` instructions or the end of the page. Writes
+// The guest bytes a block was decoded from: [pc + first, pc + first + size).
+struct DecodedSpan {
+  int first = 0;
+  unsigned size = 0;
+};
+
+// Decodes the instruction run at `guest` (the host address of `pc`) up to a branch, an
+// indirect jump, a system instruction, `max_ops` instructions or the end of the page;
+// direct jumps within the page are followed (the block goes on at their target). Writes
 // the ops (and an End op if the run does not end with a jump or branch) to `out`, which
 // holds at least max_ops + 1, and what generic ops run to `generic` (their imm indexes
 // it; `generics` is set to how many), which holds max_ops. Returns the number of
-// instructions (0: the first one crosses the page end) and sets `size` to their bytes.
+// instructions (0: the first one crosses the page end) and sets `span`.
+unsigned decode_block(uint64_t pc, const uint8_t* guest, unsigned max_ops, DecodedOp* out, GenericOp* generic,
+                      unsigned& generics, DecodedSpan& span);
+
 // How `op` takes its operands when `prev` (nullptr at a block start) ran just before it.
 OperandForm operand_form(const DecodedOp* prev, const DecodedOp& op);
-
-unsigned decode_block(uint64_t pc, const uint8_t* guest, unsigned max_ops, DecodedOp* out, GenericOp* generic,
-                      unsigned& generics, unsigned& size);
 
 }  // namespace vessel::riscv
