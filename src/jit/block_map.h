@@ -40,6 +40,13 @@ class BlockMap {
     return slots_[i];
   }
 
+  // The translation of `key`, or nullptr.
+  Block* find(const BlockKey& key) const {
+    for (size_t i = slot_of(key); slots_[i].key.guest; i = (i + 1) & mask_)
+      if (slots_[i].key == key) return slots_[i].block;
+    return nullptr;
+  }
+
   void erase(const BlockKey& key) {
     size_t i = slot_of(key);
     while (slots_[i].key.guest && !(slots_[i].key == key)) i = (i + 1) & mask_;

@@ -75,15 +75,13 @@ Block* JitEngine::find_block() {
   if (!guest) { ++stats_.tlb_misses; return nullptr; }  // the interpreter fills the TLB (or raises the fault)
   const uint8_t ctx = context_of(h);
   const BlockKey key{guest, pc, ctx};
-  // Cold code is counted in a small array first: most block starts of a boot never get hot,
-  // and counting them there keeps the block table (and its cache misses) to real blocks.
-  if (hot_threshold) {
-    uint8_t& heat = heat_[key.hash() >> (64 - kHeatBits)];
-    if (heat < hot_threshold) {
-      ++heat;
-      cold_ = true;
-      return nullptr;
-    }
+  // Code that is not hot yet runs in the interpreter, which counts block runs and hands a
+  // block over (hot_pc_) once it ran hot_threshold times: only such blocks are translated,
+  // and the block table holds translations only.
+  if (hot_threshold && pc != hot_pc_) {
+    if (Block* known = map_.find(key)) return known;
+    cold_ = true;
+    return nullptr;
   }
   BlockMap::Entry& known = map_.find_or_insert(key);
   if (known.block) return known.block;
@@ -105,6 +103,7 @@ Block* JitEngine::find_block() {
     fprintf(perf_map_, "%lx %lx guest_%lx_%u\n", reinterpret_cast<uintptr_t>(b.entry),
             static_cast<unsigned long>(translator_->getCurr() - b.entry), static_cast<unsigned long>(pc), b.length);
   map_.find_or_insert(key).block = &b;
+  interpreter_.note_translated(pc, guest);
   return &b;
 }
 
@@ -142,6 +141,7 @@ void JitEngine::kill(Block& b) {
 }
 
 void JitEngine::release_memory() {
+  interpreter_.release_memory();
   if (!ok() || blocks_.size() < 256) return;
   flush_all();
   buffer_.discard_from(kTrampolineBytes);
@@ -149,18 +149,13 @@ void JitEngine::release_memory() {
   link_sites_.clear();
   link_sites_.shrink_to_fit();
   map_.release();
-  // What runs from now on must get hot again before it is translated.
-  std::fill(heat_.begin(), heat_.end(), 0);
 }
 
 void JitEngine::interpret_run() {
   riscv::Hart& h = hart_;
-  for (unsigned n = 0; n < 64 && !h.end_batch && h.instret < state_->instret_limit; ++n) {
-    const uint64_t pc = h.pc;
-    interpreter_.step();
-    const uint64_t step = h.pc - pc;
-    if ((step != 2 && step != 4) || ((h.pc ^ pc) >> riscv::kPageShift)) break;
-  }
+  interpreter_.hot_threshold = hot_threshold;
+  interpreter_.run_batch(state_->instret_limit - h.instret);
+  hot_pc_ = interpreter_.stopped_at_hot_block() ? h.pc : ~uint64_t{0};
 }
 
 uint64_t JitEngine::run_batch(uint64_t budget) {

@@ -42,8 +42,8 @@ class JitEngine final : public riscv::ExecutionEngine {
   // Exact budgets retire exactly `budget` instructions (interpreting the tail that is
   // shorter than a block); otherwise a batch may end up to one block early.
   bool exact_budget = true;
-  // Times a block start is interpreted before it is translated: most of a boot's code
-  // runs a handful of times, and interpreting it is far cheaper than translating it.
+  // Times a block is interpreted before it is translated: most of a boot's code runs a
+  // handful of times, and interpreting it is far cheaper than translating it.
   uint8_t hot_threshold = 0;
   const JitStats& stats() const { return stats_; }
 
@@ -51,8 +51,8 @@ class JitEngine final : public riscv::ExecutionEngine {
   // The block for the hart's current pc and context, translating it if needed; nullptr
   // when the next instruction must be interpreted.
   Block* find_block();
-  // Interprets from pc to the end of the straight-line run (a taken jump, a trap, the page
-  // end or the batch end).
+  // Interprets from pc until the interpreter reaches a hot or translated block (hot_pc_)
+  // or the batch ends.
   void interpret_run();
   void link(LinkSite& site);
   // JitState::revalidate, called by a block whose epoch check failed: true (and the block's
@@ -74,10 +74,7 @@ class JitEngine final : public riscv::ExecutionEngine {
   std::unique_ptr<Translator> translator_;
   std::deque<Block> blocks_;
   BlockMap map_;
-  // Executions of block starts not translated yet, by key hash (collisions only make a
-  // block hot sooner).
-  static constexpr unsigned kHeatBits = 16;
-  std::vector<uint8_t> heat_ = std::vector<uint8_t>(size_t{1} << kHeatBits);
+  uint64_t hot_pc_ = ~uint64_t{0};  // where the interpreter stopped before a hot block
   bool cold_ = false;  // find_block declined: the block is not hot yet
   std::unique_ptr<JitState> state_;
   JitStats stats_;

@@ -1,4 +1,4 @@
-// BlockMap against std::unordered_map under random inserts and erases with many collisions.
+// BlockMap against std::unordered_map under random lookups, inserts and erases with many collisions.
 #include <random>
 #include <unordered_map>
 #include <vector>
@@ -22,6 +22,9 @@ TEST(BlockMap, AgreesWithAReferenceMapUnderRandomInsertsAndErases) {
     if (rng() % 3 == 0) {
       map.erase(key_of(pc));
       reference.erase(pc);
+    } else if (rng() % 2 == 0) {  // a lookup that inserts nothing
+      const auto known = reference.find(pc);
+      ASSERT_EQ(map.find(key_of(pc)), known == reference.end() ? nullptr : known->second) << "step " << step;
     } else {
       BlockMap::Entry& e = map.find_or_insert(key_of(pc));
       ASSERT_EQ(e.block, reference[pc]) << "step " << step << " pc " << pc;

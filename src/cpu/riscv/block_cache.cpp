@@ -9,28 +9,36 @@ void BlockCache::clear() {
   ops_.clear();
   generics_.clear();
   bytes_.clear();
-  std::fill(table_.begin(), table_.end(), nullptr);
+  table_.discard();
   ++generation_;
 }
 
 void BlockCache::release() {
-  blocks_ = {};
-  ops_ = {};
-  generics_ = {};
-  bytes_ = {};
-  table_ = {};
+  // A boot fills the arrays in huge pages; after the hart went idle, the few blocks it
+  // runs should not hold 2 MiB each.
+  blocks_.release();
+  blocks_.use_huge_pages(false);
+  ops_.release();
+  ops_.use_huge_pages(false);
+  generics_.release();
+  generics_.use_huge_pages(false);
+  bytes_.release();
+  bytes_.use_huge_pages(false);
+  table_.release();
   ++generation_;
 }
 
+DecodedBlock* BlockCache::find(uint64_t pc, const uint8_t* guest) const {
+  if (!table_.data()) return nullptr;
+  for (DecodedBlock* b = table_.data()[slot(pc)]; b; b = b->bucket_next)
+    if (b->pc == pc && b->guest == guest) return b;
+  return nullptr;
+}
+
 DecodedBlock* BlockCache::get_slow(uint64_t pc, const uint8_t* guest, uint64_t epoch) {
-  if (table_.empty()) {
-    table_.assign(kMaxBlocks, nullptr);
-    blocks_.reserve(kMaxBlocks);
-    ops_.reserve(kMaxOps);
-    generics_.reserve(kMaxGenerics);
-    bytes_.reserve(kMaxBytes);
-  }
-  DecodedBlock** bucket = &table_[slot(pc)];
+  DecodedBlock** const table = table_.map_all();
+  if (!table) return nullptr;  // no memory: the interpreter steps
+  DecodedBlock** bucket = &table[slot(pc)];
   for (DecodedBlock** link = bucket; *link; link = &(*link)->bucket_next) {
     DecodedBlock* b = *link;
     if (b->pc != pc || b->guest != guest) continue;
@@ -44,10 +52,13 @@ DecodedBlock* BlockCache::get_slow(uint64_t pc, const uint8_t* guest, uint64_t e
     }
     break;
   }
-  if (blocks_.size() == kMaxBlocks || ops_.size() + kMaxBlockOps + 1 > kMaxOps ||
-      generics_.size() + kMaxBlockOps > kMaxGenerics || bytes_.size() + 4096 > kMaxBytes) {
+  auto room = [&] {
+    return blocks_.has_room(1) && ops_.has_room(kMaxBlockOps + 1) && generics_.has_room(kMaxBlockOps) &&
+           bytes_.has_room(4096);
+  };
+  if (!room()) {
     clear();
-    bucket = &table_[slot(pc)];
+    if (!room()) return nullptr;
   }
   DecodedOp decoded[kMaxBlockOps + 1];
   GenericOp generic[kMaxBlockOps];
@@ -61,16 +72,13 @@ DecodedBlock* BlockCache::get_slow(uint64_t pc, const uint8_t* guest, uint64_t e
     decoded[i].target = targets_[static_cast<unsigned>(decoded[i].kind) * kOperandForms + form];
     if (decoded[i].kind == OpKind::Generic) decoded[i].imm += static_cast<int32_t>(generics_.size());
   }
-  generics_.insert(generics_.end(), generic, generic + generics);
-  const size_t first_op = ops_.size(), first_byte = bytes_.size();
-  ops_.insert(ops_.end(), decoded, decoded + ops);
-  bytes_.insert(bytes_.end(), guest + span.first, guest + span.first + span.size);
+  generics_.append(generic, generics);
   DecodedBlock& b = blocks_.emplace_back();
   b.pc = pc;
   b.guest = guest;
   b.epoch = epoch;
-  b.ops = ops_.data() + first_op;
-  b.bytes = bytes_.data() + first_byte;
+  b.ops = ops_.append(decoded, ops);
+  b.bytes = bytes_.append(guest + span.first, span.size);
   b.count = static_cast<uint16_t>(count);
   b.bytes_from = static_cast<int16_t>(span.first);
   b.size = static_cast<uint16_t>(span.size);

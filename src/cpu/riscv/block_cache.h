@@ -1,12 +1,12 @@
 // The interpreter's decoded blocks, found by guest pc (hash buckets, the last block found
-// first) and checked against the host address
-// the pc translates to now (so one virtual address in different address spaces, or after
-// the guest remapped it, finds different blocks). Blocks are decoded once and rechecked
-// byte for byte after the code epoch moves (FENCE.I); when the arena fills, everything goes.
+// first) and checked against the host address the pc translates to now (so one virtual
+// address in different address spaces, or after the guest remapped it, finds different
+// blocks). Blocks are decoded once and rechecked byte for byte after the code epoch moves
+// (FENCE.I); when the arrays fill, everything goes.
 #pragma once
 #include <cstdint>
-#include <vector>
 
+#include "common/mapped_array.h"
 #include "cpu/riscv/decoded_block.h"
 
 namespace vessel::riscv {
@@ -19,7 +19,8 @@ class BlockCache {
   // The block at `pc`, whose first byte is at host address `guest`, valid at `epoch`;
   // decodes it on a miss. nullptr when its first instruction crosses the page end.
   DecodedBlock* get(uint64_t pc, const uint8_t* guest, uint64_t epoch) {
-    DecodedBlock* b = table_.empty() ? nullptr : table_[slot(pc)];
+    DecodedBlock* const* table = table_.data();
+    DecodedBlock* b = table ? table[slot(pc)] : nullptr;
     if (b && b->pc == pc && b->guest == guest && b->epoch == epoch) [[likely]] return b;
     return get_slow(pc, guest, epoch);
   }
@@ -37,6 +38,8 @@ class BlockCache {
   const GenericOp& generic(int32_t index) const { return generics_[static_cast<size_t>(index)]; }
   // Changes whenever every block is dropped (blocks held by the caller are gone then).
   uint64_t generation() const { return generation_; }
+  // The block at `pc` and host address `guest` if it has been decoded, else nullptr.
+  DecodedBlock* find(uint64_t pc, const uint8_t* guest) const;
   // Drops every block and gives the memory back.
   void release();
 
@@ -44,8 +47,8 @@ class BlockCache {
   static constexpr unsigned kPageShiftBits = 12;
   static constexpr unsigned kTableBits = 16;
   static constexpr size_t kMaxBlocks = size_t{1} << kTableBits;
-  // A boot decodes about 33 000 blocks of 10 instructions on average (branch targets
-  // inside a block start another one).
+  // A boot to a shell decodes about 30 000 blocks of 10 instructions on average (branch
+  // targets inside a block start another one).
   static constexpr size_t kMaxOps = kMaxBlocks * 16;
   static constexpr size_t kMaxGenerics = kMaxBlocks * 4;
   static constexpr size_t kMaxBytes = kMaxBlocks * 64;
@@ -55,12 +58,11 @@ class BlockCache {
   DecodedBlock* get_slow(uint64_t pc, const uint8_t* guest, uint64_t epoch);
   void clear();
 
-  // Reserved once and never grown, so pointers into them stay valid until clear().
-  std::vector<DecodedBlock> blocks_;
-  std::vector<DecodedOp> ops_;
-  std::vector<GenericOp> generics_;
-  std::vector<uint8_t> bytes_;
-  std::vector<DecodedBlock*> table_;
+  MappedArray<DecodedBlock> blocks_{kMaxBlocks};
+  MappedArray<DecodedOp> ops_{kMaxOps};
+  MappedArray<GenericOp> generics_{kMaxGenerics};
+  MappedArray<uint8_t> bytes_{kMaxBytes};
+  MappedArray<DecodedBlock*> table_{kMaxBlocks};  // hash buckets, indexed directly
   uint64_t generation_ = 0;
   const int32_t* targets_ = nullptr;
 };

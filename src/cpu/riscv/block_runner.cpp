@@ -43,6 +43,7 @@ uint64_t Interpreter::run_blocks(uint64_t budget) {
   Hart& h = hart_;
   uint64_t* const x = h.x;
   h.end_batch = false;
+  stopped_hot_ = false;
   const uint64_t epoch = h.code_epoch->load(std::memory_order_acquire);
   const uint64_t start = h.instret;
   uint64_t retired = start;       // instructions retired before the current block
@@ -74,6 +75,9 @@ uint64_t Interpreter::run_blocks(uint64_t budget) {
 #define NEXT() \
   ++op;        \
   DISPATCH()
+  // Tiering: false when the JIT should run block b (hot or translated).
+#define STILL_COLD(b) \
+  (!hot_threshold || (!(b)->translated && (b)->heat < hot_threshold && (++(b)->heat, true)))
   // The instruction op points at, as step() would see it before running it.
 #define PREPARE_SLOW_PATH()                  \
   h.pc = bpc + op->offset;                   \
@@ -101,6 +105,7 @@ lookup:  // h.pc is where execution continues
     generation = blocks_.generation();
   }
   if (retired + b->count > end) goto single;
+  if (!STILL_COLD(b)) goto hot;
   bpc = b->pc;
   op = b->ops;
   DISPATCH();
@@ -115,7 +120,8 @@ single:  // one instruction through step(): fetch TLB miss or fault, page-crossi
 
 chain:  // the block ended at a jump or branch to `next` along `edge`
   retired += b->count;
-  if (DecodedBlock* s = b->next[edge]; s && s->pc == next && s->epoch == epoch && retired + s->count <= end) {
+  if (DecodedBlock* s = b->next[edge];
+      s && s->pc == next && s->epoch == epoch && retired + s->count <= end && STILL_COLD(s)) {
     b = s;
     bpc = s->pc;
     op = s->ops;
@@ -124,6 +130,11 @@ chain:  // the block ended at a jump or branch to `next` along `edge`
   h.pc = next;
   from = b;
   goto lookup;
+
+hot:  // stop before block b: the JIT runs it
+  h.pc = b->pc;
+  stopped_hot_ = true;
+  goto done;
 
 trapped:  // op raised an exception: the ones before it retired, pc goes to the trap vector
   retired += op - b->ops;
@@ -303,6 +314,7 @@ done:
 #undef DISPATCH
 #undef NEXT
 #undef PREPARE_SLOW_PATH
+#undef STILL_COLD
 #undef RS1
 #undef RS2
 #undef FORMS

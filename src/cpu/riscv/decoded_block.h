@@ -70,6 +70,10 @@ struct DecodedBlock {
   int16_t bytes_from = 0;          // from pc + bytes_from
   uint16_t size = 0;               // for size bytes
   uint16_t count = 0;              // guest instructions
+  // Tiering under the JIT (Interpreter::hot_threshold): times the block ran, and whether the
+  // JIT has translated it.
+  uint8_t heat = 0;
+  bool translated = false;
   // Successors on the same guest page (fall-through or not-taken, taken / jump target):
   // while this block is valid they map to the same host page, so only their pc and epoch
   // are checked when chaining.

@@ -28,6 +28,17 @@ class Interpreter final : public ExecutionEngine {
   // false: every instruction through step() (the reference the block path is tested against).
   bool decoded_blocks = true;
 
+  // Tiering under the JIT: with a threshold, run_batch runs each block that many times and
+  // then stops before it (and before blocks the JIT has translated), with pc at its start,
+  // so the JIT can translate and run it.
+  uint8_t hot_threshold = 0;
+  // The last run_batch stopped before a hot or translated block.
+  bool stopped_at_hot_block() const { return stopped_hot_; }
+  // The JIT translated the code at pc (host address guest): stop before it from now on.
+  void note_translated(uint64_t pc, const uint8_t* guest) {
+    if (DecodedBlock* b = blocks_.find(pc, guest)) b->translated = true;
+  }
+
  private:
   // Decoded instructions by address. The raw bits are fetched and compared every time, so
   // rewritten code (and different mappings of the same address) simply miss.
@@ -49,6 +60,7 @@ class Interpreter final : public ExecutionEngine {
   static constexpr unsigned kCacheSize = 8192;
   DecodedEntry cache_[kCacheSize];
   BlockCache blocks_;
+  bool stopped_hot_ = false;
 };
 
 }  // namespace vessel::riscv
