@@ -13,7 +13,7 @@ std::unique_ptr<riscv::ExecutionEngine> create_engine(riscv::Hart& hart, riscv::
     jit->exact_budget = exact_budget;
     // A VM's JIT translates only code that ran a few times; exact runs (bare metal, tests)
     // translate everything at once, so the JIT itself is what they exercise.
-    jit->hot_threshold = exact_budget ? 0 : 32;
+    jit->hot_threshold = exact_budget ? 0 : 64;
     if (jit->ok()) return jit;
     LOG_WARN("cannot map executable memory for the JIT; interpreting hart %lu", hart.hartid);
   }
