@@ -1,8 +1,9 @@
 // The JIT execution engine of one hart: looks up or translates the block at pc, runs
-// translated code, links blocks, revalidates them after FENCE.I, and falls back to the
-// interpreter for single instructions it cannot translate (fetch faults, page-straddling
-// instructions). One code cache per hart: no locking; invalidation through the shared
-// code epoch.
+// translated code, links blocks, revalidates them after FENCE.I, leaves code that is not
+// hot yet to the interpreter's decoded blocks (which count runs and hand hot blocks over),
+// and falls back to the interpreter for single instructions it cannot translate (fetch
+// faults, page-straddling instructions). One code cache per hart: no locking; invalidation
+// through the shared code epoch.
 #pragma once
 #include <cstdio>
 #include <deque>

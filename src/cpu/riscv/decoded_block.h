@@ -1,6 +1,6 @@
-// Pre-decoded straight-line guest code for the interpreter's fast path: each instruction
-// is decoded once into a DecodedOp (operation, register numbers, immediate), and a run
-// of them up to the next control transfer (or page end) forms a DecodedBlock.
+// Pre-decoded guest code for the interpreter's fast path: each instruction is decoded once
+// into a DecodedOp (operation, register numbers, immediate), and a run of them up to the
+// next branch or indirect jump (direct jumps on the page are followed) forms a DecodedBlock.
 #pragma once
 #include <cstdint>
 
