@@ -27,7 +27,7 @@ demo: deps build
 
 bench: deps build
 	@cmake --build $(BUILD_DIR) --target vessel-bench-all
-	@bench/interp/run.sh $(BUILD_DIR)/vessel $(BUILD_DIR)/bench/loop.elf
+	@bench/interp/run.sh $(BUILD_DIR)/vessel $(BUILD_DIR)/bench/loop.elf $(BUILD_DIR)/bench/chain.elf
 	@bench/boot/run.sh $(BUILD_DIR)/vessel
 	@bench/disk/run.sh $(BUILD_DIR)/vessel
 	@bench/compare/run.sh $(BUILD_DIR)/vessel $(BUILD_DIR)/bench/cpubench-riscv64 $(BUILD_DIR)/bench/cpubench-native
