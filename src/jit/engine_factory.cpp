@@ -19,6 +19,7 @@ std::unique_ptr<riscv::ExecutionEngine> create_engine(riscv::Hart& hart, riscv::
   }
   auto interp = std::make_unique<riscv::Interpreter>(hart);
   interp->trace = trace;
+  interp->exact_budget = exact_budget;
   return interp;
 }
 

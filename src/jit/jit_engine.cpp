@@ -154,6 +154,7 @@ void JitEngine::release_memory() {
 void JitEngine::interpret_run() {
   riscv::Hart& h = hart_;
   interpreter_.hot_threshold = hot_threshold;
+  interpreter_.exact_budget = exact_budget;
   interpreter_.run_batch(state_->instret_limit - h.instret);
   hot_pc_ = interpreter_.stopped_at_hot_block() ? h.pc : ~uint64_t{0};
 }

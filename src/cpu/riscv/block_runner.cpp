@@ -49,6 +49,10 @@ uint64_t Interpreter::run_blocks(uint64_t budget) {
   uint64_t retired = start;       // instructions retired before the current block
   uint64_t traps = 0;             // instructions that trapped (they count against the budget)
   uint64_t end = start + budget;  // `retired` may not pass it; lowered by one per trap
+  // A block may start while it ends by block_end: exact budgets single-step the batch's
+  // tail, soft ones (VMs) let the last block run up to kMaxBlockOps - 1 past the end.
+  const uint64_t slack = exact_budget ? 0 : BlockCache::kMaxBlockOps - 1;
+  uint64_t block_end = end + slack;
   DecodedBlock* b = nullptr;
   DecodedBlock* from = nullptr;  // the block that jumped here, to be linked to its target
   unsigned edge = 0;
@@ -104,7 +108,7 @@ lookup:  // h.pc is where execution continues
     if (from && generation == blocks_.generation()) BlockCache::link(*from, edge, *b);
     generation = blocks_.generation();
   }
-  if (retired + b->count > end) goto single;
+  if (retired + b->count > block_end) goto single;
   if (!STILL_COLD(b)) goto hot;
   bpc = b->pc;
   op = b->ops;
@@ -114,14 +118,15 @@ single:  // one instruction through step(): fetch TLB miss or fault, page-crossi
   h.instret = retired;
   step();
   retired = h.instret;
-  if (h.trapped) ++traps, --end;
+  if (h.trapped) ++traps, --end, --block_end;
   from = nullptr;
   goto lookup;
 
 chain:  // the block ended at a jump or branch to `next` along `edge`
   retired += b->count;
   if (DecodedBlock* s = b->next[edge];
-      s && s->pc == next && s->epoch == epoch && retired + s->count <= end && STILL_COLD(s)) {
+      s && s->pc == next && s->epoch == epoch && retired + s->count <= block_end && retired < end &&
+      STILL_COLD(s)) {
     b = s;
     bpc = s->pc;
     op = s->ops;
@@ -138,7 +143,7 @@ hot:  // stop before block b: the JIT runs it
 
 trapped:  // op raised an exception: the ones before it retired, pc goes to the trap vector
   retired += op - b->ops;
-  ++traps, --end;
+  ++traps, --end, --block_end;
   h.pc = h.next_pc;
   from = nullptr;
   goto lookup;

@@ -27,6 +27,9 @@ class Interpreter final : public ExecutionEngine {
   bool trace = false;
   // false: every instruction through step() (the reference the block path is tested against).
   bool decoded_blocks = true;
+  // Exact budgets retire exactly `budget` instructions (the tail shorter than a block is
+  // stepped); otherwise a batch may run up to one block (63 instructions) long.
+  bool exact_budget = true;
 
   // Tiering under the JIT: with a threshold, run_batch runs each block that many times and
   // then stops before it (and before blocks the JIT has translated), with pc at its start,
