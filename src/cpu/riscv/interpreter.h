@@ -1,7 +1,7 @@
 // The interpreter: runs pre-decoded blocks of guest code (BlockCache), one instruction at a
 // time where a block cannot be used (fetch faults, page-crossing instructions, the tail of
-// a batch, tracing), in batches between which interrupts, timers and stop requests are
-// checked.
+// an exact batch, tracing), in batches between which interrupts, timers and stop requests
+// are checked.
 #pragma once
 #include <cstdint>
 
