@@ -128,9 +128,10 @@ std::string compare_engines(const RandomProgram& p, uint64_t limit, Engine engin
   riscv::Hart &x = a.hart(), &y = b.hart();
   std::ostringstream out;
   out << std::hex;
-  const char* name = engine == Engine::Jit ? "jit" : "blocks";
+  const char* tested_name = engine == Engine::Jit ? "jit" : "blocks";
   auto check = [&](const char* what, uint64_t reference, uint64_t tested) {
-    if (reference != tested) out << "  " << what << ": reference 0x" << reference << ", " << name << " 0x" << tested << "\n";
+    if (reference != tested)
+      out << "  " << what << ": reference 0x" << reference << ", " << tested_name << " 0x" << tested << "\n";
   };
   for (unsigned r = 0; r < 32; ++r) {
     char name[8];
