@@ -197,7 +197,7 @@ op_Jal:
   next = bpc + op->offset + static_cast<int64_t>(op->imm);
   edge = 1;
   goto chain;
-#define JALR(F, unused)                                                        \
+#define JALR(F, unused)                                            \
   {                                                                      \
     next = (RS1(F) + static_cast<int64_t>(op->imm)) & ~uint64_t{1};      \
     x[op->rd] = bpc + op->offset + op->length;                           \
