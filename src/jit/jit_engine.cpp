@@ -1,6 +1,5 @@
 #include "jit/jit_engine.h"
 
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -34,6 +33,7 @@ JitEngine::JitEngine(riscv::Hart& hart, size_t code_bytes)
 
 // VESSEL_JIT_STATS=1 prints what the JIT did for each hart when it ends (tuning aid).
 JitEngine::~JitEngine() {
+  if (perf_map_) fclose(perf_map_);
   if (!getenv("VESSEL_JIT_STATS")) return;
   const JitStats& s = stats_;
   fprintf(stderr,
