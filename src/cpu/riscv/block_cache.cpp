@@ -16,14 +16,14 @@ void BlockCache::clear() {
 void BlockCache::release() {
   // A boot fills the arrays in huge pages; after the hart went idle, the few blocks it
   // runs should not hold 2 MiB each.
-  blocks_.release();
-  blocks_.use_huge_pages(false);
-  ops_.release();
-  ops_.use_huge_pages(false);
-  generics_.release();
-  generics_.use_huge_pages(false);
-  bytes_.release();
-  bytes_.use_huge_pages(false);
+  auto give_back = [](auto& array) {
+    array.release();
+    array.use_huge_pages(false);
+  };
+  give_back(blocks_);
+  give_back(ops_);
+  give_back(generics_);
+  give_back(bytes_);
   table_.release();
   ++generation_;
 }
