@@ -61,9 +61,13 @@ void apply_capability_sets(const CapabilitySets& sets) {
   set_flag(caps.get(), CAP_INHERITABLE, sets.inheritable);
   if (cap_set_proc(caps.get()) != 0) throw_errno("set process capabilities");
   if (cap_reset_ambient() != 0 && errno != EINVAL) throw_errno("reset ambient capabilities");
+  // The kernel raises an ambient capability only when it is both permitted and inheritable.
+  // Configs list ambient sets without an inheritable one (`runc spec` does): as runc does, the
+  // capabilities the kernel refuses (EPERM) are left out rather than failing the container.
   for (int cap : sets.ambient) {
     if (cap > last_supported_cap()) continue;
-    if (cap_set_ambient(cap, CAP_SET) != 0) throw_errno("raise ambient capability " + capability_name(cap));
+    if (cap_set_ambient(cap, CAP_SET) != 0 && errno != EPERM)
+      throw_errno("raise ambient capability " + capability_name(cap));
   }
 }
 

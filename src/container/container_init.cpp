@@ -34,6 +34,7 @@ bool has_hooks(const HooksSpec& h) {
   const Spec& spec = *r.spec;
   const ProcessSpec& process = *spec.process;
   bool created = false;
+  int fifo = -1;  // after `start` opened it: where a failure before the exec is reported
   try {
     sanitize_inherited_state(r.preserve_fds);
     if (setsid() < 0) throw_errno("setsid");
@@ -52,11 +53,6 @@ bool has_hooks(const HooksSpec& h) {
     run_hooks(spec.hooks.create_container, state_json, "createContainer");
     int console = -1;
     if (process.terminal) console = connect_console_socket(r.console_socket);
-    int state_dir = -1;
-    if (r.wait_on_fifo) {
-      state_dir = open(r.state_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-      if (state_dir < 0) throw_errno("open " + r.state_dir);
-    }
     pivot_into(r.rootfs.rootfs);
     if (console >= 0) {
       setup_console(console, true, process.console_size);
@@ -76,19 +72,25 @@ bool has_hooks(const HooksSpec& h) {
     if (r.wait_on_fifo) {
       // Blocks until `start` opens the fifo for reading; the directory fd keeps working
       // after pivot_root, so the container needs no /proc for this.
-      const int fifo = openat(state_dir, "exec.fifo", O_WRONLY | O_CLOEXEC);
+      fifo = openat(r.state_dir_fd, "exec.fifo", O_WRONLY | O_CLOEXEC);
       if (fifo < 0) throw_errno("open exec fifo");
-      close(state_dir);
+      close(r.state_dir_fd);
       if (write(fifo, "0", 1) != 1) throw_errno("write exec fifo");
       // Left open: close-on-exec, so `start` sees EOF exactly when the program is exec'd.
     } else {
       expect_proceed(*r.channel);
     }
     run_hooks(spec.hooks.start_container, state_json, "startContainer");
-    finalize_and_exec(process, spec.linux_spec.seccomp ? &*spec.linux_spec.seccomp : nullptr);
+    finalize_and_exec(process, r.seccomp);
   } catch (const std::exception& e) {
-    // Before "created" the runtime is listening; afterwards only the container's stderr is.
-    if (!r.channel->send(SyncKind::Failed, 0, e.what()) || created) fprintf(stderr, "vessel: %s\n", e.what());
+    // Before "created" the runtime is listening. After it, `start` reads the FIFO until EOF and
+    // reports what follows the first byte; `run` still listens on the channel.
+    if (fifo >= 0) {
+      const std::string text = e.what();
+      (void)!write(fifo, text.data(), text.size());
+    } else if (!r.channel->send(SyncKind::Failed, 0, e.what()) || created) {
+      fprintf(stderr, "vessel: %s\n", e.what());
+    }
   }
   _exit(127);
 }

@@ -7,6 +7,7 @@
 
 #include "container/oci_spec.h"
 #include "container/rootfs.h"
+#include "container/seccomp_filter.h"
 #include "container/sync_channel.h"
 
 namespace vessel::container {
@@ -14,11 +15,14 @@ namespace vessel::container {
 struct InitRequest {
   const Spec* spec = nullptr;
   RootfsPlan rootfs;
-  std::string state_dir;       // holds exec.fifo when wait_on_fifo
+  // The state directory (holding exec.fifo when wait_on_fifo), opened O_PATH by the runtime: the
+  // init may run as a user-namespace root that could not walk the path to it.
+  int state_dir_fd = -1;
   std::string console_socket;  // empty unless process.terminal
   int preserve_fds = 0;
   bool wait_on_fifo = false;   // `create`: block on exec.fifo; `run`: wait for Proceed
   const SyncChannel* channel = nullptr;
+  const SeccompProgram* seccomp = nullptr;  // compiled by the runtime from linux.seccomp
 };
 
 // A new user namespace must exist before the pid namespace it will own, so the runtime forks a

@@ -48,7 +48,7 @@ std::vector<NamespaceFd> open_container_namespaces(pid_t init, const Spec& spec)
   return out;
 }
 
-[[noreturn]] void run_exec_setup(const ExecOptions& o, const std::string& console_socket, const Spec& spec,
+[[noreturn]] void run_exec_setup(const ExecOptions& o, const std::string& console_socket, const SeccompProgram* seccomp,
                                  const std::vector<NamespaceFd>& namespaces, const SyncChannel& channel) {
   try {
     auto m = channel.receive();  // we are in the container's cgroup now
@@ -69,7 +69,7 @@ std::vector<NamespaceFd> open_container_namespaces(pid_t init, const Spec& spec)
           setup_console(console, false, o.process.console_size);
           close(console);
         }
-        finalize_and_exec(o.process, spec.linux_spec.seccomp ? &*spec.linux_spec.seccomp : nullptr);
+        finalize_and_exec(o.process, seccomp);
       } catch (const std::exception& e) {
         channel.send(SyncKind::Failed, 0, e.what());
       }
@@ -94,6 +94,8 @@ int Runtime::exec(const ExecOptions& o) {
   const bool relay = o.process.terminal && o.console_socket.empty();
   if (relay && o.detach) throw_bad_input("exec --detach with a terminal needs --console-socket");
   const Spec spec = saved_spec(o.id);
+  std::optional<SeccompProgram> seccomp;
+  if (spec.linux_spec.seccomp) seccomp = compile_seccomp_filter(*spec.linux_spec.seccomp);
   const std::vector<NamespaceFd> namespaces = open_container_namespaces(record.pid, spec);
   const Cgroup cgroup = cgroup_of(record);
 
@@ -110,7 +112,7 @@ int Runtime::exec(const ExecOptions& o) {
   if (setup < 0) throw_errno("fork");
   if (setup == 0) {
     ours.close_fd();
-    run_exec_setup(o, console_socket, spec, namespaces, theirs);
+    run_exec_setup(o, console_socket, seccomp ? &*seccomp : nullptr, namespaces, theirs);
   }
   theirs.close_fd();
   for (const auto& ns : namespaces) close(ns.fd);

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/scoped_fd.h"
 #include "container/console.h"
 #include "container/container_init.h"
 #include "container/error.h"
@@ -81,6 +82,21 @@ class CreationRollback {
   bool armed_ = true;
 };
 
+// The init opens the FIFO as the container's root, which a user namespace maps to another host
+// uid: the FIFO belongs to that uid, and its mode is not cut by our umask.
+void make_exec_fifo(const std::string& path, const LinuxSpec& lx) {
+  if (mkfifo(path.c_str(), 0622) != 0) throw_errno("mkfifo exec.fifo");
+  if (chmod(path.c_str(), 0622) != 0) throw_errno("chmod exec.fifo");
+  auto host_root = [](const std::vector<IdMapping>& maps, uint32_t fallback) {
+    for (const auto& m : maps)
+      if (m.container_id == 0 && m.size > 0) return m.host_id;
+    return fallback;
+  };
+  if (lx.find_namespace(NamespaceType::User) &&
+      chown(path.c_str(), host_root(lx.uid_mappings, getuid()), host_root(lx.gid_mappings, getgid())) != 0)
+    throw_errno("chown exec.fifo");
+}
+
 void warn(const std::string& message) { fprintf(stderr, "vessel: warning: %s\n", message.c_str()); }
 
 // Waits (up to timeout_ms) for a process that is not our child to disappear.
@@ -146,10 +162,15 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
     spec = load_spec(bundle, &raw);
   }
   if (!spec.process) throw_bad_input("config: process is required to create a container");
+  if (spec.process->capabilities)
+    for (const auto& name : spec.process->capabilities->unknown) warn("ignoring unknown capability " + name);
   const bool relay = spec.process->terminal && o.console_socket.empty() && o.relay_terminal;
   if (spec.process->terminal && o.console_socket.empty() && !relay)
     throw_bad_input("process.terminal is true: --console-socket is required");
   if (!is_directory(spec.root_path)) throw_bad_input("root filesystem " + spec.root_path + " is not a directory");
+  // A profile libseccomp cannot take fails here, before anything exists.
+  std::optional<SeccompProgram> seccomp;
+  if (spec.linux_spec.seccomp) seccomp = compile_seccomp_filter(*spec.linux_spec.seccomp);
 
   Cgroup cgroup(discover_cgroup_layout(), cgroup_path_for(spec.linux_spec.cgroups_path, o.id, options_.systemd_cgroup, store_.root()));
   ContainerLock lock = store_.create(o.id);
@@ -190,7 +211,9 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
     request.rootfs.rootfs = dir + "/merged";
     for (const auto& d : {request.rootfs.overlay_upper, request.rootfs.overlay_work, request.rootfs.rootfs}) make_dir(d);
   }
-  request.state_dir = dir;
+  const ScopedFd state_dir(open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (state_dir.get() < 0) throw_errno("open " + dir);
+  request.state_dir_fd = state_dir.get();
   request.console_socket = o.console_socket;
   int console_listener = -1;
   if (relay) {
@@ -198,8 +221,9 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
     console_listener = listen_console_socket(request.console_socket);
   }
   request.preserve_fds = o.preserve_fds;
+  request.seccomp = seccomp ? &*seccomp : nullptr;
   request.wait_on_fifo = wait_on_fifo;
-  if (wait_on_fifo && mkfifo(store_.fifo_path(o.id).c_str(), 0622) != 0) throw_errno("mkfifo exec.fifo");
+  if (wait_on_fifo) make_exec_fifo(store_.fifo_path(o.id), spec.linux_spec);
 
   auto [ours, theirs] = SyncChannel::make_pair();
   request.channel = &theirs;
@@ -304,17 +328,29 @@ void Runtime::start(const std::string& id) {
     if (n == 1 || (fds[1].revents & POLLIN) || (n < 0 && errno != EAGAIN)) break;
   }
   // Then EOF: the init's end closes on exec (or when it dies), so `start` returns, and
-  // poststart hooks run, once the user's program has been executed.
-  for (char rest; n == 1;) {
+  // poststart hooks run, once the user's program has been executed. Anything written before
+  // EOF is the reason the init failed between `start` and the exec.
+  std::string failure;
+  for (char rest[512]; n == 1;) {
     pollfd fds[2] = {{fifo, POLLIN, 0}, {pidfd, POLLIN, 0}};
     poll(fds, pidfd >= 0 ? 2 : 1, -1);
-    const ssize_t r = read(fifo, &rest, 1);
-    if (r == 0 || (r < 0 && errno != EAGAIN) || (fds[1].revents & POLLIN)) break;
+    const ssize_t r = read(fifo, rest, sizeof rest);
+    if (r > 0) {
+      failure.append(rest, static_cast<size_t>(r));
+      continue;
+    }
+    if (r == 0 || (r < 0 && errno != EAGAIN)) break;
+    if (fds[1].revents & POLLIN) {  // dead: take what it wrote, if anything, and stop
+      while ((n = read(fifo, rest, sizeof rest)) > 0) failure.append(rest, static_cast<size_t>(n));
+      n = 1;
+      break;
+    }
   }
   close(fifo);
   if (pidfd >= 0) close(pidfd);
   unlink(store_.fifo_path(id).c_str());
   if (n != 1) throw Error(ErrorKind::System, "container " + id + " exited before it could start");
+  if (!failure.empty()) throw Error(ErrorKind::System, failure);
   try {
     run_hooks(spec.hooks.poststart, state_document(record, "running").dump(), "poststart");
   } catch (const Error& e) {

@@ -41,11 +41,15 @@ constexpr NamedRlimit kRlimits[] = {
     {"RLIMIT_STACK", RLIMIT_STACK},
 };
 
-std::vector<int> parse_capability_list(const Json& object, const char* key, const std::string& where) {
+std::vector<int> parse_capability_list(const Json& object, const char* key, const std::string& where,
+                                       std::vector<std::string>& unknown) {
   std::vector<int> caps;
   for (const auto& name : strings_or_empty(object, key, where)) {
     const int cap = capability_from_name(name);
-    if (cap < 0) throw_bad_input("config: " + where + "." + key + ": unknown capability " + name);
+    if (cap < 0) {
+      if (std::find(unknown.begin(), unknown.end(), name) == unknown.end()) unknown.push_back(name);
+      continue;
+    }
     caps.push_back(cap);
   }
   return caps;
@@ -416,11 +420,11 @@ ProcessSpec parse_process(const Json& object, const std::string& where) {
     const std::string w = where + ".capabilities";
     require_object(*caps, w);
     CapabilitySets sets;
-    sets.bounding = parse_capability_list(*caps, "bounding", w);
-    sets.effective = parse_capability_list(*caps, "effective", w);
-    sets.inheritable = parse_capability_list(*caps, "inheritable", w);
-    sets.permitted = parse_capability_list(*caps, "permitted", w);
-    sets.ambient = parse_capability_list(*caps, "ambient", w);
+    sets.bounding = parse_capability_list(*caps, "bounding", w, sets.unknown);
+    sets.effective = parse_capability_list(*caps, "effective", w, sets.unknown);
+    sets.inheritable = parse_capability_list(*caps, "inheritable", w, sets.unknown);
+    sets.permitted = parse_capability_list(*caps, "permitted", w, sets.unknown);
+    sets.ambient = parse_capability_list(*caps, "ambient", w, sets.unknown);
     p.capabilities = std::move(sets);
   }
   p.rlimits = parse_rlimits(object, where);

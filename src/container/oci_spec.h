@@ -39,6 +39,9 @@ struct Rlimit {
 
 struct CapabilitySets {
   std::vector<int> bounding, effective, inheritable, permitted, ambient;
+  // Names neither libcap nor this kernel knows. runc (and so the tools built on it) ignores
+  // them with a warning, so that configs naming newer capabilities still run; so do we.
+  std::vector<std::string> unknown;
 };
 
 struct UserSpec {

@@ -66,7 +66,7 @@ int exit_status_from_wait(int status) {
   return 1;
 }
 
-void finalize_and_exec(const ProcessSpec& process, const SeccompSpec* seccomp) {
+void finalize_and_exec(const ProcessSpec& process, const SeccompProgram* seccomp) {
   apply_rlimits(process.rlimits);
   if (process.oom_score_adj) set_oom_score_adj(*process.oom_score_adj);
   const bool cwd_ok = chdir(process.cwd.c_str()) == 0;
@@ -74,14 +74,14 @@ void finalize_and_exec(const ProcessSpec& process, const SeccompSpec* seccomp) {
   if (process.capabilities) drop_bounding_set(*process.capabilities);
   if (process.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_errno("set no_new_privs");
   // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it before dropping it.
-  if (seccomp && !process.no_new_privileges) load_seccomp_filter(*seccomp);
+  if (seccomp && !process.no_new_privileges) install_seccomp_program(*seccomp);
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) throw_errno("keep capabilities");
   set_identity(process.user);
   if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) throw_errno("clear keep capabilities");
   if (process.capabilities) apply_capability_sets(*process.capabilities);
   if (process.user.umask) umask(static_cast<mode_t>(*process.user.umask & 0777));
   if (!cwd_ok && chdir(process.cwd.c_str()) != 0) throw_errno("chdir to cwd " + process.cwd);
-  if (seccomp && process.no_new_privileges) load_seccomp_filter(*seccomp);
+  if (seccomp && process.no_new_privileges) install_seccomp_program(*seccomp);
 
   std::vector<char*> argv, envp;
   for (const auto& a : process.args) argv.push_back(const_cast<char*>(a.c_str()));

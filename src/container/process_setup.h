@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "container/oci_spec.h"
+#include "container/seccomp_filter.h"
 
 namespace vessel::container {
 
@@ -12,7 +13,7 @@ void apply_rlimits(const std::vector<Rlimit>& rlimits);
 
 // Applies everything in `process` (and the seccomp filter, if any) to the calling process,
 // then execs process.args. Returns only by throwing.
-[[noreturn]] void finalize_and_exec(const ProcessSpec& process, const SeccompSpec* seccomp);
+[[noreturn]] void finalize_and_exec(const ProcessSpec& process, const SeccompProgram* seccomp);
 
 // Finds `program` in the PATH given by `env` ("PATH=..."), or returns it unchanged.
 std::string find_program(const std::string& program, const std::vector<std::string>& env);

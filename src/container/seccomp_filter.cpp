@@ -1,11 +1,17 @@
 #include "container/seccomp_filter.h"
 
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <memory>
 
 #include "container/error.h"
@@ -49,25 +55,72 @@ uint32_t arch_of(const std::string& name) {
 }
 
 void check(int rc, const std::string& what) {
-  if (rc < 0) {
-    errno = -rc;
-    throw_errno("seccomp: " + what);
+  if (rc < 0) throw_bad_input("seccomp: " + what + ": " + strerror(-rc));
+}
+
+scmp_arg_cmp comparison_of(const SeccompArg& a) {
+  scmp_arg_cmp cmp{};
+  cmp.arg = a.index;
+  cmp.op = compare_of(a.op);
+  cmp.datum_a = a.value;
+  cmp.datum_b = a.value_two;
+  return cmp;
+}
+
+// libseccomp ANDs the comparisons of one rule and refuses two on the same argument. Profiles
+// (runtime-tools', for personality) mean "any of these values" there: as runc does, such a
+// rule becomes one rule per comparison.
+std::vector<std::vector<scmp_arg_cmp>> rule_variants(const SeccompRule& rule) {
+  std::map<unsigned, int> per_argument;
+  bool repeated = false;
+  for (const auto& a : rule.args) repeated |= ++per_argument[a.index] > 1;
+  std::vector<std::vector<scmp_arg_cmp>> out;
+  if (repeated) {
+    for (const auto& a : rule.args) out.push_back({comparison_of(a)});
+  } else {
+    out.emplace_back();
+    for (const auto& a : rule.args) out.back().push_back(comparison_of(a));
   }
+  return out;
+}
+
+unsigned filter_flags(const SeccompSpec& spec) {
+  unsigned flags = 0;
+  for (const auto& flag : spec.flags) {
+    if (flag == "SECCOMP_FILTER_FLAG_LOG") flags |= SECCOMP_FILTER_FLAG_LOG;
+    else if (flag == "SECCOMP_FILTER_FLAG_SPEC_ALLOW") flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+    else if (flag == "SECCOMP_FILTER_FLAG_TSYNC") flags |= SECCOMP_FILTER_FLAG_TSYNC;
+    // Only meaningful with a user-notification listener, which this runtime does not create.
+    else if (flag == "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") continue;
+    else throw_bad_input("seccomp: unsupported flag " + flag);
+  }
+  return flags;
+}
+
+std::vector<sock_filter> export_bpf(void* ctx) {
+  const int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+  if (fd < 0) throw_errno("memfd_create");
+  std::vector<sock_filter> out;
+  const int rc = seccomp_export_bpf(ctx, fd);
+  struct stat st {};
+  if (rc == 0 && fstat(fd, &st) == 0 && st.st_size % sizeof(sock_filter) == 0) {
+    out.resize(static_cast<size_t>(st.st_size) / sizeof(sock_filter));
+    if (pread(fd, out.data(), static_cast<size_t>(st.st_size), 0) != st.st_size) out.clear();
+  }
+  close(fd);
+  if (rc < 0) check(rc, "export filter");
+  if (out.empty()) throw Error(ErrorKind::System, "seccomp: the exported filter is empty");
+  return out;
 }
 
 }  // namespace
 
-void load_seccomp_filter(const SeccompSpec& spec) {
+SeccompProgram compile_seccomp_filter(const SeccompSpec& spec) {
+  SeccompProgram program;
+  program.flags = filter_flags(spec);
   const uint32_t default_action = action_of(spec.default_action, spec.default_errno_ret);
   std::unique_ptr<void, FilterFree> ctx(seccomp_init(default_action));
   if (!ctx) throw_bad_input("seccomp: cannot initialise a filter with default action " + spec.default_action);
-  // Keep the calling thread's no_new_privs as the runtime set it; do not let libseccomp set it.
-  check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0), "disable implicit no_new_privs");
-  for (const auto& flag : spec.flags) {
-    if (flag == "SECCOMP_FILTER_FLAG_LOG") check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_LOG, 1), flag);
-    else if (flag == "SECCOMP_FILTER_FLAG_SPEC_ALLOW") check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_SSB, 1), flag);
-    else if (flag != "SECCOMP_FILTER_FLAG_TSYNC") throw_bad_input("seccomp: unsupported flag " + flag);
-  }
   for (const auto& arch : spec.architectures) {
     const int rc = seccomp_arch_add(ctx.get(), arch_of(arch));
     if (rc != 0 && rc != -EEXIST) check(rc, "add architecture " + arch);
@@ -75,25 +128,28 @@ void load_seccomp_filter(const SeccompSpec& spec) {
   for (const auto& rule : spec.syscalls) {
     const uint32_t action = action_of(rule.action, rule.errno_ret);
     if (action == default_action) continue;  // libseccomp rejects rules that repeat the default
-    std::vector<scmp_arg_cmp> comparisons;
-    for (const auto& a : rule.args) {
-      scmp_arg_cmp cmp{};
-      cmp.arg = a.index;
-      cmp.op = compare_of(a.op);
-      cmp.datum_a = a.value;
-      cmp.datum_b = a.value_two;
-      comparisons.push_back(cmp);
-    }
+    const auto variants = rule_variants(rule);
     for (const auto& name : rule.names) {
       const int nr = seccomp_syscall_resolve_name(name.c_str());
       if (nr == __NR_SCMP_ERROR) continue;  // a syscall this libseccomp (or arch) does not know
-      const int rc = seccomp_rule_add_array(ctx.get(), action, nr, static_cast<unsigned>(comparisons.size()),
-                                            comparisons.empty() ? nullptr : comparisons.data());
-      if (rc == -EDOM || rc == -EOPNOTSUPP) continue;  // not representable on some added architecture
-      check(rc, "add rule for " + name);
+      for (const auto& cmps : variants) {
+        const int rc = seccomp_rule_add_array(ctx.get(), action, nr, static_cast<unsigned>(cmps.size()),
+                                              cmps.empty() ? nullptr : cmps.data());
+        if (rc == -EDOM || rc == -EOPNOTSUPP) continue;  // not representable on some added architecture
+        check(rc, "add rule for " + name);
+      }
     }
   }
-  check(seccomp_load(ctx.get()), "load filter");
+  program.instructions = export_bpf(ctx.get());
+  return program;
+}
+
+void install_seccomp_program(const SeccompProgram& program) {
+  sock_fprog prog{};
+  prog.len = static_cast<unsigned short>(program.instructions.size());
+  prog.filter = const_cast<sock_filter*>(program.instructions.data());
+  if (program.instructions.size() > 0xffff) throw_bad_input("seccomp: filter too long");
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, program.flags, &prog) != 0) throw_errno("seccomp: load filter");
 }
 
 }  // namespace vessel::container

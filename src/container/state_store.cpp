@@ -25,7 +25,11 @@ void make_dirs(const std::string& path, mode_t mode) {
   while (std::getline(ss, part, '/')) {
     if (part.empty()) continue;
     partial += "/" + part;
-    if (mkdir(partial.c_str(), mode) != 0 && errno != EEXIST) throw_errno("create state directory " + partial);
+    if (mkdir(partial.c_str(), mode) == 0) {
+      if (chmod(partial.c_str(), mode) != 0) throw_errno("chmod " + partial);  // not cut by the umask
+    } else if (errno != EEXIST) {
+      throw_errno("create state directory " + partial);
+    }
   }
 }
 
@@ -97,6 +101,8 @@ ContainerLock StateStore::create(const std::string& id) {
     if (errno == EEXIST) throw Error(ErrorKind::Conflict, "container with id " + id + " already exists");
     throw_errno("create " + dir(id));
   }
+  // Searchable by a user-namespace root (the init opens exec.fifo in it), whatever our umask.
+  if (chmod(dir(id).c_str(), 0711) != 0) throw_errno("chmod " + dir(id));
   const int fd = open_locked(dir(id));
   if (fd < 0) throw_errno("open " + dir(id));
   return ContainerLock(fd);

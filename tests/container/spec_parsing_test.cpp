@@ -95,14 +95,24 @@ TEST(SpecParsing, RejectsBadValues) {
   doc["process"]["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"soft", 10}, {"hard", 1}}};
   EXPECT_NE(rejection(doc).find("soft limit above hard"), std::string::npos);
   doc = minimal();
-  doc["process"]["capabilities"]["bounding"] = {"CAP_NOT_A_THING"};
-  EXPECT_NE(rejection(doc).find("unknown capability"), std::string::npos);
-  doc = minimal();
   doc["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_EXPLODE"}};
   EXPECT_NE(rejection(doc).find("unsupported action"), std::string::npos);
   doc = minimal();
   doc["hooks"]["poststart"] = {{{"path", "relative"}}};
   EXPECT_NE(rejection(doc).find("absolute"), std::string::npos);
+}
+
+// As runc does: a name no kernel interface maps to is left out (the caller warns), so that
+// configs naming capabilities newer than this kernel still run.
+TEST(SpecParsing, UnknownCapabilitiesAreSetAside) {
+  json doc = minimal();
+  doc["process"]["capabilities"]["bounding"] = {"CAP_KILL", "CAP_NOT_A_THING"};
+  doc["process"]["capabilities"]["ambient"] = {"CAP_NOT_A_THING", "CAP_OTHER"};
+  const Spec spec = parse_spec(doc, "/bundle");
+  ASSERT_TRUE(spec.process->capabilities);
+  EXPECT_EQ(spec.process->capabilities->bounding.size(), 1u);
+  EXPECT_TRUE(spec.process->capabilities->ambient.empty());
+  EXPECT_EQ(spec.process->capabilities->unknown, (std::vector<std::string>{"CAP_NOT_A_THING", "CAP_OTHER"}));
 }
 
 TEST(SpecParsing, CrossFieldRules) {
