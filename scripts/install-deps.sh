@@ -18,6 +18,8 @@ packages=(
   device-tree-compiler qemu-system-misc opensbi qemu-utils e2fsprogs cpio
   # container runtime tests and benchmarks (issue 7): podman drives vessel-runc, runc/crun are the references
   podman runc crun busybox-static
+  # Docker as a client of vessel-runc (tests/container/docker_test.sh), and podman's default seccomp profile
+  docker.io containerd golang-github-containers-common
   # network tests and benchmark (issue 4): namespaces and taps; the benchmark's host-side sink
   iproute2 python3
   # guest recipe (guest/build.sh): kernel source and its build tools; busybox comes via `apt-get source`

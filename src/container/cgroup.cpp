@@ -188,8 +188,13 @@ void Cgroup::apply_v1(const ResourcesSpec& r) {
   if (r.memory_swappiness) write(mem, "memory.swappiness", std::to_string(*r.memory_swappiness));
   const CgroupHierarchy* blkio = layout_.find("blkio");
   auto device = [](const DeviceLimit& d) { return std::to_string(d.major) + ":" + std::to_string(d.minor) + " " + std::to_string(d.value); };
-  if (r.blkio_weight) write(blkio, "blkio.weight", std::to_string(*r.blkio_weight));
-  if (r.blkio_leaf_weight) write(blkio, "blkio.leaf_weight", std::to_string(*r.blkio_leaf_weight));
+  // A weight of 0 means "not set" (Docker sends it by default, runc skips it); with the BFQ
+  // scheduler the weight lives in blkio.bfq.weight, and kernels without CFQ or BFQ have neither.
+  if (r.blkio_weight && *r.blkio_weight != 0) {
+    const bool bfq = blkio && access((dir_in(*blkio) + "/blkio.bfq.weight").c_str(), F_OK) == 0;
+    write(blkio, bfq ? "blkio.bfq.weight" : "blkio.weight", std::to_string(*r.blkio_weight));
+  }
+  if (r.blkio_leaf_weight && *r.blkio_leaf_weight != 0) write(blkio, "blkio.leaf_weight", std::to_string(*r.blkio_leaf_weight));
   for (const auto& d : r.blkio_weight_device) write(blkio, "blkio.weight_device", device(d));
   for (const auto& d : r.throttle_read_bps) write(blkio, "blkio.throttle.read_bps_device", device(d));
   for (const auto& d : r.throttle_write_bps) write(blkio, "blkio.throttle.write_bps_device", device(d));
@@ -240,7 +245,7 @@ void Cgroup::apply_v2(const ResourcesSpec& r) {
   if (r.memory_swappiness) throw_bad_input("linux.resources.memory.swappiness is not available on cgroup v2");
   // v1 blkio weights (10..1000) map linearly onto io.weight (1..10000).
   auto v2_weight = [](uint64_t w) { return 1 + (w - 10) * 9999 / 990; };
-  if (r.blkio_weight) write(u, "io.weight", std::to_string(v2_weight(std::clamp<uint64_t>(*r.blkio_weight, 10, 1000))));
+  if (r.blkio_weight && *r.blkio_weight != 0) write(u, "io.weight", std::to_string(v2_weight(std::clamp<uint64_t>(*r.blkio_weight, 10, 1000))));
   auto io_max = [&](const std::vector<DeviceLimit>& list, const char* key) {
     for (const auto& d : list)
       write(u, "io.max", std::to_string(d.major) + ":" + std::to_string(d.minor) + " " + key + "=" + std::to_string(d.value));

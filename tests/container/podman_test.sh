@@ -67,5 +67,35 @@ out=$("${P[@]}" run --rm "${LIMITS[@]}" --memory 32m --pids-limit 64 localhost/v
       sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max')
 check "run --memory: limit applied" 33554432 "$out"
 
+# podman's defaults: its seccomp profile (containers-common), capabilities, user, read-only
+# root, a bind volume and limits, as its users run it.
+mkdir -p "$WORK/volume" && echo from-volume > "$WORK/volume/file"
+out=$("${P[@]}" run --rm "${LIMITS[@]}" --user 1000:1000 --cap-drop ALL --cap-add NET_BIND_SERVICE --read-only \
+      -v "$WORK/volume:/data" --pids-limit 50 --memory 64m --cpus 0.5 localhost/vessel-busybox:test sh -c '
+        id -u; grep ^Seccomp: /proc/self/status | cut -f2; grep ^CapEff /proc/self/status | cut -f2; cat /data/file
+        touch /x 2>/dev/null || echo read-only
+        cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max
+        cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cut -d" " -f1 /sys/fs/cgroup/cpu.max' 2>&1)
+check "run with defaults: user, seccomp, capabilities, volume, read-only, pids, cpus" \
+  "1000 2 0000000000000400 from-volume read-only 50 50000" "$(echo $out)"
+check "default seccomp profile: personality values it lists (several rules for one syscall)" 0 \
+  "$("${P[@]}" run --rm "${LIMITS[@]}" localhost/vessel-busybox:test sh -c 'linux32 true; echo $?')"
+# The same profile without mkdir: what it no longer allows gets its defaultErrnoRet.
+if [ -f /usr/share/containers/seccomp.json ]; then
+  python3 -c 'import json, sys
+p = json.load(open(sys.argv[1]))
+for r in p["syscalls"]: r["names"] = [n for n in r["names"] if n not in ("mkdir", "mkdirat")]
+json.dump(p, open(sys.argv[2], "w"))' /usr/share/containers/seccomp.json "$WORK/no-mkdir.json"
+  check "a profile given with --security-opt seccomp= (its defaultErrnoRet, ENOSYS)" "Function not implemented" \
+    "$("${P[@]}" run --rm "${LIMITS[@]}" --security-opt seccomp="$WORK/no-mkdir.json" localhost/vessel-busybox:test \
+       sh -c 'mkdir /tmp/d 2>&1 | sed "s/.*: //"')"
+fi
+
+"${P[@]}" run -d --name vs "${LIMITS[@]}" localhost/vessel-busybox:test sh -c 'echo from-log; exec sleep 1000' >/dev/null
+check "logs" from-log "$("${P[@]}" logs vs 2>&1)"
+check "top" 1 "$("${P[@]}" top vs | grep -c 'sleep 1000')"
+check "stats: one process" 1 "$("${P[@]}" stats --no-stream --format '{{.PIDs}}' vs)"
+"${P[@]}" rm -f -t 0 vs >/dev/null 2>&1
+
 [ "$failures" -eq 0 ] && echo "podman + vessel-runc: all checks passed"
 exit $((failures > 0))
