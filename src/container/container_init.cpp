@@ -53,7 +53,7 @@ bool has_hooks(const HooksSpec& h) {
     run_hooks(spec.hooks.create_container, state_json, "createContainer");
     int console = -1;
     if (process.terminal) console = connect_console_socket(r.console_socket);
-    pivot_into(r.rootfs.rootfs);
+    enter_root(r.rootfs);
     if (console >= 0) {
       setup_console(console, true, process.console_size);
       close(console);

@@ -48,8 +48,10 @@ std::vector<NamespaceFd> open_container_namespaces(pid_t init, const Spec& spec)
   return out;
 }
 
+// chroot_dir: the container's root when it shares our mount namespace (it was entered by chroot).
 [[noreturn]] void run_exec_setup(const ExecOptions& o, const std::string& console_socket, const SeccompProgram* seccomp,
-                                 const std::vector<NamespaceFd>& namespaces, const SyncChannel& channel) {
+                                 const std::string& chroot_dir, const std::vector<NamespaceFd>& namespaces,
+                                 const SyncChannel& channel) {
   try {
     auto m = channel.receive();  // we are in the container's cgroup now
     if (!m || m->kind != SyncKind::Proceed) _exit(1);
@@ -59,6 +61,7 @@ std::vector<NamespaceFd> open_container_namespaces(pid_t init, const Spec& spec)
     const int console = o.process.terminal ? connect_console_socket(console_socket) : -1;
     for (const auto& ns : namespaces)
       if (setns(ns.fd, clone_flag(ns.type)) != 0) throw_errno(std::string("join ") + namespace_type_name(ns.type) + " namespace");
+    if (!chroot_dir.empty() && (chroot(chroot_dir.c_str()) != 0 || chdir("/") != 0)) throw_errno("chroot " + chroot_dir);
     const pid_t child = fork();  // a joined pid namespace applies to children only
     if (child < 0) throw_errno("fork");
     if (child == 0) {
@@ -112,7 +115,8 @@ int Runtime::exec(const ExecOptions& o) {
   if (setup < 0) throw_errno("fork");
   if (setup == 0) {
     ours.close_fd();
-    run_exec_setup(o, console_socket, seccomp ? &*seccomp : nullptr, namespaces, theirs);
+    const std::string chroot_dir = spec.linux_spec.find_namespace(NamespaceType::Mount) ? "" : record.rootfs;
+    run_exec_setup(o, console_socket, seccomp ? &*seccomp : nullptr, chroot_dir, namespaces, theirs);
   }
   theirs.close_fd();
   for (const auto& ns : namespaces) close(ns.fd);

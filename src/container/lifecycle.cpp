@@ -23,6 +23,7 @@
 #include "container/hooks.h"
 #include "container/namespaces.h"
 #include "container/process_info.h"
+#include "container/rootfs.h"
 #include "container/process_setup.h"
 #include "container/sync_channel.h"
 
@@ -63,6 +64,7 @@ class CreationRollback {
       ::kill(init_pid_, SIGKILL);
       waitpid(init_pid_, nullptr, 0);  // ours as subreaper once its parent exited
     }
+    if (!shared_mounts_.empty()) detach_mounts_under(shared_mounts_);
     try {
       if (cgroup_) cgroup_->destroy();
     } catch (const std::exception&) {
@@ -72,6 +74,7 @@ class CreationRollback {
   }
   void set_cgroup(Cgroup* cgroup) { cgroup_ = cgroup; }
   void set_init(pid_t pid) { init_pid_ = pid; }
+  void set_shared_mounts(std::string rootfs) { shared_mounts_ = std::move(rootfs); }
   void disarm() { armed_ = false; }
 
  private:
@@ -79,6 +82,7 @@ class CreationRollback {
   std::string id_;
   Cgroup* cgroup_ = nullptr;
   pid_t init_pid_ = 0;
+  std::string shared_mounts_;  // a root whose mounts were made in our namespace
   bool armed_ = true;
 };
 
@@ -203,6 +207,8 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
   request.rootfs.cgroups = &cgroup.layout();
   request.rootfs.cgroup_path = cgroup.path();
   request.rootfs.in_user_namespace = user_ns != nullptr;
+  request.rootfs.own_mount_namespace = spec.linux_spec.find_namespace(NamespaceType::Mount) != nullptr;
+  if (!request.rootfs.own_mount_namespace) rollback.set_shared_mounts(spec.root_path);
   if (o.overlay_rootfs) {
     request.rootfs.overlay = true;
     request.rootfs.overlay_base = spec.root_path;
@@ -426,6 +432,8 @@ void Runtime::destroy(const ContainerRecord& record, const Spec* spec) {
   }
   Cgroup cgroup = cgroup_of(record);
   cgroup.destroy();
+  // Without a mount namespace of its own the container's mounts live in ours.
+  if (spec && !spec->linux_spec.find_namespace(NamespaceType::Mount)) detach_mounts_under(record.rootfs);
   if (spec) {
     try {
       run_hooks(spec->hooks.poststop, state_document(record, "stopped").dump(), "poststop");

@@ -373,7 +373,6 @@ void validate_cross_fields(const Spec& spec) {
     throw_bad_input("config: a new user namespace requires linux.uidMappings and linux.gidMappings");
   if (!spec.hostname.empty() && !l.find_namespace(NamespaceType::Uts))
     throw_bad_input("config: hostname requires a uts namespace");
-  if (!l.find_namespace(NamespaceType::Mount)) throw_bad_input("config: a mount namespace is required");
   static const std::set<std::string> kPropagation = {"", "private", "rprivate", "slave", "rslave", "shared", "rshared", "unbindable", "runbindable"};
   if (!kPropagation.count(l.rootfs_propagation))
     throw_bad_input("config: linux.rootfsPropagation: unknown value '" + l.rootfs_propagation + "'");

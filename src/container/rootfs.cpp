@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
+#include <sstream>
+#include <vector>
 
 #include "container/error.h"
 #include "container/mount_options.h"
@@ -165,19 +168,21 @@ unsigned long propagation_flags(const std::string& name) {
 }  // namespace
 
 void prepare_rootfs(const RootfsPlan& plan) {
-  // Nothing done here may propagate back to the host.
-  do_mount("", "/", nullptr, MS_SLAVE | MS_REC, "");
+  // Nothing done here may propagate back to the host (which it shares without a namespace).
+  if (plan.own_mount_namespace) do_mount("", "/", nullptr, MS_SLAVE | MS_REC, "");
   if (plan.overlay) {
     do_mount("overlay", plan.rootfs, "overlay", 0,
              "lowerdir=" + plan.overlay_base + ",upperdir=" + plan.overlay_upper + ",workdir=" + plan.overlay_work);
   } else {
-    // pivot_root needs the new root to be a mount point.
+    // pivot_root needs the new root to be a mount point; under chroot it keeps a remount of
+    // "/" (read-only root, propagation) on the container's root, not the host's.
     do_mount(plan.rootfs, plan.rootfs, nullptr, MS_BIND | MS_REC, "");
   }
   for (const auto& m : plan.spec->mounts) mount_one(plan, m);
   populate_dev(plan);
 }
 
+namespace {
 void pivot_into(const std::string& rootfs) {
   const int old_root = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
   if (old_root < 0) throw_errno("open /");
@@ -190,6 +195,27 @@ void pivot_into(const std::string& rootfs) {
   if (mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) throw_errno("make old root a slave");
   if (umount2(".", MNT_DETACH) != 0) throw_errno("detach old root");
   if (chdir("/") != 0) throw_errno("chdir /");
+}
+}  // namespace
+
+void enter_root(const RootfsPlan& plan) {
+  if (plan.own_mount_namespace) return pivot_into(plan.rootfs);
+  if (chdir(plan.rootfs.c_str()) != 0) throw_errno("chdir " + plan.rootfs);
+  if (chroot(".") != 0) throw_errno("chroot " + plan.rootfs);
+  if (chdir("/") != 0) throw_errno("chdir /");
+}
+
+void detach_mounts_under(const std::string& path) {
+  std::ifstream mountinfo("/proc/self/mountinfo");
+  std::vector<std::string> targets;
+  for (std::string line; std::getline(mountinfo, line);) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, target;
+    fields >> id >> parent >> dev >> root >> target;
+    if (target == path || target.rfind(path + "/", 0) == 0) targets.push_back(target);
+  }
+  // mountinfo lists parents before children: detach in reverse order.
+  for (auto it = targets.rbegin(); it != targets.rend(); ++it) umount2(it->c_str(), MNT_DETACH);
 }
 
 void finish_rootfs(const Spec& spec) {

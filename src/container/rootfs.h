@@ -19,12 +19,18 @@ struct RootfsPlan {
   const CgroupLayout* cgroups = nullptr;
   std::string cgroup_path;   // the container's cgroup, for the /sys/fs/cgroup mount
   bool in_user_namespace = false;
+  // Without one (a config that lists no mount namespace) the mounts are made in the runtime's
+  // namespace, as runc makes them, and the root is entered with chroot instead of pivot_root.
+  bool own_mount_namespace = true;
 };
 
 // Everything before pivot_root. Runs in the container's (new) mount namespace.
 void prepare_rootfs(const RootfsPlan& plan);
-// pivot_root into plan.rootfs and detach the old root.
-void pivot_into(const std::string& rootfs);
+// pivot_root into plan.rootfs and detach the old root; chroot without a mount namespace.
+void enter_root(const RootfsPlan& plan);
+// Detaches every mount at or below `path`, deepest first: what a container without a mount
+// namespace of its own left in the runtime's.
+void detach_mounts_under(const std::string& path);
 // After pivot_root: masked paths, read-only paths, read-only root, root propagation.
 void finish_rootfs(const Spec& spec);
 // Writes linux.sysctl values under /proc/sys (after pivot_root, so the container's /proc).
