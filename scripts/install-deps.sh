@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
   libfdt-dev libxbyak-dev libslirp-dev libglib2.0-dev zlib1g-dev libzstd-dev libxxhash-dev liburing-dev
   libseccomp-dev libcap-dev
+  # container images under vesseld: layers unpacked with libarchive (tar, gzip, zstd, xz)
+  libarchive-dev
   # manager tests: the OpenAPI document is read with yaml-cpp to validate responses
   libyaml-cpp-dev
   # tools used by tests and benchmarks

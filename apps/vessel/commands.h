@@ -14,5 +14,8 @@ int run_command(int argc, char** argv);
 int container_command(int argc, char** argv);
 int img_command(int argc, char** argv);
 int vm_command(int argc, char** argv);
+int ct_command(int argc, char** argv);
+int image_command(int argc, char** argv);
+int ls_command(int argc, char** argv);
 
 }  // namespace vessel::cli

@@ -17,7 +17,10 @@ constexpr Command kCommands[] = {
     {"run", vessel::cli::run_command, "run a virtual machine (bare-metal ELF or Linux kernel)"},
     {"img", vessel::cli::img_command, "disk images: create, info, convert, check (raw, qcow2)"},
     {"vm", vessel::cli::vm_command, "virtual machines managed by vesseld (create, start, ls, console, ...)"},
-    {"container", vessel::cli::container_command, "OCI containers (create, start, run, state, kill, delete, ...)"},
+    {"ct", vessel::cli::ct_command, "containers managed by vesseld (create, start, exec, logs, console, ...)"},
+    {"image", vessel::cli::image_command, "container images for vesseld: import (OCI layout, docker save), ls, rm"},
+    {"ls", vessel::cli::ls_command, "every VM and container vesseld manages"},
+    {"container", vessel::cli::container_command, "the OCI runtime itself (create, start, run, state, kill, delete, ...)"},
 };
 
 void usage(FILE* out) {

@@ -13,84 +13,13 @@
 
 #include "api/http_client.h"
 #include "commands.h"
+#include "api_call.h"
 #include "vm_command.h"
 
 namespace vessel::cli {
 namespace {
 
 using nlohmann::json;
-
-struct Common {
-  std::string socket;
-  bool json_output = false;
-};
-
-std::string human_bytes(double b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (b >= 1024 && u < 4) {
-    b /= 1024;
-    ++u;
-  }
-  char buf[32];
-  snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
-  return buf;
-}
-
-std::string human_duration(double s) {
-  char buf[32];
-  if (s < 120) snprintf(buf, sizeof buf, "%.0fs", s);
-  else if (s < 7200) snprintf(buf, sizeof buf, "%.0fm", s / 60);
-  else snprintf(buf, sizeof buf, "%.1fh", s / 3600);
-  return buf;
-}
-
-// Shows an indeterminate spinner with the elapsed time on a terminal while `work` runs: the
-// daemon does not report fractions of a snapshot, so the bar does not pretend to.
-template <typename F>
-auto with_progress(const char* what, F work) {
-  std::atomic<bool> done{false};
-  std::thread spinner;
-  if (isatty(STDERR_FILENO)) {
-    spinner = std::thread([&] {
-      const char frames[] = "|/-\\";
-      const auto start = std::chrono::steady_clock::now();
-      for (int i = 0; !done; ++i) {
-        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        fprintf(stderr, "\r%s %c %.1fs", what, frames[i % 4], s);
-        fflush(stderr);
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // animation frame, not synchronisation
-      }
-      fprintf(stderr, "\r\033[K");
-    });
-  }
-  auto r = work();
-  done = true;
-  if (spinner.joinable()) spinner.join();
-  return r;
-}
-
-// Sends a request; prints the error and returns nullopt on failure.
-std::optional<json> call(const Common& c, const std::string& method, const std::string& path, const json& body = {},
-                         const char* progress = nullptr) {
-  const std::string text = body.is_null() ? std::string() : body.dump();
-  auto send = [&] { return api::http_request(c.socket, method, path, text); };
-  auto r = progress ? with_progress(progress, send) : send();
-  if (!r) {
-    fprintf(stderr, "vessel vm: %s\n", r.error().c_str());
-    if (r.error().find("cannot connect") != std::string::npos)
-      fprintf(stderr, "vessel vm: is vesseld running? (--socket or VESSEL_SOCKET)\n");
-    return std::nullopt;
-  }
-  json j = json::parse(r->body, nullptr, false);
-  if (r->status >= 400) {
-    const std::string msg = !j.is_discarded() && j.contains("error") ? j["error"].value("message", r->body) : r->body;
-    fprintf(stderr, "vessel vm: %s\n", msg.c_str());
-    return std::nullopt;
-  }
-  if (j.is_discarded()) return json(r->body);  // /metrics is text
-  return j;
-}
 
 void print_vm(const json& vm) {
   auto field = [&](const char* label, const std::string& value) { printf("%-12s %s\n", label, value.c_str()); };
@@ -164,8 +93,8 @@ bool parse_rate(const std::string& text, json& list, const char* ops_key) {
 int vm_command(int argc, char** argv) {
   CLI::App app{"Manage virtual machines through vesseld", "vessel vm"};
   Common c;
-  const char* env = getenv("VESSEL_SOCKET");
-  c.socket = env && *env ? env : "/run/vessel/vessel.sock";
+  c.socket = default_socket();
+  c.program = "vessel vm";
   app.add_option("--socket", c.socket, "vesseld API socket (env VESSEL_SOCKET)")->capture_default_str();
   app.add_flag("--json", c.json_output, "print the daemon's JSON");
   app.require_subcommand(1);
@@ -235,11 +164,7 @@ int vm_command(int argc, char** argv) {
     fprintf(stderr, "vessel vm: %s\n", e.what());
     return kExitUsage;
   }
-  auto absolute = [](const std::string& p) {
-    if (p.empty() || p[0] == '/') return p;
-    char cwd[4096];
-    return getcwd(cwd, sizeof cwd) ? std::string(cwd) + "/" + p : p;
-  };
+  auto absolute = absolute_path;
   const std::string vm = "/v1/vms/" + name;
 
   if (*create) {
@@ -285,7 +210,7 @@ int vm_command(int argc, char** argv) {
   if (*metrics) return output(c, call(c, "GET", "/metrics"));
   if (*simple["show"]) return output(c, call(c, "GET", vm));
   if (*simple["rm"]) return output(c, call(c, "DELETE", vm));
-  if (*simple["console"]) return vm_console(c.socket, name);
+  if (*simple["console"]) return attach_console(c.socket, vm + "/console", "vessel vm");
   for (const char* s : {"start", "kill", "pause", "resume"})
     if (*simple[s]) return output(c, call(c, "POST", vm + "/" + s, json::object()));
   if (*stop) return output(c, call(c, "POST", vm + "/stop", {{"timeout_seconds", timeout}}));

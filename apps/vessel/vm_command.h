@@ -5,7 +5,8 @@
 
 namespace vessel::cli {
 
-// Interactive console attach (vm_command_console.cpp). Returns the exit status.
-int vm_console(const std::string& socket, const std::string& name);
+// Interactive console attach (vm_command_console.cpp) to `path` (/v1/vms/NAME/console or
+// /v1/containers/NAME/console). Returns the exit status.
+int attach_console(const std::string& socket, const std::string& path, const char* program);
 
 }  // namespace vessel::cli

@@ -53,11 +53,13 @@ bool write_all(int fd, const char* p, size_t n) {
 
 }  // namespace
 
-int vm_console(const std::string& socket, const std::string& name) {
-  auto c = api::http_open_stream(socket, "GET", "/v1/vms/" + name + "/console",
+int attach_console(const std::string& socket, const std::string& path, const char* program) {
+  // /v1/KIND/NAME/console
+  const std::string name = path.substr(0, path.rfind('/')).substr(path.substr(0, path.rfind('/')).rfind('/') + 1);
+  auto c = api::http_open_stream(socket, "GET", path,
                                  "Connection: Upgrade\r\nUpgrade: vessel-console\r\n");
   if (!c) {
-    fprintf(stderr, "vessel vm: %s\n", c.error().c_str());
+    fprintf(stderr, "%s: %s\n", program, c.error().c_str());
     return kExitFailure;
   }
   if (c->status != 101) {
@@ -69,7 +71,7 @@ int vm_console(const std::string& socket, const std::string& name) {
     close(c->fd);
     auto j = nlohmann::json::parse(body, nullptr, false);
     const std::string msg = j.is_object() && j.contains("error") ? j["error"].value("message", body) : body;
-    fprintf(stderr, "vessel vm: %s\n", msg.c_str());
+    fprintf(stderr, "%s: %s\n", program, msg.c_str());
     return kExitFailure;
   }
   const int fd = c->fd;

@@ -1,7 +1,9 @@
 // `vesseld`: the manager daemon. Serves the REST API (docs/api/openapi.yaml) on a Unix
-// socket and runs each VM as its own detached vessel-vmm process. Killing the daemon does
-// not touch the VMs: the next daemon re-adopts them from the state directory.
+// socket and runs each VM as its own detached vessel-vmm process, and each container through
+// vessel-runc. Killing the daemon touches neither: the next daemon re-adopts them from the
+// state directory.
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,29 +14,32 @@
 
 #include "api/dispatcher.h"
 #include "api/http_server.h"
+#include "manager/container_registry.h"
 #include "manager/event_log.h"
+#include "manager/image_store.h"
 #include "manager/registry.h"
 #include "manager/state_dir.h"
 
 namespace {
 
-std::string default_vmm_binary() {
+std::string beside_us(const char* program) {
   char buf[PATH_MAX];
   const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return "vessel-vmm";
+  if (n <= 0) return program;
   buf[n] = '\0';
-  return (std::filesystem::path(buf).parent_path() / "vessel-vmm").string();
+  return (std::filesystem::path(buf).parent_path() / program).string();
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Vessel manager daemon: REST API on a Unix socket, one vessel-vmm process per VM", "vesseld"};
-  std::string socket_path = "/run/vessel/vessel.sock", state_path = "/var/lib/vessel", vmm_binary, log_file;
+  std::string socket_path = "/run/vessel/vessel.sock", state_path = "/var/lib/vessel", vmm_binary, runc_binary, log_file;
   bool no_autostart = false;
   app.add_option("--socket", socket_path, "API socket (mode 0660)")->capture_default_str();
   app.add_option("--state-dir", state_path, "VM definitions and runtime state")->capture_default_str();
   app.add_option("--vmm", vmm_binary, "vessel-vmm binary (default: beside vesseld)");
+  app.add_option("--runc", runc_binary, "vessel-runc binary for containers (default: beside vesseld)");
   app.add_option("--log-file", log_file, "append structured logs (JSON lines) here instead of stderr");
   app.add_flag("--no-autostart", no_autostart, "do not start VMs marked autostart");
   try {
@@ -51,7 +56,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   vessel::manager::EventLog log(log_out);
-  if (vmm_binary.empty()) vmm_binary = default_vmm_binary();
+  if (vmm_binary.empty()) vmm_binary = beside_us("vessel-vmm");
+  if (runc_binary.empty()) runc_binary = beside_us("vessel-runc");
+  if (access(runc_binary.c_str(), X_OK) != 0) {
+    log.error("vessel-runc not found or not executable", {{"path", runc_binary}});
+    return 1;
+  }
   if (access(vmm_binary.c_str(), X_OK) != 0) {
     log.error("vessel-vmm not found or not executable", {{"path", vmm_binary}});
     return 1;
@@ -77,7 +87,14 @@ int main(int argc, char** argv) {
     log.error("cannot load the registry", {{"error", registry.error()}});
     return 1;
   }
-  vessel::api::Dispatcher dispatcher(*registry.value(), log);
+  // Container inits become our children once the `vessel-runc create` that forked them exits:
+  // that is how their exit status reaches us.
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  vessel::manager::ImageStore images(state_path + "/images");
+  std::filesystem::create_directories(state_path + "/images");
+  std::filesystem::create_directories(state_path + "/containers");
+  vessel::manager::ContainerRegistry containers(state_path + "/containers", runc_binary, images, log);
+  vessel::api::Dispatcher dispatcher(*registry.value(), containers, images, log);
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(socket_path).parent_path(), ec);
   auto server = vessel::api::HttpServer::listen(socket_path, 0660,
@@ -87,7 +104,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   log.info("vesseld listening", {{"socket", socket_path}, {"state_dir", state_path}, {"pid", getpid()}});
-  if (!no_autostart) registry.value()->autostart();
+  if (!no_autostart) {
+    registry.value()->autostart();
+    containers.autostart();
+  }
 
   int signo = 0;
   sigwait(&set, &signo);

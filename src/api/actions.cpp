@@ -21,10 +21,6 @@ std::vector<std::string> split_path(const std::string& path) {
   return parts;
 }
 
-ApiError method_not_allowed(const std::string& allow) {
-  return {405, "method_not_allowed", "method not allowed here; allowed: " + allow, allow};
-}
-
 // Body of an action: empty, or a JSON object with only `allowed` fields.
 std::variant<json, ApiError> action_body(const HttpRequest& req, std::initializer_list<const char*> allowed) {
   if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
@@ -53,10 +49,7 @@ std::variant<Action, ApiError> vm_action(const HttpRequest& req, const std::stri
   }
   if (what == "console") {
     if (req.method != "GET") return method_not_allowed("GET");
-    std::string upgrade = req.header("upgrade"), connection = req.header("connection");
-    for (auto* s : {&upgrade, &connection})
-      for (auto& c : *s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return AttachConsole{name, upgrade == "vessel-console" && connection.find("upgrade") != std::string::npos};
+    return AttachConsole{name, is_upgrade_request(req, "vessel-console")};
   }
   if (what == "snapshot" || what == "restore") {
     if (req.method != "POST") return method_not_allowed("POST");
@@ -96,6 +89,16 @@ std::variant<Action, ApiError> parse_request(const HttpRequest& req) {
   if (parts.size() == 1 && parts[0] == "metrics") {
     if (req.method != "GET") return method_not_allowed("GET");
     return GetMetrics{};
+  }
+  if (parts.size() >= 2 && parts[0] == "v1" && parts[1] == "containers") {
+    auto r = parse_container_request(req, parts);
+    if (auto* e = std::get_if<ApiError>(&r)) return *e;
+    return std::get<ContainerAction>(r);
+  }
+  if (parts.size() >= 2 && parts[0] == "v1" && parts[1] == "images") {
+    auto r = parse_image_request(req, parts);
+    if (auto* e = std::get_if<ApiError>(&r)) return *e;
+    return std::get<ImageAction>(r);
   }
   if (parts.size() < 2 || parts[0] != "v1" || parts[1] != "vms")
     return ApiError{404, "not_found", "no such endpoint: " + req.path, {}};

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/api_error.h"
+#include "api/container_actions.h"
 #include "api/http_message.h"
 
 namespace vessel::api {
@@ -28,7 +29,7 @@ struct AttachConsole { std::string name; bool upgrade = false; };
 struct GetMetrics {};
 
 using Action = std::variant<ListVms, CreateVm, GetVm, DeleteVm, UpdateLimits, PowerAction, SnapshotVm, RestoreVm, AttachConsole,
-                            GetMetrics>;
+                            GetMetrics, ContainerAction, ImageAction>;
 
 // A route, or the API error that explains why the request is not one.
 std::variant<Action, ApiError> parse_request(const HttpRequest& req);

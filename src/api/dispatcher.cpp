@@ -8,23 +8,12 @@
 #include <chrono>
 
 #include "api/http_client.h"
+#include "api/responses.h"
 
 namespace vessel::api {
 namespace {
 
 using nlohmann::json;
-
-HandlerResult json_response(int status, const json& body) {
-  HandlerResult r;
-  r.response.status = status;
-  r.response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-  return r;
-}
-
-HandlerResult from_outcome(manager::Outcome<json> o, int ok_status = 200) {
-  if (!o) return {error_response(from_manager(o.error())), {}};
-  return json_response(ok_status, o.value());
-}
 
 bool send_all(int fd, const char* p, size_t n) {
   while (n > 0) {
@@ -126,8 +115,12 @@ HandlerResult Dispatcher::execute(const Action& action) {
         } else if constexpr (std::is_same_v<T, GetMetrics>) {
           HandlerResult r;
           r.response.content_type = "text/plain; version=0.0.4";
-          r.response.body = registry_.metrics_text();
+          r.response.body = registry_.metrics_text() + containers_.metrics_text();
           return r;
+        } else if constexpr (std::is_same_v<T, ContainerAction>) {
+          return execute_container(a);
+        } else if constexpr (std::is_same_v<T, ImageAction>) {
+          return execute_image(a);
         } else if constexpr (std::is_same_v<T, AttachConsole>) {
           return attach_console(a);
         } else {

@@ -2,22 +2,32 @@
 #pragma once
 #include "api/actions.h"
 #include "api/http_server.h"
+#include "manager/container_registry.h"
 #include "manager/event_log.h"
+#include "manager/image_store.h"
 #include "manager/registry.h"
 
 namespace vessel::api {
 
 class Dispatcher {
  public:
-  Dispatcher(manager::Registry& registry, manager::EventLog& log) : registry_(registry), log_(log) {}
+  Dispatcher(manager::Registry& registry, manager::ContainerRegistry& containers, manager::ImageStore& images,
+             manager::EventLog& log)
+      : registry_(registry), containers_(containers), images_(images), log_(log) {}
   // The HttpServer handler: parse, dispatch, log.
   HandlerResult handle(const HttpRequest& req);
 
  private:
   HandlerResult execute(const Action& action);
   HandlerResult attach_console(const AttachConsole& a);
+  // container_dispatch.cpp
+  HandlerResult execute_container(const ContainerAction& action);
+  HandlerResult execute_image(const ImageAction& action);
+  HandlerResult attach_container_console(const AttachContainerConsole& a);
 
   manager::Registry& registry_;
+  manager::ContainerRegistry& containers_;
+  manager::ImageStore& images_;
   manager::EventLog& log_;
 };
 

@@ -212,8 +212,10 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
   if (o.overlay_rootfs) {
     request.rootfs.overlay = true;
     request.rootfs.overlay_base = spec.root_path;
-    request.rootfs.overlay_upper = dir + "/upper";
-    request.rootfs.overlay_work = dir + "/work";
+    const std::string layers = o.overlay_layers_dir.empty() ? dir : o.overlay_layers_dir;
+    if (!o.overlay_layers_dir.empty()) make_dir(layers);
+    request.rootfs.overlay_upper = layers + "/upper";
+    request.rootfs.overlay_work = layers + "/work";
     request.rootfs.rootfs = dir + "/merged";
     for (const auto& d : {request.rootfs.overlay_upper, request.rootfs.overlay_work, request.rootfs.rootfs}) make_dir(d);
   }
@@ -491,6 +493,14 @@ std::vector<ContainerSummary> Runtime::list() const {
 }
 
 CgroupStats Runtime::stats(const std::string& id) const { return cgroup_of(store_.load(id)).stats(); }
+
+void Runtime::update(const std::string& id, const ResourcesSpec& resources) {
+  ContainerLock lock = store_.lock(id);
+  const ContainerRecord record = store_.load(id);
+  const std::string status = status_of(record, /*lock_held=*/true);
+  if (status == "stopped" || status == "creating") throw Error(ErrorKind::Conflict, "cannot update a container that is " + status);
+  cgroup_of(record).apply(resources);
+}
 
 void Runtime::set_paused(const std::string& id, bool paused) {
   ContainerLock lock = store_.lock(id);

@@ -28,6 +28,7 @@ struct CreateOptions {
   std::string console_socket;
   int preserve_fds = 0;
   bool overlay_rootfs = false;  // root.path is a shared read-only base under a private upper
+  std::string overlay_layers_dir;  // where upper/ and work/ live (default: the state directory)
   // process.terminal without --console-socket: the runtime itself takes the pty and relays it
   // to its own stdio (foreground `run` only).
   bool relay_terminal = false;
@@ -64,6 +65,8 @@ class Runtime {
   std::vector<ContainerSummary> list() const;
   CgroupStats stats(const std::string& id) const;
   void set_paused(const std::string& id, bool paused);
+  // Changes the limits of a live container (`update`): only the given resources are written.
+  void update(const std::string& id, const ResourcesSpec& resources);
   // The container's config.json as saved at create time.
   Spec saved_spec(const std::string& id) const;
 

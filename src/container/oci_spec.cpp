@@ -400,6 +400,8 @@ const NamespaceSpec* LinuxSpec::find_namespace(NamespaceType type) const {
   return nullptr;
 }
 
+ResourcesSpec parse_resources_object(const Json& resources) { return parse_resources(Json{{"resources", resources}}); }
+
 ProcessSpec parse_process(const Json& object, const std::string& where) {
   require_object(object, where);
   ProcessSpec p;

@@ -165,6 +165,8 @@ struct Spec {
 Spec parse_spec(const nlohmann::json& document, const std::string& bundle);
 // Reads <bundle>/config.json. Throws BadInput for a missing bundle or an invalid document.
 Spec load_spec(const std::string& bundle, nlohmann::json* raw_out = nullptr);
+// A linux.resources object on its own (as given to `update --resources`).
+ResourcesSpec parse_resources_object(const nlohmann::json& resources);
 // A `process` object on its own (as given to `exec --process`).
 ProcessSpec parse_process(const nlohmann::json& object, const std::string& where = "process");
 

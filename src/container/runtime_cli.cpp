@@ -29,7 +29,8 @@ const char* const kUsage =
     "global options: --root DIR (default /run/vessel), --log FILE, --log-format text|json,\n"
     "                --systemd-cgroup, --debug\n"
     "commands:\n"
-    "  create --bundle DIR [--pid-file F] [--console-socket S] ID   set up, wait for start\n"
+    "  create --bundle DIR [--pid-file F] [--console-socket S] [--rootfs-overlay DIR] ID\n"
+    "                                 set up, wait for start\n"
     "  start ID                       run the configured process\n"
     "  run --bundle DIR [-d] ID       create + start (+ wait and delete unless -d)\n"
     "  run --rootfs DIR [--memory SIZE] [--cpus N] [--pids-limit N] [-t] -- CMD...\n"
@@ -41,6 +42,8 @@ const char* const kUsage =
     "  list [--format table|json] [-q]\n"
     "  events --stats ID              resource usage as JSON\n"
     "  pause ID | resume ID\n"
+    "  update [--memory B] [--cpu-quota N] [--cpu-period N] [--cpu-share N] [--pids-limit N]\n"
+    "         [--cpuset-cpus L] [--cpuset-mems L] [--resources F|-] ID   change limits while running\n"
     "  spec [--bundle DIR]            write a default config.json\n";
 
 struct CliContext {
@@ -65,7 +68,7 @@ int parse_count(const std::string& text, const char* what) {
 const std::vector<FlagSpec> kCreateFlags = {
     {{"bundle", "b"}, true}, {{"console-socket"}, true}, {{"pid-file"}, true},       {{"no-pivot"}, false},
     {{"no-new-keyring"}, false}, {{"preserve-fds"}, true}, {{"detach", "d"}, false}, {{"keep"}, false},
-    {{"no-subreaper"}, false},
+    {{"no-subreaper"}, false}, {{"rootfs-overlay"}, true},
 };
 
 CreateOptions create_options(const ParsedFlags& f, const std::string& command) {
@@ -75,6 +78,13 @@ CreateOptions create_options(const ParsedFlags& f, const std::string& command) {
   o.pid_file = f.value("pid-file");
   o.console_socket = f.value("console-socket");
   if (f.has("preserve-fds")) o.preserve_fds = parse_count(f.value("preserve-fds"), "--preserve-fds");
+  // Vessel's own: root.path is a read-only base under an overlay whose upper and work
+  // directories live in DIR, so the container's changes outlive `delete` (vesseld's images).
+  if (f.has("rootfs-overlay")) {
+    o.overlay_rootfs = true;
+    o.overlay_layers_dir = f.value("rootfs-overlay");
+    if (o.overlay_layers_dir.empty() || o.overlay_layers_dir[0] != '/') throw_bad_input("--rootfs-overlay takes an absolute directory");
+  }
   return o;
 }
 
@@ -189,6 +199,51 @@ int cmd_pause_resume(CliContext& c) {
   return kCliExitOk;
 }
 
+int64_t parse_limit(const std::string& text, const char* what) {
+  char* end = nullptr;
+  const long long n = std::strtoll(text.c_str(), &end, 10);
+  if (end == text.c_str() || *end) throw_bad_input(std::string("update: invalid ") + what + " '" + text + "'");
+  return n;
+}
+
+// runc's flags, or a linux.resources JSON document (--resources FILE, "-" for stdin).
+int cmd_update(CliContext& c) {
+  const auto f = parse_flags(c.args, c.next,
+                             {{{"resources", "r"}, true}, {{"memory"}, true}, {{"memory-reservation"}, true},
+                              {{"memory-swap"}, true}, {{"cpu-quota"}, true}, {{"cpu-period"}, true},
+                              {{"cpu-share"}, true}, {{"cpuset-cpus"}, true}, {{"cpuset-mems"}, true},
+                              {{"pids-limit"}, true}, {{"kernel-memory"}, true}, {{"blkio-weight"}, true}},
+                             false, "update");
+  const std::string id = single_id(f, "update");
+  ResourcesSpec r;
+  if (f.has("resources")) {
+    const std::string file = f.value("resources");
+    nlohmann::json doc;
+    if (file == "-") {
+      doc = nlohmann::json::parse(std::cin, nullptr, false);
+    } else {
+      std::ifstream in(file);
+      if (!in) throw_bad_input("update: cannot read " + file);
+      doc = nlohmann::json::parse(in, nullptr, false);
+    }
+    if (doc.is_discarded()) throw_bad_input("update: " + file + " is not valid JSON");
+    r = parse_resources_object(doc);
+  }
+  if (f.has("memory")) r.memory_limit = parse_limit(f.value("memory"), "--memory");
+  if (f.has("memory-reservation")) r.memory_reservation = parse_limit(f.value("memory-reservation"), "--memory-reservation");
+  if (f.has("memory-swap")) r.memory_swap = parse_limit(f.value("memory-swap"), "--memory-swap");
+  if (f.has("kernel-memory")) r.memory_kernel = parse_limit(f.value("kernel-memory"), "--kernel-memory");
+  if (f.has("cpu-quota")) r.cpu_quota = parse_limit(f.value("cpu-quota"), "--cpu-quota");
+  if (f.has("cpu-period")) r.cpu_period = static_cast<uint64_t>(parse_limit(f.value("cpu-period"), "--cpu-period"));
+  if (f.has("cpu-share")) r.cpu_shares = static_cast<uint64_t>(parse_limit(f.value("cpu-share"), "--cpu-share"));
+  if (f.has("blkio-weight")) r.blkio_weight = static_cast<uint64_t>(parse_limit(f.value("blkio-weight"), "--blkio-weight"));
+  if (f.has("pids-limit")) r.pids_limit = parse_limit(f.value("pids-limit"), "--pids-limit");
+  if (f.has("cpuset-cpus")) r.cpuset_cpus = f.value("cpuset-cpus");
+  if (f.has("cpuset-mems")) r.cpuset_mems = f.value("cpuset-mems");
+  c.runtime.update(id, r);
+  return kCliExitOk;
+}
+
 int cmd_spec(CliContext& c) {
   const auto f = parse_flags(c.args, c.next, {{{"bundle", "b"}, true}, {{"rootless"}, false}}, false, "spec");
   const std::string path = f.value("bundle", ".") + "/config.json";
@@ -282,7 +337,7 @@ constexpr Command kCommands[] = {
     {"create", cmd_create}, {"start", cmd_start},   {"run", cmd_run},       {"state", cmd_state},
     {"kill", cmd_kill},     {"delete", cmd_delete}, {"exec", cmd_exec},     {"ps", cmd_ps},
     {"list", cmd_list},     {"events", cmd_events}, {"pause", cmd_pause_resume}, {"resume", cmd_pause_resume},
-    {"spec", cmd_spec},     {"features", cmd_features},
+    {"spec", cmd_spec},     {"features", cmd_features}, {"update", cmd_update},
 };
 
 const std::vector<FlagSpec> kGlobalFlags = {

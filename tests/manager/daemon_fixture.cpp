@@ -53,7 +53,19 @@ Daemon::~Daemon() {
     const auto deadline = Clock::now() + std::chrono::seconds(10);
     while (manager::process_alive(id) && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  // Containers outlive the daemon by design: delete each one the runtime still knows.
   std::error_code ec;
+  const std::string runtime_root = state_dir() + "/containers/.runtime";
+  for (const auto& e : std::filesystem::directory_iterator(runtime_root, ec)) {
+    const std::string runc = (std::filesystem::path(vesseld_bin()).parent_path() / "vessel-runc").string();
+    const pid_t p = fork();
+    if (p == 0) {
+      execl(runc.c_str(), runc.c_str(), "--root", runtime_root.c_str(), "delete", "--force",
+            e.path().filename().c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    if (p > 0) waitpid(p, nullptr, 0);
+  }
   std::filesystem::remove_all(dir_, ec);
 }
 
@@ -126,17 +138,24 @@ json Daemon::guest_vm(const std::string& name, const std::string& extra) {
 }
 
 bool Daemon::wait_state(const std::string& name, const std::string& state, std::chrono::seconds timeout) {
+  return wait_state_at("/v1/vms/" + name, state, timeout);
+}
+
+bool Daemon::wait_state_at(const std::string& path, const std::string& state, std::chrono::seconds timeout) {
   const auto deadline = Clock::now() + timeout;
   for (;;) {
-    auto r = api("GET", "/v1/vms/" + name);
+    auto r = api("GET", path);
     if (r.status == 200 && r.json.value("state", "") == state) return true;
     if (Clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }
 
-ConsoleStream::ConsoleStream(const std::string& socket, const std::string& vm) {
-  auto c = api::http_open_stream(socket, "GET", "/v1/vms/" + vm + "/console",
+ConsoleStream::ConsoleStream(const std::string& socket, const std::string& vm)
+    : ConsoleStream(socket, ApiPath{"/v1/vms/" + vm + "/console"}) {}
+
+ConsoleStream::ConsoleStream(const std::string& socket, const ApiPath& route) {
+  auto c = api::http_open_stream(socket, "GET", route.path,
                                  "Connection: Upgrade\r\nUpgrade: vessel-console\r\n");
   if (!c) return;
   if (c->status != 101) {

@@ -30,7 +30,7 @@ const OpenApi& openapi();
 class Daemon {
  public:
   Daemon();  // creates the temporary directory; start() runs the daemon
-  ~Daemon();  // kills the daemon and every VMM it reported, removes the directory
+  ~Daemon();  // kills the daemon and every VMM it reported, deletes the containers, removes the directory
   void start(const std::vector<std::string>& extra_args = {});
   void kill9();  // SIGKILL the daemon only (VMs keep running)
   pid_t pid() const { return pid_; }
@@ -47,6 +47,8 @@ class Daemon {
   nlohmann::json guest_vm(const std::string& name, const std::string& extra_cmdline = {});
   // Polls GET /v1/vms/NAME until its state is `state` or the timeout passes.
   bool wait_state(const std::string& name, const std::string& state, std::chrono::seconds timeout);
+  // The same for any resource with a "state" (a container: /v1/containers/NAME).
+  bool wait_state_at(const std::string& path, const std::string& state, std::chrono::seconds timeout);
 
  private:
   void remember(const nlohmann::json& vm);
@@ -59,6 +61,11 @@ class Daemon {
 class ConsoleStream {
  public:
   ConsoleStream(const std::string& socket, const std::string& vm);
+  // Any console route: ConsoleStream(socket, ApiPath{"/v1/containers/NAME/console"}).
+  struct ApiPath {
+    std::string path;
+  };
+  ConsoleStream(const std::string& socket, const ApiPath& route);
   ~ConsoleStream();
   bool ok() const { return fd_ >= 0; }
   // Reads until `text` appears after the cursor (consumed to its end); false on timeout/EOF.

@@ -1,0 +1,63 @@
+#include "api_call.h"
+
+#include <cstdlib>
+
+#include "api/http_client.h"
+
+namespace vessel::cli {
+
+std::string default_socket() {
+  const char* env = getenv("VESSEL_SOCKET");
+  return env && *env ? env : "/run/vessel/vessel.sock";
+}
+
+std::string absolute_path(const std::string& p) {
+  if (p.empty() || p[0] == '/') return p;
+  char cwd[4096];
+  return getcwd(cwd, sizeof cwd) ? std::string(cwd) + "/" + p : p;
+}
+
+
+std::string human_bytes(double b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (b >= 1024 && u < 4) {
+    b /= 1024;
+    ++u;
+  }
+  char buf[32];
+  snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
+  return buf;
+}
+
+std::string human_duration(double s) {
+  char buf[32];
+  if (s < 120) snprintf(buf, sizeof buf, "%.0fs", s);
+  else if (s < 7200) snprintf(buf, sizeof buf, "%.0fm", s / 60);
+  else snprintf(buf, sizeof buf, "%.1fh", s / 3600);
+  return buf;
+}
+
+// Sends a request; prints the error and returns nullopt on failure.
+std::optional<json> call(const Common& c, const std::string& method, const std::string& path, const json& body,
+                         const char* progress) {
+  const std::string text = body.is_null() ? std::string() : body.dump();
+  auto send = [&] { return api::http_request(c.socket, method, path, text); };
+  auto r = progress ? with_progress(progress, send) : send();
+  if (!r) {
+    fprintf(stderr, "%s: %s\n", c.program, r.error().c_str());
+    if (r.error().find("cannot connect") != std::string::npos)
+      fprintf(stderr, "%s: is vesseld running? (--socket or VESSEL_SOCKET)\n", c.program);
+    return std::nullopt;
+  }
+  json j = json::parse(r->body, nullptr, false);
+  if (r->status >= 400) {
+    const std::string msg = !j.is_discarded() && j.contains("error") ? j["error"].value("message", r->body) : r->body;
+    fprintf(stderr, "%s: %s\n", c.program, msg.c_str());
+    return std::nullopt;
+  }
+  if (j.is_discarded()) return json(r->body);  // /metrics is text
+  return j;
+}
+
+}  // namespace vessel::cli

@@ -1,0 +1,61 @@
+// The CLI's side of the REST API: one request to vesseld, its errors printed the same way
+// for `vessel vm`, `vessel ct`, `vessel image` and `vessel ls`.
+#pragma once
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+namespace vessel::cli {
+
+using nlohmann::json;
+
+struct Common {
+  std::string socket;
+  bool json_output = false;
+  const char* program = "vessel";  // prefix of error messages
+};
+
+// --socket, else VESSEL_SOCKET, else /run/vessel/vessel.sock.
+std::string default_socket();
+std::string human_bytes(double b);
+std::string human_duration(double s);
+
+// Shows an indeterminate spinner with the elapsed time on a terminal while `work` runs: the
+// daemon does not report fractions of a snapshot, so the bar does not pretend to.
+template <typename F>
+auto with_progress(const char* what, F work) {
+  std::atomic<bool> done{false};
+  std::thread spinner;
+  if (isatty(STDERR_FILENO)) {
+    spinner = std::thread([&] {
+      const char frames[] = "|/-\\";
+      const auto start = std::chrono::steady_clock::now();
+      for (int i = 0; !done; ++i) {
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        fprintf(stderr, "\r%s %c %.1fs", what, frames[i % 4], s);
+        fflush(stderr);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // animation frame, not synchronisation
+      }
+      fprintf(stderr, "\r\033[K");
+    });
+  }
+  auto r = work();
+  done = true;
+  if (spinner.joinable()) spinner.join();
+  return r;
+}
+
+// Sends a request; prints the error and returns nullopt on failure.
+std::optional<json> call(const Common& c, const std::string& method, const std::string& path, const json& body = {},
+                         const char* progress = nullptr);
+// An absolute path for the daemon, which does not share our working directory.
+std::string absolute_path(const std::string& p);
+
+}  // namespace vessel::cli

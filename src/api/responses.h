@@ -1,0 +1,23 @@
+// JSON answers shared by the dispatcher's VM, container and image routes.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include "api/api_error.h"
+#include "api/http_server.h"
+#include "manager/manager_error.h"
+
+namespace vessel::api {
+
+inline HandlerResult json_response(int status, const nlohmann::json& body) {
+  HandlerResult r;
+  r.response.status = status;
+  r.response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+inline HandlerResult from_outcome(manager::Outcome<nlohmann::json> o, int ok_status = 200) {
+  if (!o) return {error_response(from_manager(o.error())), {}};
+  return json_response(ok_status, o.value());
+}
+
+}  // namespace vessel::api
