@@ -168,6 +168,10 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
   if (!spec.process) throw_bad_input("config: process is required to create a container");
   if (spec.process->capabilities)
     for (const auto& name : spec.process->capabilities->unknown) warn("ignoring unknown capability " + name);
+  // A confinement asked for and not available is an error, never silently dropped.
+  if (!spec.process->apparmor_profile.empty() &&
+      read_whole_file("/sys/module/apparmor/parameters/enabled").value_or("N").rfind("Y", 0) != 0)
+    throw_bad_input("process.apparmorProfile is set but AppArmor is not enabled on this host");
   const bool relay = spec.process->terminal && o.console_socket.empty() && o.relay_terminal;
   if (spec.process->terminal && o.console_socket.empty() && !relay)
     throw_bad_input("process.terminal is true: --console-socket is required");

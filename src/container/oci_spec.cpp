@@ -430,6 +430,7 @@ ProcessSpec parse_process(const Json& object, const std::string& where) {
   }
   p.rlimits = parse_rlimits(object, where);
   p.no_new_privileges = bool_or(object, "noNewPrivileges", where, false);
+  p.apparmor_profile = string_or(object, "apparmorProfile", where, "");
   if (auto adj = optional_int(object, "oomScoreAdj", where)) {
     if (*adj < -1000 || *adj > 1000) throw_bad_input("config: " + where + ".oomScoreAdj must be in -1000..1000");
     p.oom_score_adj = static_cast<int>(*adj);

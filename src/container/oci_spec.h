@@ -62,6 +62,7 @@ struct ProcessSpec {
   std::vector<Rlimit> rlimits;
   bool no_new_privileges = false;
   std::optional<int> oom_score_adj;
+  std::string apparmor_profile;  // applied at exec; an error where AppArmor cannot apply it
 };
 
 struct HookSpec {

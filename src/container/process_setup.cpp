@@ -28,6 +28,23 @@ void set_identity(const UserSpec& user) {
   if (setresuid(user.uid, user.uid, user.uid) != 0) throw_errno("setuid " + std::to_string(user.uid));
 }
 
+// The profile the next execve enters (what aa_change_onexec does): the kernel refuses a
+// profile that is not loaded, and that failure is the container's.
+void apply_apparmor_profile(const std::string& profile) {
+  const std::string request = "exec " + profile;
+  for (const char* path : {"/proc/self/attr/apparmor/exec", "/proc/self/attr/exec"}) {
+    const int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    const ssize_t n = write(fd, request.data(), request.size());
+    const int err = errno;
+    close(fd);
+    if (n == static_cast<ssize_t>(request.size())) return;
+    errno = err;
+    throw_errno("apply AppArmor profile " + profile);
+  }
+  throw_errno("apply AppArmor profile " + profile + ": no /proc/self/attr/exec");
+}
+
 void set_oom_score_adj(int value) {
   const int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
   if (fd < 0) throw_errno("open oom_score_adj");
@@ -89,6 +106,7 @@ void finalize_and_exec(const ProcessSpec& process, const SeccompProgram* seccomp
   for (const auto& e : process.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
   const std::string program = find_program(process.args[0], process.env);
+  if (!process.apparmor_profile.empty()) apply_apparmor_profile(process.apparmor_profile);
   execve(program.c_str(), argv.data(), envp.data());
   throw_errno("exec " + process.args[0]);
 }

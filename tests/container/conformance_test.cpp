@@ -93,5 +93,17 @@ TEST_F(Conformance, CreateAndStartInAUserNamespace) {
   EXPECT_EQ(runtime({"delete", "--force", "userns"}).status, 0);
 }
 
+// An AppArmor profile that cannot be applied fails the container (as with runc), instead of
+// running it unconfined.
+TEST_F(Conformance, AnAppArmorProfileIsAppliedOrTheContainerFails) {
+  auto config = config_for({"true"});
+  config["process"]["apparmorProfile"] = "vessel-test-profile-that-is-not-loaded";
+  const auto r = run_container(config);
+  EXPECT_NE(r.status, 0);
+  const bool enabled = access("/sys/module/apparmor/parameters/enabled", F_OK) == 0;
+  EXPECT_NE(r.err.find(enabled ? "apply AppArmor profile" : "AppArmor is not enabled"), std::string::npos) << r.err;
+  EXPECT_EQ(runtime({"list", "-q"}).out, "");
+}
+
 }  // namespace
 }  // namespace vessel::container::testing
