@@ -117,13 +117,26 @@ std::vector<Figures> measure(const std::vector<Runtime>& runtimes, const std::st
   return figures;
 }
 
-std::string make_bundle(const std::string& dir) {
+// The config is what `runc spec` writes (ambient capabilities without an inheritable set
+// included), with /bin/true and no terminal; Vessel's own default where runc is missing.
+std::string make_bundle(const std::string& dir, std::string& config_source) {
   const std::string rootfs = dir + "/rootfs";
   for (const char* d : {"", "/bin", "/proc", "/sys", "/dev", "/tmp"}) mkdir((rootfs + d).c_str(), 0755);
   if (run_quiet({"/bin/cp", "/bin/busybox", rootfs + "/bin/busybox"}) != 0) return "";
   symlink("busybox", (rootfs + "/bin/true").c_str());
   symlink("busybox", (rootfs + "/bin/sh").c_str());
-  std::ofstream(dir + "/config.json") << vc::default_spec({"/bin/true"}, "rootfs").dump(2);
+  nlohmann::json config;
+  if (run_quiet({"/usr/sbin/runc", "spec", "--bundle", dir}) == 0) {
+    config = nlohmann::json::parse(vc::read_whole_file(dir + "/config.json").value_or(""), nullptr, false);
+    config_source = "`runc spec`";
+  }
+  if (config.is_discarded() || config.is_null()) {
+    config = vc::default_spec({"/bin/true"}, "rootfs");
+    config_source = "vessel-runc's default spec (runc is not installed)";
+  }
+  config["process"]["args"] = {"/bin/true"};
+  config["process"]["terminal"] = false;
+  std::ofstream(dir + "/config.json") << config.dump(2);
   return dir;
 }
 
@@ -152,7 +165,8 @@ int main(int argc, char** argv) {
   char tmpl[] = "/tmp/vessel-bench-XXXXXX";
   if (!mkdtemp(tmpl)) return 1;
   const std::string work = tmpl;
-  const std::string bundle = make_bundle(work);
+  std::string config_source;
+  const std::string bundle = make_bundle(work, config_source);
   if (bundle.empty()) return 1;
 
   // State on tmpfs, as both runtimes have by default (/run/vessel, /run/runc).
@@ -162,7 +176,8 @@ int main(int argc, char** argv) {
   for (const auto& [name, path] : {std::pair{"runc", "/usr/sbin/runc"}, std::pair{"crun", "/usr/bin/crun"}})
     if (access(path, X_OK) == 0) candidates.push_back({name, path, state + "/" + name});
 
-  printf("container runtimes: %d sequential `run` of /bin/true each, runtimes taking turns (busybox-static rootfs)\n", count);
+  printf("container runtimes: %d sequential `run` of /bin/true each, runtimes taking turns (busybox-static rootfs,\n"
+         "  config from %s)\n", count, config_source.c_str());
   std::vector<Runtime> runtimes;
   for (const auto& r : candidates) {
     if (auto why = probe(r, bundle)) printf("  %-7s not usable on this host: %s\n", r.name.c_str(), why->c_str());
