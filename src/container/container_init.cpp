@@ -42,6 +42,12 @@ bool has_hooks(const HooksSpec& h) {
     // reach the host directory fd held for the exec FIFO.
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
     prepare_rootfs(r.rootfs);
+    if (r.cgroup_join_in_parallel) {
+      expect_proceed(*r.channel);  // now in the container's cgroup: its namespace may root there
+      if (new_namespace_flags(spec.linux_spec.namespaces) & CLONE_NEWCGROUP) {
+        if (unshare(CLONE_NEWCGROUP) != 0) throw_errno("create cgroup namespace");
+      }
+    }
     std::string state_json = "{}";
     if (has_hooks(spec.hooks)) {
       // The runtime runs prestart/createRuntime hooks, then sends the state the hooks get.
@@ -111,9 +117,11 @@ bool needs_setup_process(const Spec& spec) {
 
 void run_direct_init(const InitRequest& r) {
   try {
-    expect_proceed(*r.channel);  // the runtime has put us into the container's cgroup
+    expect_proceed(*r.channel);
     join_namespace_paths(r.spec->linux_spec.namespaces, /*skip_pid_and_time=*/true);
-    if (unshare(new_namespace_flags_for_init(r.spec->linux_spec.namespaces)) != 0) throw_errno("create namespaces");
+    // The cgroup namespace comes once the runtime has moved us into the container's cgroup.
+    if (unshare(new_namespace_flags_for_init(r.spec->linux_spec.namespaces) & ~CLONE_NEWCGROUP) != 0)
+      throw_errno("create namespaces");
   } catch (const std::exception& e) {
     r.channel->send(SyncKind::Failed, 0, e.what());
     _exit(1);

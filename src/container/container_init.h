@@ -23,6 +23,10 @@ struct InitRequest {
   bool wait_on_fifo = false;   // `create`: block on exec.fifo; `run`: wait for Proceed
   const SyncChannel* channel = nullptr;
   const SeccompProgram* seccomp = nullptr;  // compiled by the runtime from linux.seccomp
+  // The runtime moves a directly forked init into its cgroup while the init builds its root
+  // filesystem (joining a cgroup waits out an RCU grace period, several milliseconds), then
+  // sends a second Proceed; the init waits for it before its cgroup namespace, hooks or exec.
+  bool cgroup_join_in_parallel = false;
 };
 
 // A new user namespace must exist before the pid namespace it will own, so the runtime forks a

@@ -234,6 +234,7 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
   }
   request.preserve_fds = o.preserve_fds;
   request.seccomp = seccomp ? &*seccomp : nullptr;
+  request.cgroup_join_in_parallel = !needs_setup_process(spec);
   request.wait_on_fifo = wait_on_fifo;
   if (wait_on_fifo) make_exec_fifo(store_.fifo_path(o.id), spec.linux_spec);
 
@@ -277,8 +278,15 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
     setup_reaped = true;
   };
   try {
-    cgroup.add_process(child);
-    ours.send(SyncKind::Proceed);
+    if (request.cgroup_join_in_parallel) {
+      ours.send(SyncKind::Proceed);  // the init builds its root while we move it (see InitRequest)
+      cgroup.add_process(child);
+      ours.send(SyncKind::Proceed);
+    } else {
+      // The setup process forks the init: it must be in the cgroup before it does.
+      cgroup.add_process(child);
+      ours.send(SyncKind::Proceed);
+    }
     for (bool done = false; !done;) {
       auto m = ours.receive();
       if (!m) throw Error(ErrorKind::System, "container setup exited unexpectedly");
