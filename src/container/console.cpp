@@ -60,7 +60,7 @@ void send_fd(int socket_fd, int fd, const std::string& name) {
   cmsg->cmsg_type = SCM_RIGHTS;
   cmsg->cmsg_len = CMSG_LEN(sizeof(int));
   std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-  if (sendmsg(socket_fd, &msg, MSG_NOSIGNAL) < 0) throw_errno("send terminal to console socket");
+  if (sendmsg(socket_fd, &msg, MSG_NOSIGNAL) < 0) throw_errno("send " + name + " descriptor");
 }
 
 int receive_fd(int socket_fd) {

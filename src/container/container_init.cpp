@@ -15,6 +15,7 @@
 #include "container/hooks.h"
 #include "container/namespaces.h"
 #include "container/process_setup.h"
+#include "container/seccomp_notify.h"
 
 namespace vessel::container {
 
@@ -73,6 +74,9 @@ bool has_hooks(const HooksSpec& h) {
     const std::string program = find_program(process.args[0], process.env);
     if (access(program.c_str(), F_OK) != 0)
       throw Error(ErrorKind::System, "exec: \"" + process.args[0] + "\": executable file not found in $PATH");
+    // A listener must reach its agent through the runtime, which listens only until "created".
+    const bool notify = r.seccomp && r.seccomp->notify;
+    if (notify) install_notify_filter(*r.seccomp, process.no_new_privileges, *r.channel);
     r.channel->send(SyncKind::Created);
     created = true;
     if (r.wait_on_fifo) {
@@ -87,7 +91,7 @@ bool has_hooks(const HooksSpec& h) {
       expect_proceed(*r.channel);
     }
     run_hooks(spec.hooks.start_container, state_json, "startContainer");
-    finalize_and_exec(process, r.seccomp);
+    finalize_and_exec(process, notify ? nullptr : r.seccomp);
   } catch (const std::exception& e) {
     // Before "created" the runtime is listening. After it, `start` reads the FIFO until EOF and
     // reports what follows the first byte; `run` still listens on the channel.

@@ -16,6 +16,7 @@
 #include "container/lifecycle.h"
 #include "container/namespaces.h"
 #include "container/process_setup.h"
+#include "container/seccomp_notify.h"
 #include "container/sync_channel.h"
 
 namespace vessel::container {
@@ -72,7 +73,9 @@ std::vector<NamespaceFd> open_container_namespaces(pid_t init, const Spec& spec)
           setup_console(console, false, o.process.console_size);
           close(console);
         }
-        finalize_and_exec(o.process, seccomp);
+        const bool notify = seccomp && seccomp->notify;
+        if (notify) install_notify_filter(*seccomp, o.process.no_new_privileges, channel);
+        finalize_and_exec(o.process, notify ? nullptr : seccomp);
       } catch (const std::exception& e) {
         channel.send(SyncKind::Failed, 0, e.what());
       }
@@ -130,10 +133,18 @@ int Runtime::exec(const ExecOptions& o) {
     if (m->kind == SyncKind::Failed) throw Error(ErrorKind::System, m->text);
     child = static_cast<pid_t>(m->value);
     waitpid(setup, nullptr, 0);
-    auto failure = ours.receive();  // EOF once the program is exec'd
-    if (failure && failure->kind == SyncKind::Failed) {
-      waitpid(child, nullptr, 0);
-      throw Error(ErrorKind::System, failure->text);
+    for (;;) {
+      auto next = ours.receive();  // EOF once the program is exec'd
+      if (next && next->kind == SyncKind::SeccompListener) {
+        deliver_seccomp_listener(ours, *spec.linux_spec.seccomp, child, state_document(record, status));
+        ours.send(SyncKind::Proceed);
+        continue;
+      }
+      if (next && next->kind == SyncKind::Failed) {
+        waitpid(child, nullptr, 0);
+        throw Error(ErrorKind::System, next->text);
+      }
+      break;
     }
   } catch (...) {
     ::kill(setup, SIGKILL);

@@ -24,6 +24,7 @@
 #include "container/namespaces.h"
 #include "container/process_info.h"
 #include "container/rootfs.h"
+#include "container/seccomp_notify.h"
 #include "container/process_setup.h"
 #include "container/sync_channel.h"
 
@@ -307,6 +308,10 @@ Runtime::Created Runtime::create_container(const CreateOptions& o, bool wait_on_
           ours.send(SyncKind::Proceed, 0, state);
           break;
         }
+        case SyncKind::SeccompListener:
+          deliver_seccomp_listener(ours, *spec.linux_spec.seccomp, record.pid, state_document(record, "creating"));
+          ours.send(SyncKind::Proceed);
+          break;
         case SyncKind::Created:
           if (record.pid <= 0) throw Error(ErrorKind::System, "container init reported before its pid was known");
           done = true;

@@ -289,7 +289,7 @@ ResourcesSpec parse_resources(const Json& lx) {
 const std::set<std::string>& seccomp_actions() {
   static const std::set<std::string> kActions = {"SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
                                                  "SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
-                                                 "SCMP_ACT_ALLOW", "SCMP_ACT_LOG"};
+                                                 "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",          "SCMP_ACT_NOTIFY"};
   return kActions;
 }
 
@@ -304,6 +304,10 @@ std::optional<SeccompSpec> parse_seccomp(const Json& lx) {
   if (const Json* v = member(*s, "defaultErrnoRet")) spec.default_errno_ret = as_u32(*v, "linux.seccomp.defaultErrnoRet");
   spec.architectures = strings_or_empty(*s, "architectures", "linux.seccomp");
   spec.flags = strings_or_empty(*s, "flags", "linux.seccomp");
+  spec.listener_path = string_or(*s, "listenerPath", "linux.seccomp", "");
+  spec.listener_metadata = string_or(*s, "listenerMetadata", "linux.seccomp", "");
+  if (!spec.listener_path.empty() && spec.listener_path[0] != '/')
+    throw_bad_input("config: linux.seccomp.listenerPath must be an absolute path");
   static const std::set<std::string> kOps = {"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
                                              "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"};
   const Json& list = array_member(*s, "syscalls", "linux.seccomp.syscalls");
@@ -330,6 +334,11 @@ std::optional<SeccompSpec> parse_seccomp(const Json& lx) {
     }
     spec.syscalls.push_back(std::move(rule));
   }
+  const bool notify = spec.default_action == "SCMP_ACT_NOTIFY" ||
+                      std::any_of(spec.syscalls.begin(), spec.syscalls.end(),
+                                  [](const SeccompRule& r) { return r.action == "SCMP_ACT_NOTIFY"; });
+  if (notify && spec.listener_path.empty())
+    throw_bad_input("config: linux.seccomp: SCMP_ACT_NOTIFY needs listenerPath");
   return spec;
 }
 

@@ -130,6 +130,8 @@ struct SeccompRule {
 
 struct SeccompSpec {
   std::string default_action;
+  // SCMP_ACT_NOTIFY: the listener fd goes to this Unix socket with the container's state.
+  std::string listener_path, listener_metadata;
   std::optional<uint32_t> default_errno_ret;
   std::vector<std::string> architectures;
   std::vector<std::string> flags;

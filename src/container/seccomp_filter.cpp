@@ -32,6 +32,7 @@ uint32_t action_of(const std::string& name, std::optional<uint32_t> errno_ret) {
   if (name == "SCMP_ACT_TRAP") return SCMP_ACT_TRAP;
   if (name == "SCMP_ACT_TRACE") return SCMP_ACT_TRACE(errno_ret.value_or(EPERM));
   if (name == "SCMP_ACT_LOG") return SCMP_ACT_LOG;
+  if (name == "SCMP_ACT_NOTIFY") return SCMP_ACT_NOTIFY;
   throw_bad_input("seccomp: unsupported action " + name);
 }
 
@@ -84,14 +85,16 @@ std::vector<std::vector<scmp_arg_cmp>> rule_variants(const SeccompRule& rule) {
   return out;
 }
 
+// Linux 5.19; older headers lack it. Kept only with a listener (the kernel refuses it alone).
+constexpr unsigned kWaitKillableRecv = 1u << 5;
+
 unsigned filter_flags(const SeccompSpec& spec) {
   unsigned flags = 0;
   for (const auto& flag : spec.flags) {
     if (flag == "SECCOMP_FILTER_FLAG_LOG") flags |= SECCOMP_FILTER_FLAG_LOG;
     else if (flag == "SECCOMP_FILTER_FLAG_SPEC_ALLOW") flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
     else if (flag == "SECCOMP_FILTER_FLAG_TSYNC") flags |= SECCOMP_FILTER_FLAG_TSYNC;
-    // Only meaningful with a user-notification listener, which this runtime does not create.
-    else if (flag == "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") continue;
+    else if (flag == "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") flags |= kWaitKillableRecv;
     else throw_bad_input("seccomp: unsupported flag " + flag);
   }
   return flags;
@@ -118,6 +121,11 @@ std::vector<sock_filter> export_bpf(void* ctx) {
 SeccompProgram compile_seccomp_filter(const SeccompSpec& spec) {
   SeccompProgram program;
   program.flags = filter_flags(spec);
+  program.notify = spec.default_action == "SCMP_ACT_NOTIFY" ||
+                   std::any_of(spec.syscalls.begin(), spec.syscalls.end(),
+                               [](const SeccompRule& r) { return r.action == "SCMP_ACT_NOTIFY"; });
+  if (program.notify) program.flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  else program.flags &= ~kWaitKillableRecv;
   const uint32_t default_action = action_of(spec.default_action, spec.default_errno_ret);
   std::unique_ptr<void, FilterFree> ctx(seccomp_init(default_action));
   if (!ctx) throw_bad_input("seccomp: cannot initialise a filter with default action " + spec.default_action);
@@ -144,12 +152,14 @@ SeccompProgram compile_seccomp_filter(const SeccompSpec& spec) {
   return program;
 }
 
-void install_seccomp_program(const SeccompProgram& program) {
+int install_seccomp_program(const SeccompProgram& program) {
   sock_fprog prog{};
   prog.len = static_cast<unsigned short>(program.instructions.size());
   prog.filter = const_cast<sock_filter*>(program.instructions.data());
   if (program.instructions.size() > 0xffff) throw_bad_input("seccomp: filter too long");
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, program.flags, &prog) != 0) throw_errno("seccomp: load filter");
+  const long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, program.flags, &prog);
+  if (rc < 0) throw_errno("seccomp: load filter");
+  return program.notify ? static_cast<int>(rc) : -1;
 }
 
 }  // namespace vessel::container

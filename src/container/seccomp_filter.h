@@ -12,7 +12,8 @@ namespace vessel::container {
 
 struct SeccompProgram {
   std::vector<sock_filter> instructions;
-  unsigned flags = 0;  // SECCOMP_FILTER_FLAG_* given to seccomp(2)
+  unsigned flags = 0;     // SECCOMP_FILTER_FLAG_* given to seccomp(2)
+  bool notify = false;    // has SCMP_ACT_NOTIFY: installing it yields a listener fd
 };
 
 // Compiles the profile to BPF. Syscall names unknown to libseccomp are skipped (profiles list
@@ -20,6 +21,7 @@ struct SeccompProgram {
 SeccompProgram compile_seccomp_filter(const SeccompSpec& spec);
 
 // Installs a compiled filter on the calling thread. Needs no_new_privs or CAP_SYS_ADMIN.
-void install_seccomp_program(const SeccompProgram& program);
+// Returns the user-notification listener fd when program.notify, else -1.
+int install_seccomp_program(const SeccompProgram& program);
 
 }  // namespace vessel::container

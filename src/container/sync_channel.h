@@ -14,6 +14,7 @@ enum class SyncKind : uint32_t {
   RuntimeHooks,     // child -> runtime: mounts are ready, run createRuntime hooks now
   Created,          // child -> runtime: fully set up, waiting for start
   Failed,           // child -> runtime: text holds the error
+  SeccompListener,  // child -> runtime: a seccomp listener fd follows (SCM_RIGHTS); answer Proceed
 };
 
 struct SyncMessage {

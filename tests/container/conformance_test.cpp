@@ -1,6 +1,15 @@
 // What the field's own tools found: configs as `runc spec` and runtime-tools generate them, and
 // failures between `start` and the exec, which must reach the caller.
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include <cstring>
+#include <thread>
 
 #include "runtime_harness.h"
 
@@ -103,6 +112,95 @@ TEST_F(Conformance, AnAppArmorProfileIsAppliedOrTheContainerFails) {
   const bool enabled = access("/sys/module/apparmor/parameters/enabled", F_OK) == 0;
   EXPECT_NE(r.err.find(enabled ? "apply AppArmor profile" : "AppArmor is not enabled"), std::string::npos) << r.err;
   EXPECT_EQ(runtime({"list", "-q"}).out, "");
+}
+
+// A seccomp agent: accepts the runtime's connection on `path`, takes the listener fd and the
+// process state, then answers every notified syscall with EACCES, `count` times.
+struct SeccompAgent {
+  explicit SeccompAgent(const std::string& path, int count) {
+    listener_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    ok_ = bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 && listen(listener_, 1) == 0;
+    thread_ = std::thread([this, count] { serve(count); });
+  }
+  ~SeccompAgent() {
+    shutdown(listener_, SHUT_RDWR);
+    thread_.join();
+    close(listener_);
+  }
+  void serve(int count) {
+    const int conn = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (conn < 0) return;
+    char buf[8192] = {};
+    msghdr msg{};
+    iovec iov{buf, sizeof buf - 1};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    const ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
+    close(conn);
+    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+    if (n <= 0 || !cmsg || cmsg->cmsg_type != SCM_RIGHTS) return;
+    std::memcpy(&fd_, CMSG_DATA(cmsg), sizeof(int));
+    state_ = std::string(buf, static_cast<size_t>(n));
+    seccomp_notif_sizes sizes{};
+    syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes);
+    std::vector<char> req_buf(std::max<size_t>(sizes.seccomp_notif, sizeof(seccomp_notif)));
+    std::vector<char> resp_buf(std::max<size_t>(sizes.seccomp_notif_resp, sizeof(seccomp_notif_resp)));
+    for (int i = 0; i < count; ++i) {
+      std::fill(req_buf.begin(), req_buf.end(), 0);
+      auto* req = reinterpret_cast<seccomp_notif*>(req_buf.data());
+      pollfd p{fd_, POLLIN, 0};  // bounded: a container that never calls it must not hang the test
+      if (poll(&p, 1, 30000) != 1 || !(p.revents & POLLIN)) break;
+      if (ioctl(fd_, SECCOMP_IOCTL_NOTIF_RECV, req) != 0) break;
+      std::fill(resp_buf.begin(), resp_buf.end(), 0);
+      auto* resp = reinterpret_cast<seccomp_notif_resp*>(resp_buf.data());
+      resp->id = req->id;
+      resp->error = -EACCES;
+      ioctl(fd_, SECCOMP_IOCTL_NOTIF_SEND, resp);
+      ++answered_;
+    }
+    close(fd_);
+  }
+  bool ok_ = false;
+  int listener_ = -1, fd_ = -1;
+  int answered_ = 0;
+  std::string state_;
+  std::thread thread_;
+};
+
+// SCMP_ACT_NOTIFY: the listener reaches the agent on listenerPath with the process state, for
+// the container and again for each exec; the agent decides what the notified syscall returns.
+TEST_F(Conformance, SeccompNotifyHandsTheListenerToTheAgent) {
+  const std::string path = tmp_ + "/agent.sock";
+  auto config = config_for({"sh", "-c", "mkdir /tmp/denied 2>&1; echo done"});
+  config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                                {"listenerPath", path},
+                                {"listenerMetadata", "vessel-test"},
+                                {"syscalls", {{{"names", {"mkdir", "mkdirat"}}, {"action", "SCMP_ACT_NOTIFY"}}}}};
+  nlohmann::json state;
+  {
+    SeccompAgent agent(path, 1);
+    ASSERT_TRUE(agent.ok_);
+    const auto r = run_container(config);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("Permission denied"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("done"), std::string::npos) << r.out;
+    EXPECT_EQ(agent.answered_, 1);
+    state = nlohmann::json::parse(agent.state_, nullptr, false);
+  }
+  ASSERT_FALSE(state.is_discarded());
+  EXPECT_EQ(state["fds"], nlohmann::json({"seccompFd"}));
+  EXPECT_EQ(state["metadata"], "vessel-test");
+  EXPECT_GT(state.value("pid", 0), 0);
+  EXPECT_EQ(state["state"]["id"].get<std::string>().rfind("run", 0), 0u);
+
+  config["linux"]["seccomp"].erase("listenerPath");
+  EXPECT_NE(run_container(config).err.find("SCMP_ACT_NOTIFY needs listenerPath"), std::string::npos);
 }
 
 }  // namespace
