@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Create-to-running of a container through vesseld (POST /v1/containers with "start": true,
 # answered once the container's program runs) against `podman run -d` of the same image
-# (with runc: Debian's default crun refuses hybrid cgroup hosts), taking turns, in the same run. Needs root, podman and
-# busybox-static. Usage: bench/container/manager_run.sh BUILD_DIR [COUNT]
+# with runc as podman's runtime (Debian's default, crun, refuses hybrid cgroup hosts), taking
+# turns, in the same run. Needs root, podman and busybox-static. Usage: bench/container/manager_run.sh BUILD_DIR [COUNT]
 set -euo pipefail
 BUILD=$(realpath "${1:?usage: manager_run.sh BUILD_DIR [COUNT]}")
 COUNT=${2:-20}
