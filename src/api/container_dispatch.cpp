@@ -10,25 +10,13 @@
 
 #include "api/dispatcher.h"
 #include "api/responses.h"
+#include "api/socket_io.h"
 
 namespace vessel::api {
 
 namespace {
 
 using nlohmann::json;
-
-bool send_all(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    const ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
-}
 
 // Copies what the log gains (from `offset`) to the client, woken by inotify; what the client
 // sends goes to the container's stdin FIFO. Ends when the client hangs up.

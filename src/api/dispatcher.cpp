@@ -9,24 +9,12 @@
 
 #include "api/http_client.h"
 #include "api/responses.h"
+#include "api/socket_io.h"
 
 namespace vessel::api {
 namespace {
 
 using nlohmann::json;
-
-bool send_all(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    const ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
-}
 
 // Copies bytes both ways between the API client and the VMM's console socket until either
 // side closes. The VMM sends its recent output first, then live output.

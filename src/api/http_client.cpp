@@ -1,5 +1,6 @@
 #include "api/http_client.h"
 
+#include "api/socket_io.h"
 #include "common/unix_socket.h"
 
 #include <poll.h>
@@ -15,19 +16,6 @@ namespace vessel::api {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-bool send_all(int fd, const std::string& s) {
-  size_t off = 0;
-  while (off < s.size()) {
-    const ssize_t n = send(fd, s.data() + off, s.size() - off, MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    off += static_cast<size_t>(n);
-  }
-  return true;
-}
 
 std::string request_text(const std::string& method, const std::string& path, const std::string& body,
                          const std::string& extra) {

@@ -1,6 +1,7 @@
 #include "api/http_server.h"
 
 #include "api/http_client.h"
+#include "api/socket_io.h"
 #include "common/unix_socket.h"
 
 #include <poll.h>
@@ -16,21 +17,6 @@
 
 namespace vessel::api {
 namespace {
-
-bool send_all(int fd, const std::string& s) {
-  const char* p = s.data();
-  size_t left = s.size();
-  while (left > 0) {
-    const ssize_t n = send(fd, p, left, MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
-  return true;
-}
 
 std::string error_body(const std::string& code, const std::string& message) {
   return nlohmann::json{{"error", {{"code", code}, {"message", message}}}}.dump();

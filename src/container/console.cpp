@@ -48,8 +48,12 @@ int connect_console_socket(const std::string& path) {
 }
 
 void send_fd(int socket_fd, int fd, const std::string& name) {
+  send_with_fd(socket_fd, fd, std::string(name.c_str(), name.size() + 1), name);
+}
+
+void send_with_fd(int socket_fd, int fd, const std::string& payload, const std::string& what) {
   msghdr msg{};
-  iovec iov{const_cast<char*>(name.c_str()), name.size() + 1};
+  iovec iov{const_cast<char*>(payload.data()), payload.size()};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
@@ -60,7 +64,7 @@ void send_fd(int socket_fd, int fd, const std::string& name) {
   cmsg->cmsg_type = SCM_RIGHTS;
   cmsg->cmsg_len = CMSG_LEN(sizeof(int));
   std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-  if (sendmsg(socket_fd, &msg, MSG_NOSIGNAL) < 0) throw_errno("send " + name + " descriptor");
+  if (sendmsg(socket_fd, &msg, MSG_NOSIGNAL) < 0) throw_errno("send " + what + " descriptor");
 }
 
 int receive_fd(int socket_fd) {

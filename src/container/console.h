@@ -17,6 +17,8 @@ int connect_console_socket(const std::string& path);
 void setup_console(int socket_fd, bool bind_console, std::optional<std::pair<uint32_t, uint32_t>> size);
 // Sends `fd` over the connected unix socket `socket_fd` with `name` as payload.
 void send_fd(int socket_fd, int fd, const std::string& name);
+// One SCM_RIGHTS message carrying `fd` and the bytes of `payload` (`what` names it in errors).
+void send_with_fd(int socket_fd, int fd, const std::string& payload, const std::string& what);
 // Receives one fd sent by send_fd (-1 on failure).
 int receive_fd(int socket_fd);
 

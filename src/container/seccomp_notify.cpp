@@ -37,21 +37,7 @@ void deliver_seccomp_listener(const SyncChannel& channel, const SeccompSpec& spe
                                         {"pid", pid},
                                         {"metadata", spec.listener_metadata},
                                         {"state", state}};
-  const std::string text = process_state.dump();
-  msghdr msg{};
-  iovec iov{const_cast<char*>(text.data()), text.size()};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  const int fd = listener.get();
-  std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-  if (sendmsg(agent.get(), &msg, MSG_NOSIGNAL) < 0) throw_errno("seccomp: send the listener to " + spec.listener_path);
+  send_with_fd(agent.get(), listener.get(), process_state.dump(), "seccomp listener to " + spec.listener_path);
 }
 
 }  // namespace vessel::container
