@@ -14,6 +14,8 @@ packages=(
   libseccomp-dev libcap-dev
   # container images under vesseld: layers unpacked with libarchive (tar, gzip, zstd, xz)
   libarchive-dev
+  # the dashboard (vesseld --http): WebSocket handshake (OpenSSL), its browser tests (Chromium, Node.js)
+  libssl-dev chromium
   # manager tests: the OpenAPI document is read with yaml-cpp to validate responses
   libyaml-cpp-dev
   # tools used by tests and benchmarks
@@ -75,4 +77,16 @@ fi
 if ! compgen -G '/var/lib/apt/lists/*_main_source_Sources*' >/dev/null; then
   echo "install-deps: downloading the package index (with sources)"
   $as_root apt-get update -qq
+fi
+
+# The dashboard's front end (web/): Node.js from Debian where the machine has none, then the npm
+# packages pinned by web/package-lock.json, installed only when the lock file changed.
+if ! command -v npm >/dev/null; then
+  echo "install-deps: installing nodejs and npm"
+  DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+web=$(cd "$(dirname "$0")/.." && pwd)/web
+if [ ! -f "$web/node_modules/.package-lock.json" ] || ! cmp -s "$web/package-lock.json" "$web/node_modules/.vessel-lock"; then
+  echo "install-deps: npm ci (web/)"
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error) && cp "$web/package-lock.json" "$web/node_modules/.vessel-lock"
 fi

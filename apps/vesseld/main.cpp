@@ -14,6 +14,7 @@
 
 #include "api/dispatcher.h"
 #include "api/http_server.h"
+#include "api/static_files.h"
 #include "manager/container_registry.h"
 #include "manager/event_log.h"
 #include "manager/image_store.h"
@@ -30,16 +31,49 @@ std::string beside_us(const char* program) {
   return (std::filesystem::path(buf).parent_path() / program).string();
 }
 
+std::string default_web_root() {
+  const std::string beside = beside_us("web");
+  if (std::filesystem::exists(beside + "/index.html")) return beside;
+  return "/usr/share/vessel/web";
+}
+
+// ADDR:PORT ([::1]:PORT for IPv6) on a loopback address: without TLS and client
+// authentication the dashboard must not be reachable from other hosts.
+vessel::Result<std::unique_ptr<vessel::api::HttpServer>> serve_dashboard(const std::string& address, const std::string& root,
+                                                                      vessel::api::Dispatcher& dispatcher) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return vessel::Error{"--http takes ADDR:PORT, not " + address};
+  std::string host = address.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const bool loopback = host == "::1" || host == "localhost" || host.rfind("127.", 0) == 0;
+  if (!loopback) return vessel::Error{"--http serves loopback addresses only (127.0.0.0/8, ::1): " + host};
+  if (host == "localhost") host = "127.0.0.1";
+  unsigned port = 0;
+  try {
+    port = static_cast<unsigned>(std::stoul(address.substr(colon + 1)));
+  } catch (const std::exception&) {
+    return vessel::Error{"--http: bad port in " + address};
+  }
+  return vessel::api::HttpServer::listen_tcp(host, port, [&dispatcher, root](const vessel::api::HttpRequest& r) {
+    if (auto file = vessel::api::serve_static(root, r)) return std::move(*file);
+    return dispatcher.handle(r);
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Vessel manager daemon: REST API on a Unix socket, one vessel-vmm process per VM", "vesseld"};
   std::string socket_path = "/run/vessel/vessel.sock", state_path = "/var/lib/vessel", vmm_binary, runc_binary, log_file;
+  std::string http_address, web_root;
   bool no_autostart = false;
   app.add_option("--socket", socket_path, "API socket (mode 0660)")->capture_default_str();
   app.add_option("--state-dir", state_path, "VM definitions and runtime state")->capture_default_str();
   app.add_option("--vmm", vmm_binary, "vessel-vmm binary (default: beside vesseld)");
   app.add_option("--runc", runc_binary, "vessel-runc binary for containers (default: beside vesseld)");
+  app.add_option("--http", http_address,
+                 "also serve the API and the web dashboard over HTTP on ADDR:PORT (loopback only: there is no TLS)");
+  app.add_option("--web-root", web_root, "the dashboard's files (default: web/ beside vesseld, else /usr/share/vessel/web)");
   app.add_option("--log-file", log_file, "append structured logs (JSON lines) here instead of stderr");
   app.add_flag("--no-autostart", no_autostart, "do not start VMs marked autostart");
   try {
@@ -103,6 +137,16 @@ int main(int argc, char** argv) {
     log.error("cannot serve the API", {{"error", server.error()}});
     return 1;
   }
+  std::unique_ptr<vessel::api::HttpServer> http;
+  if (!http_address.empty()) {
+    auto listening = serve_dashboard(http_address, web_root.empty() ? default_web_root() : web_root, dispatcher);
+    if (!listening) {
+      log.error("cannot serve HTTP", {{"error", listening.error()}});
+      return 2;
+    }
+    http = std::move(listening.value());
+    log.info("dashboard and API over HTTP", {{"address", http_address}, {"port", http->port()}});
+  }
   log.info("vesseld listening", {{"socket", socket_path}, {"state_dir", state_path}, {"pid", getpid()}});
   if (!no_autostart) {
     registry.value()->autostart();
@@ -112,6 +156,7 @@ int main(int argc, char** argv) {
   int signo = 0;
   sigwait(&set, &signo);
   log.info("vesseld shutting down; VMs keep running", {{"signal", signo}});
+  if (http) http->stop();
   server.value()->stop();
   return 0;
 }

@@ -49,7 +49,7 @@ std::variant<Action, ApiError> vm_action(const HttpRequest& req, const std::stri
   }
   if (what == "console") {
     if (req.method != "GET") return method_not_allowed("GET");
-    return AttachConsole{name, is_upgrade_request(req, "vessel-console")};
+    return AttachConsole{name, is_upgrade_request(req, "vessel-console"), websocket_key(req)};
   }
   if (what == "snapshot" || what == "restore") {
     if (req.method != "POST") return method_not_allowed("POST");

@@ -25,7 +25,8 @@ struct SnapshotVm { std::string name; std::string path; };
 // POST /v1/vms/{name}/restore {"path"}: create VM {name} from a snapshot and start it
 // (the same as POST /v1/vms with "snapshot" and "start": true).
 struct RestoreVm { std::string name; std::string path; };
-struct AttachConsole { std::string name; bool upgrade = false; };
+// upgrade: the raw vessel-console protocol; websocket_key: a WebSocket (the dashboard).
+struct AttachConsole { std::string name; bool upgrade = false; std::string websocket_key; };
 struct GetMetrics {};
 
 using Action = std::variant<ListVms, CreateVm, GetVm, DeleteVm, UpdateLimits, PowerAction, SnapshotVm, RestoreVm, AttachConsole,

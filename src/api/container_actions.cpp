@@ -38,7 +38,7 @@ std::variant<ContainerAction, ApiError> container_action(const HttpRequest& req,
   }
   if (what == "console") {
     if (req.method != "GET") return method_not_allowed("GET");
-    return AttachContainerConsole{name, is_upgrade_request(req, "vessel-console")};
+    return AttachContainerConsole{name, is_upgrade_request(req, "vessel-console"), websocket_key(req)};
   }
   if (what == "exec" || what == "limits") {
     const bool exec = what == "exec";
@@ -89,6 +89,10 @@ bool is_upgrade_request(const HttpRequest& req, const char* protocol) {
   for (auto* s : {&upgrade, &connection})
     for (auto& c : *s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return upgrade == protocol && connection.find("upgrade") != std::string::npos;
+}
+
+std::string websocket_key(const HttpRequest& req) {
+  return is_upgrade_request(req, "websocket") ? req.header("sec-websocket-key") : std::string();
 }
 
 std::variant<ContainerAction, ApiError> parse_container_request(const HttpRequest& req, const std::vector<std::string>& parts) {

@@ -27,7 +27,7 @@ struct ContainerPowerAction {
 struct ExecContainer { std::string name; nlohmann::json body; };
 struct ContainerLogs { std::string name; size_t tail_bytes = 1 << 20; };
 struct UpdateContainerLimits { std::string name; nlohmann::json body; };
-struct AttachContainerConsole { std::string name; bool upgrade = false; };
+struct AttachContainerConsole { std::string name; bool upgrade = false; std::string websocket_key; };
 using ContainerAction = std::variant<ListContainers, CreateContainer, GetContainer, DeleteContainer, ContainerPowerAction,
                                      ExecContainer, ContainerLogs, UpdateContainerLimits, AttachContainerConsole>;
 
@@ -44,5 +44,7 @@ std::variant<ImageAction, ApiError> parse_image_request(const HttpRequest& req, 
 // Shared with the VM routes.
 ApiError method_not_allowed(const std::string& allow);
 bool is_upgrade_request(const HttpRequest& req, const char* protocol);
+// The Sec-WebSocket-Key of a WebSocket upgrade request, else "".
+std::string websocket_key(const HttpRequest& req);
 
 }  // namespace vessel::api

@@ -21,6 +21,7 @@ using nlohmann::json;
 // Copies what the log gains (from `offset`) to the client, woken by inotify; what the client
 // sends goes to the container's stdin FIFO. Ends when the client hangs up.
 void relay_container_console(int client, const std::string& log_path, const std::string& fifo, std::string pending) {
+  if (client < 0) return;
   const int log = open(log_path.c_str(), O_RDONLY | O_CLOEXEC);
   const int in = open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   const int watch = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
@@ -145,19 +146,10 @@ HandlerResult Dispatcher::execute_image(const ImageAction& action) {
 HandlerResult Dispatcher::attach_container_console(const AttachContainerConsole& a) {
   auto ends = containers_.console(a.name);
   if (!ends) return {error_response(from_manager(ends.error())), {}};
-  HandlerResult r;
-  r.response.streaming = true;
-  if (a.upgrade) {
-    r.response.status = 101;
-    r.response.extra_headers["Upgrade"] = "vessel-console";
-  } else {
-    r.response.status = 200;
-    r.response.content_type = "application/octet-stream";
-  }
-  r.stream = [log = ends->log_path, fifo = ends->stdin_fifo](int client, std::string rest) {
-    relay_container_console(client, log, fifo, std::move(rest));
-  };
-  return r;
+  return console_stream(a.upgrade, a.websocket_key,
+                        [log = ends->log_path, fifo = ends->stdin_fifo](int client, std::string rest) {
+                          relay_container_console(client, log, fifo, std::move(rest));
+                        });
 }
 
 }  // namespace vessel::api

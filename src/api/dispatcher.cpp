@@ -134,20 +134,10 @@ HandlerResult Dispatcher::attach_console(const AttachConsole& a) {
   if (vmm < 0)
     return {error_response({500, "vmm_unreachable", "cannot connect to the VM's console: " + std::string(strerror(errno)), {}}),
             {}};
-  HandlerResult r;
-  r.response.streaming = true;
-  if (a.upgrade) {
-    r.response.status = 101;
-    r.response.extra_headers["Upgrade"] = "vessel-console";
-  } else {
-    r.response.status = 200;
-    r.response.content_type = "application/octet-stream";
-  }
-  r.stream = [vmm](int client, std::string rest) {
+  return console_stream(a.upgrade, a.websocket_key, [vmm](int client, std::string rest) {
     relay(client, vmm, rest);
     close(vmm);
-  };
-  return r;
+  });
 }
 
 }  // namespace vessel::api

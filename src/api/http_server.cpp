@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -42,10 +44,38 @@ Result<std::unique_ptr<HttpServer>> HttpServer::listen(const std::string& path, 
   if (chmod(path.c_str(), mode) != 0 || ::listen(s->listen_fd_, 128) != 0)
     return Error{"cannot listen on " + path + ": " + strerror(errno)};
   s->path_ = path;
-  s->handler_ = std::move(handler);
-  s->stop_fd_ = eventfd(0, EFD_CLOEXEC);
-  s->accept_thread_ = std::thread([p = s.get()] { p->accept_loop(); });
+  s->start(std::move(handler));
   return s;
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::listen_tcp(const std::string& host, unsigned port, Handler handler) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (port > 65535 || getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0 || !found)
+    return Error{"not a numeric address and port: " + host + ":" + std::to_string(port)};
+  std::unique_ptr<HttpServer> s(new HttpServer());
+  s->listen_fd_ = socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int one = 1;
+  setsockopt(s->listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  const bool bound = s->listen_fd_ >= 0 && bind(s->listen_fd_, found->ai_addr, found->ai_addrlen) == 0;
+  freeaddrinfo(found);
+  if (!bound || ::listen(s->listen_fd_, 128) != 0)
+    return Error{"cannot listen on " + host + ":" + std::to_string(port) + ": " + strerror(errno)};
+  sockaddr_storage bound_addr{};
+  socklen_t len = sizeof bound_addr;
+  getsockname(s->listen_fd_, reinterpret_cast<sockaddr*>(&bound_addr), &len);
+  s->port_ = ntohs(bound_addr.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound_addr)->sin6_port
+                                                    : reinterpret_cast<sockaddr_in*>(&bound_addr)->sin_port);
+  s->start(std::move(handler));
+  return s;
+}
+
+void HttpServer::start(Handler handler) {
+  handler_ = std::move(handler);
+  stop_fd_ = eventfd(0, EFD_CLOEXEC);
+  accept_thread_ = std::thread([this] { accept_loop(); });
 }
 
 void HttpServer::stop() {
@@ -61,7 +91,7 @@ void HttpServer::stop() {
   std::unique_lock lock(mutex_);
   cv_.wait(lock, [&] { return open_fds_.empty(); });
   close(listen_fd_);
-  unlink(path_.c_str());
+  if (!path_.empty()) unlink(path_.c_str());
   close(stop_fd_);
 }
 

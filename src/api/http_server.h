@@ -29,6 +29,9 @@ class HttpServer {
   ~HttpServer();
   // Binds `path` with `mode` (e.g. 0660). Refuses when another server answers there.
   static Result<std::unique_ptr<HttpServer>> listen(const std::string& path, unsigned mode, Handler handler);
+  // Binds a TCP address ("127.0.0.1", "::1", ...) and port (0: any free one, see port()).
+  static Result<std::unique_ptr<HttpServer>> listen_tcp(const std::string& host, unsigned port, Handler handler);
+  unsigned port() const { return port_; }
   void stop();
 
  private:
@@ -36,7 +39,9 @@ class HttpServer {
   void accept_loop();
   void serve(int fd);
 
-  std::string path_;
+  void start(Handler handler);
+  std::string path_;  // Unix socket to unlink at stop (empty for TCP)
+  unsigned port_ = 0;
   int listen_fd_ = -1, stop_fd_ = -1;
   Handler handler_;
   std::thread accept_thread_;
