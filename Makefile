@@ -4,7 +4,7 @@ BUILD_TYPE ?= Release
 WERROR ?= OFF
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build guest test demo bench clean
+.PHONY: all deps configure build guest test demo bench install deb clean
 
 all: build
 
@@ -41,6 +41,16 @@ bench: deps build
 	  $(BUILD_DIR)/bench/cpubench-native
 	@bench/net/run.sh $(BUILD_DIR)/vessel
 	@bench/snapshot/run.sh $(BUILD_DIR)/vessel
+
+# Installs into $(DESTDIR)$(PREFIX) (default /usr/local); the systemd units go to
+# $(DESTDIR)$(PREFIX)/lib/systemd/system.
+PREFIX ?= /usr/local
+install: build
+	@DESTDIR=$(DESTDIR) cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
+# The Debian package (CPack's DEB generator): build/vessel_VERSION_ARCH.deb.
+deb: deps build
+	@cd $(BUILD_DIR) && cpack -G DEB >/dev/null && ls $(CURDIR)/$(BUILD_DIR)/vessel_*.deb
 
 clean:
 	@rm -rf $(BUILD_DIR)

@@ -14,6 +14,8 @@ int ls_command(int argc, char** argv) {
   c.program = "vessel ls";
   app.add_option("--socket", c.socket, "vesseld API socket (env VESSEL_SOCKET)")->capture_default_str();
   app.add_flag("--json", c.json_output, "print one JSON array");
+  bool quiet = false;
+  app.add_flag("--quiet,-q", quiet, "one line per server: KIND NAME STATE (KIND: vm or ct, as the commands)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -33,6 +35,11 @@ int ls_command(int argc, char** argv) {
   for (const auto& ct : *cts) all.push_back(ct);
   if (c.json_output) {
     printf("%s\n", all.dump(2).c_str());
+    return kExitOk;
+  }
+  if (quiet) {
+    for (const auto& x : all)
+      printf("%s %s %s\n", x.value("kind", "") == "vm" ? "vm" : "ct", x.value("name", "").c_str(), x.value("state", "").c_str());
     return kExitOk;
   }
   printf("%-20s %-10s %-10s %-8s %s\n", "NAME", "KIND", "STATE", "PID", "UPTIME");

@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 #include <climits>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 
@@ -31,10 +32,11 @@ std::string beside_us(const char* program) {
   return (std::filesystem::path(buf).parent_path() / program).string();
 }
 
+// The build tree's web/ beside the binary, else PREFIX/share/vessel/web of an installation.
 std::string default_web_root() {
   const std::string beside = beside_us("web");
   if (std::filesystem::exists(beside + "/index.html")) return beside;
-  return "/usr/share/vessel/web";
+  return std::filesystem::path(beside_us("..")).lexically_normal().string() + "/share/vessel/web";
 }
 
 // ADDR:PORT ([::1]:PORT for IPv6) on a loopback address: without TLS and client
@@ -73,7 +75,7 @@ int main(int argc, char** argv) {
   app.add_option("--runc", runc_binary, "vessel-runc binary for containers (default: beside vesseld)");
   app.add_option("--http", http_address,
                  "also serve the API and the web dashboard over HTTP on ADDR:PORT (loopback only: there is no TLS)");
-  app.add_option("--web-root", web_root, "the dashboard's files (default: web/ beside vesseld, else /usr/share/vessel/web)");
+  app.add_option("--web-root", web_root, "the dashboard's files (default: web/ beside vesseld, else PREFIX/share/vessel/web)");
   app.add_option("--log-file", log_file, "append structured logs (JSON lines) here instead of stderr");
   app.add_flag("--no-autostart", no_autostart, "do not start VMs marked autostart");
   try {
@@ -131,8 +133,16 @@ int main(int argc, char** argv) {
   vessel::api::Dispatcher dispatcher(*registry.value(), containers, images, log);
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(socket_path).parent_path(), ec);
-  auto server = vessel::api::HttpServer::listen(socket_path, 0660,
-                                                [&](const vessel::api::HttpRequest& r) { return dispatcher.handle(r); });
+  auto handler = [&](const vessel::api::HttpRequest& r) { return dispatcher.handle(r); };
+  // Under systemd's vesseld.socket the listening socket is fd 3 (sd_listen_fds(3) protocol).
+  const char* listen_pid = getenv("LISTEN_PID");
+  const char* listen_fds = getenv("LISTEN_FDS");
+  const bool activated = listen_pid && listen_fds && std::atol(listen_pid) == getpid() && std::atoi(listen_fds) >= 1;
+  unsetenv("LISTEN_PID");
+  unsetenv("LISTEN_FDS");
+  unsetenv("LISTEN_FDNAMES");
+  auto server = activated ? vessel::api::HttpServer::adopt(3, handler)
+                          : vessel::api::HttpServer::listen(socket_path, 0660, handler);
   if (!server) {
     log.error("cannot serve the API", {{"error", server.error()}});
     return 1;

@@ -4,6 +4,7 @@
 #include "api/socket_io.h"
 #include "common/unix_socket.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -68,6 +69,18 @@ Result<std::unique_ptr<HttpServer>> HttpServer::listen_tcp(const std::string& ho
   getsockname(s->listen_fd_, reinterpret_cast<sockaddr*>(&bound_addr), &len);
   s->port_ = ntohs(bound_addr.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound_addr)->sin6_port
                                                     : reinterpret_cast<sockaddr_in*>(&bound_addr)->sin_port);
+  s->start(std::move(handler));
+  return s;
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::adopt(int listen_fd, Handler handler) {
+  int accepting = 0;
+  socklen_t len = sizeof accepting;
+  if (getsockopt(listen_fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) != 0 || !accepting)
+    return Error{"descriptor " + std::to_string(listen_fd) + " is not a listening socket"};
+  fcntl(listen_fd, F_SETFD, FD_CLOEXEC);
+  std::unique_ptr<HttpServer> s(new HttpServer());
+  s->listen_fd_ = listen_fd;
   s->start(std::move(handler));
   return s;
 }

@@ -29,6 +29,8 @@ class HttpServer {
   ~HttpServer();
   // Binds `path` with `mode` (e.g. 0660). Refuses when another server answers there.
   static Result<std::unique_ptr<HttpServer>> listen(const std::string& path, unsigned mode, Handler handler);
+  // Serves on a listening socket inherited from systemd (socket activation).
+  static Result<std::unique_ptr<HttpServer>> adopt(int listen_fd, Handler handler);
   // Binds a TCP address ("127.0.0.1", "::1", ...) and port (0: any free one, see port()).
   static Result<std::unique_ptr<HttpServer>> listen_tcp(const std::string& host, unsigned port, Handler handler);
   unsigned port() const { return port_; }
