@@ -237,6 +237,7 @@ void VirtualMachine::stop(VmExit reason, int code) {
     h->stop_requested.store(true);
     h->wake();
   }
+  hart_events_.notify();
   budget_.wake();
 }
 
@@ -261,15 +262,6 @@ bool VirtualMachine::wait_until_started(unsigned id) {
   return true;
 }
 
-void VirtualMachine::service_requests(unsigned id) {
-  Vcpu& v = *vcpus_[id];
-  const uint64_t req = v.flush_requested.load(std::memory_order_acquire);
-  if (req != v.flush_done.load(std::memory_order_relaxed)) {
-    board_->harts[id]->flush_tlb();
-    v.flush_done.store(req, std::memory_order_release);
-  }
-}
-
 void VirtualMachine::vcpu_loop(unsigned id) {
   riscv::Hart& h = *board_->harts[id];
   Vcpu& v = *vcpus_[id];
@@ -284,26 +276,31 @@ void VirtualMachine::vcpu_loop(unsigned id) {
       park(id);
       continue;
     }
-    service_requests(id);
     if (h.waiting) {
       release_if_idle(h, *engine, idle);
+      set_quiescent(id, true);
       h.wait_for_interrupt();
-      service_requests(id);
+      set_quiescent(id, false);
     }
     h.update_timer_interrupts();
     h.take_interrupt();
     budget_.charge(id, [&h] { return h.stop_requested.load() || h.park_requested.load(); });
+    service_requests(id);  // last thing before guest code: after any sleep above
     engine->run_batch(kBatch);
   }
 }
 
 void VirtualMachine::park(unsigned id) {
   riscv::Hart& h = *board_->harts[id];
-  std::unique_lock lock(mutex_);
-  ++parked_;
-  cv_.notify_all();
-  cv_.wait(lock, [&] { return stopping_ || !h.park_requested.load(); });
-  --parked_;
+  set_quiescent(id, true);
+  {
+    std::unique_lock lock(mutex_);
+    ++parked_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return stopping_ || !h.park_requested.load(); });
+    --parked_;
+  }
+  set_quiescent(id, false);
 }
 
 void VirtualMachine::pause() {
@@ -314,6 +311,7 @@ void VirtualMachine::pause() {
     h->park_requested = true;
     h->wake();
   }
+  hart_events_.notify();  // harts in a cross-hart wait park where they wait
   budget_.wake();
   // Harts that are stopped (HSM) or not yet started park in wait_until_started: count them too.
   cv_.wait(lock, [&] {
@@ -350,32 +348,12 @@ int64_t VirtualMachine::hart_start(unsigned id, uint64_t start_addr, uint64_t op
 }
 
 void VirtualMachine::hart_stop(riscv::Hart& self) {
-  std::lock_guard lock(mutex_);
-  vcpus_[self.hartid]->state = machine::HartState::Stopped;
-  self.end_batch = true;
-}
-
-void VirtualMachine::remote_sfence(uint64_t targets, riscv::Hart& self) {
-  for (unsigned id = 0; id < vcpus_.size(); ++id) {
-    if (!((targets >> id) & 1)) continue;
-    if (id == self.hartid) {
-      self.flush_tlb();
-      continue;
-    }
-    Vcpu& v = *vcpus_[id];
-    const uint64_t req = v.flush_requested.fetch_add(1, std::memory_order_acq_rel) + 1;
-    // Wait until the target flushed, unless it is not executing (it flushes before it runs again).
-    while (v.flush_done.load(std::memory_order_acquire) < req && v.state.load() == machine::HartState::Started &&
-           !board_->harts[id]->sleeping.load() && !board_->harts[id]->stop_requested.load() &&
-           !board_->harts[id]->park_requested.load())
-      std::this_thread::yield();
+  {
+    std::lock_guard lock(mutex_);
+    vcpus_[self.hartid]->state = machine::HartState::Stopped;
+    self.end_batch = true;
   }
-}
-
-void VirtualMachine::remote_fence_i(uint64_t, riscv::Hart&) {
-  // Every hart's translated code is checked against guest memory before it runs again.
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  code_epoch_.fetch_add(1, std::memory_order_release);
+  hart_events_.notify();  // a stopped hart needs no fence: waits for it end
 }
 
 void VirtualMachine::system_reset(Reset kind) { stop(kind == Reset::Shutdown ? VmExit::Poweroff : VmExit::Reboot); }

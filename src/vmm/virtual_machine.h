@@ -4,12 +4,14 @@
 #include <atomic>
 #include <condition_variable>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/event_count.h"
 #include "common/result.h"
 #include "cpu/riscv/engine.h"
 #include "devices/virtio/balloon/balloon_device.h"
@@ -102,6 +104,9 @@ class VirtualMachine : public machine::SbiPlatform {
     std::atomic<machine::HartState> state{machine::HartState::Stopped};
     uint64_t start_addr = 0, opaque = 0;
     std::atomic<uint64_t> flush_requested{0}, flush_done{0};
+    // Runs no guest code and serves its requests before it runs any again (WFI sleep, parked):
+    // nobody needs to wait for it.
+    std::atomic<bool> quiescent{false};
     std::atomic<bool> icache_flush{false};
     std::thread thread;
     clockid_t cpu_clock{};  // the thread's CPU-time clock (metrics), once cpu_clock_set
@@ -118,8 +123,13 @@ class VirtualMachine : public machine::SbiPlatform {
   Result<bool> boot();
   void vcpu_loop(unsigned id);
   bool wait_until_started(unsigned id);
-  void service_requests(unsigned id);
   void park(unsigned id);
+  // Cross-hart requests and waits (cross_hart_wait.cpp).
+  void service_requests(unsigned id);
+  void set_quiescent(unsigned id, bool quiescent);
+  // Hart `self` sleeps until done() holds, serving its own requests meanwhile (and parking for
+  // a pause); returns early when the VM stops.
+  void wait_serving(unsigned self, const std::function<bool()>& done);
 
   // SbiPlatform
   unsigned hart_count() const override { return static_cast<unsigned>(board_->harts.size()); }
@@ -153,6 +163,9 @@ class VirtualMachine : public machine::SbiPlatform {
   std::atomic<bool> paused_{false};
   std::atomic<uint64_t> code_epoch_{0};  // shared by all harts: FENCE.I invalidates translations
   unsigned parked_ = 0;  // vCPUs currently parked (guarded by mutex_)
+  // Notified on every change that can end a cross-hart wait or that a waiting hart must serve:
+  // flush requested or done, a hart quiescent or stopped, pause or stop requested.
+  EventCount hart_events_;
   VmResult result_{VmExit::Poweroff, 0};
 };
 

@@ -38,7 +38,6 @@ void Hart::wake() {
 
 void Hart::wait_for_interrupt() {
   wfi_sleeps.fetch_add(1, std::memory_order_relaxed);
-  sleeping.store(true);
   std::unique_lock lock(wait_mutex_);
   while (!stop_requested.load(std::memory_order_relaxed) && !park_requested.load(std::memory_order_relaxed)) {
     update_timer_interrupts();
@@ -54,7 +53,6 @@ void Hart::wait_for_interrupt() {
     wait_cv_.wait_for(lock, std::chrono::nanoseconds(sleep_ns));
   }
   if (!park_requested.load(std::memory_order_relaxed)) waiting = false;  // parked harts resume in WFI
-  sleeping.store(false);
 }
 
 }  // namespace vessel::riscv

@@ -73,7 +73,6 @@ class Hart {
   bool end_batch = false;        // state changed so that interrupts must be re-checked now
   bool waiting = false;          // in WFI
   std::atomic<uint64_t> wfi_sleeps{0};  // times the hart slept in WFI (metrics)
-  std::atomic<bool> sleeping{false};  // blocked in wait_for_interrupt (read by other harts)
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> park_requested{false};  // leave WFI and the run loop (pause, snapshot)
 
