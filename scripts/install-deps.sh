@@ -16,6 +16,8 @@ packages=(
   libarchive-dev
   # the dashboard (vesseld --http): WebSocket handshake (OpenSSL), its browser tests (Chromium, Node.js)
   libssl-dev chromium
+  # the GDB stub's tests
+  gdb-multiarch
   # packaging (make deb): man pages from --help; its test builds a fresh bookworm root
   help2man mmdebstrap
   # manager tests: the OpenAPI document is read with yaml-cpp to validate responses

@@ -135,6 +135,8 @@ int run_command(int argc, char** argv) {
                  "virtio NIC: user[,hostfwd=tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT]...[,mac=MAC] or "
                  "tap,ifname=NAME[,mac=MAC] (repeatable)");
   app.add_option("--elf", bare.elf_path, "bare-metal RISC-V ELF to run in M-mode (HTIF tohost/fromhost)");
+  app.add_option("--gdb", bare.gdb,
+                 "with --elf: wait for gdb (remote protocol) on tcp:HOST:PORT or unix:PATH before the first instruction");
   app.add_option("--memory,-m", memory, "guest RAM size (e.g. 256M, 2G; a bare number means MiB)");
   app.add_option("--max-instructions", bare.max_instructions, "--elf: stop with exit status 3 after N instructions");
   app.add_flag("--trace", bare.trace, "print every executed instruction to stderr (interpreter only, slow)");

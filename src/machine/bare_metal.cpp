@@ -2,13 +2,17 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <memory>
+#include <optional>
 
 #include "common/timebase.h"
 #include "cpu/riscv/hart.h"
 #include "devices/clint.h"
 #include "devices/sifive_test.h"
 #include "devices/uart16550.h"
+#include "gdb/gdb_session.h"
+#include "gdb/stepper.h"
 #include "machine/elf_loader.h"
 #include "machine/htif.h"
 #include "machine/memory_map.h"
@@ -38,6 +42,42 @@ bool write_signature(const memory::AddressSpace& as, uint64_t begin, uint64_t en
   }
   return true;
 }
+
+// The debugger's view of the bare-metal machine: one hart, run in this thread.
+class BareMetalDebugTarget final : public gdb::DebugTarget {
+ public:
+  BareMetalDebugTarget(riscv::Hart& hart, memory::AddressSpace& as, std::function<void(gdb::RspConnection&)> run_free,
+                       std::function<std::optional<int>()> finished)
+      : hart_(hart), as_(as), stepper_({&hart}, as), run_free_(std::move(run_free)), finished_(std::move(finished)) {}
+  unsigned hart_count() override { return 1; }
+  riscv::Hart& hart(unsigned) override { return hart_; }
+  memory::AddressSpace& memory() override { return as_; }
+  gdb::StopEvent run(std::optional<unsigned> step, gdb::DebugPoints& points, gdb::RspConnection& client) override {
+    gdb::StopEvent e;
+    if (step || !points.empty()) {
+      e = stepper_.run(step, points, client, {[](unsigned) { return true; }, finished_});
+    } else {
+      run_free_(client);  // at full speed: nothing to check per instruction
+      e.kind = gdb::StopEvent::Kind::Interrupted;
+    }
+    if (auto code = finished_()) {
+      e.kind = gdb::StopEvent::Kind::Exited;
+      e.exit_code = *code;
+    }
+    return e;
+  }
+  void code_changed() override { hart_.code_epoch->fetch_add(1, std::memory_order_release); }
+  void kill() override { killed_ = true; }
+  bool killed() const { return killed_; }
+
+ private:
+  riscv::Hart& hart_;
+  memory::AddressSpace& as_;
+  gdb::Stepper stepper_;
+  std::function<void(gdb::RspConnection&)> run_free_;
+  std::function<std::optional<int>()> finished_;
+  bool killed_ = false;
+};
 
 }  // namespace
 
@@ -69,30 +109,52 @@ BareMetalOutcome run_bare_metal(const BareMetalOptions& opt) {
   const auto engine = jit::create_engine(hart, opt.engine, opt.trace);
   uint64_t executed = 0;
   BareMetalOutcome outcome{BareMetalExit::Timeout, 0, {}};
-  for (;;) {
-    if (hart.waiting) hart.wait_for_interrupt();
-    hart.update_timer_interrupts();
-    hart.take_interrupt();
-    uint64_t budget = kBatch;
-    if (opt.max_instructions) {
-      if (executed >= opt.max_instructions) break;
-      budget = std::min(budget, opt.max_instructions - executed);
+  // The program's end (HTIF or the test device), once seen; it stays the outcome.
+  std::optional<BareMetalOutcome> ended;
+  auto finished = [&]() -> std::optional<int> {
+    if (!ended && htif) {
+      if (auto code = htif->poll())
+        ended = *code == 0 ? BareMetalOutcome{BareMetalExit::Pass, 0, {}} : BareMetalOutcome{BareMetalExit::Fail, *code, {}};
     }
-    executed += engine->run_batch(budget);
-    if (htif) {
-      if (auto code = htif->poll()) {
-        outcome = *code == 0 ? BareMetalOutcome{BareMetalExit::Pass, 0, {}}
-                             : BareMetalOutcome{BareMetalExit::Fail, *code, {}};
-        break;
-      }
-    }
-    if (test_device.request() != devices::SifiveTest::Request::None) {
+    if (!ended && test_device.request() != devices::SifiveTest::Request::None) {
       const bool pass = test_device.request() == devices::SifiveTest::Request::Poweroff;
-      outcome = pass ? BareMetalOutcome{BareMetalExit::Pass, 0, {}}
-                     : BareMetalOutcome{BareMetalExit::Fail, test_device.exit_code(), {}};
-      break;
+      ended = pass ? BareMetalOutcome{BareMetalExit::Pass, 0, {}}
+                   : BareMetalOutcome{BareMetalExit::Fail, test_device.exit_code(), {}};
     }
+    if (!ended) return std::nullopt;
+    return ended->exit == BareMetalExit::Pass ? 0 : ended->code;
+  };
+  // Runs batches until the end, the instruction limit, or `interrupted()` (a debugger's Ctrl-C).
+  auto run_free = [&](const std::function<bool()>& interrupted) {
+    for (;;) {
+      if (hart.waiting) hart.wait_for_interrupt();  // (Ctrl-C is seen once the hart wakes)
+      hart.update_timer_interrupts();
+      hart.take_interrupt();
+      uint64_t budget = kBatch;
+      if (opt.max_instructions) {
+        if (executed >= opt.max_instructions) return;
+        budget = std::min(budget, opt.max_instructions - executed);
+      }
+      executed += engine->run_batch(budget);
+      if (finished() || (interrupted && interrupted())) return;
+    }
+  };
+  if (!opt.gdb.empty()) {
+    std::string error;
+    const int fd = gdb::accept_gdb_client(opt.gdb, error);
+    if (fd < 0) return {BareMetalExit::BadInput, 0, error};
+    gdb::RspConnection client(fd);
+    BareMetalDebugTarget target(hart, as, [&](gdb::RspConnection& c) {
+      run_free([&c] { return c.interrupt_pending(); });
+    }, finished);
+    gdb::GdbSession session(client, target);
+    const bool detached = session.serve();
+    if (target.killed()) return {BareMetalExit::Fail, 137, "killed by the debugger"};
+    if (detached && !ended) run_free(nullptr);
+  } else {
+    run_free(nullptr);
   }
+  if (ended) outcome = *ended;
   if (outcome.exit == BareMetalExit::Timeout) {
     char msg[128];
     snprintf(msg, sizeof msg, "instruction limit reached (%lu instructions) at pc 0x%lx", executed, hart.pc);

@@ -16,6 +16,7 @@ struct BareMetalOptions {
   riscv::EngineKind engine = riscv::EngineKind::Jit;
   std::string signature_path;
   unsigned signature_granularity = 4;  // bytes per line of the signature file
+  std::string gdb;  // tcp:HOST:PORT or unix:PATH: wait for gdb there before the first instruction
 };
 
 enum class BareMetalExit { Pass, Fail, Timeout, BadInput };
