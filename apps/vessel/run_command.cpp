@@ -13,6 +13,7 @@
 #include "vmm/control_server.h"
 #include "vmm/signal_watch.h"
 #include "vmm/virtual_machine.h"
+#include "vmm/vm_debugger.h"
 
 namespace vessel::cli {
 namespace {
@@ -34,8 +35,13 @@ int run_elf(const machine::BareMetalOptions& bare) {
   return kExitFailure;
 }
 
+struct DebugOptions {
+  std::string gdb;   // tcp:HOST:PORT or unix:PATH
+  bool wait = false;  // park the harts until gdb continues them
+};
+
 int run_linux(const vmm::VmConfig& config, bool no_reboot, const std::string& control_path,
-              const std::string& console_socket) {
+              const std::string& console_socket, const DebugOptions& debug) {
   std::unique_ptr<vmm::ControlServer> control;
   if (!control_path.empty()) {
     auto c = vmm::ControlServer::listen(control_path);
@@ -86,7 +92,18 @@ int run_linux(const vmm::VmConfig& config, bool no_reboot, const std::string& co
       if (control) control->attach(current);
       if (signal_received || quit) current->stop(quit ? vmm::VmExit::Quit : vmm::VmExit::Signal, signal_received);
     }
+    std::unique_ptr<vmm::VmDebugger> debugger;
+    if (!debug.gdb.empty()) {
+      auto d = vmm::VmDebugger::listen(debug.gdb, debug.wait);
+      if (!d) {
+        fprintf(stderr, "vessel run: %s\n", d.error().c_str());
+        return kExitUsage;
+      }
+      debugger = std::move(d.value());
+      debugger->attach(*vm.value());
+    }
     const vmm::VmResult r = vm.value()->run();
+    if (debugger) debugger->detach();
     {
       std::lock_guard lock(current_mutex);
       current = nullptr;
@@ -135,8 +152,11 @@ int run_command(int argc, char** argv) {
                  "virtio NIC: user[,hostfwd=tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT]...[,mac=MAC] or "
                  "tap,ifname=NAME[,mac=MAC] (repeatable)");
   app.add_option("--elf", bare.elf_path, "bare-metal RISC-V ELF to run in M-mode (HTIF tohost/fromhost)");
-  app.add_option("--gdb", bare.gdb,
-                 "with --elf: wait for gdb (remote protocol) on tcp:HOST:PORT or unix:PATH before the first instruction");
+  DebugOptions debug;
+  app.add_option("--gdb", debug.gdb,
+                 "serve gdb's remote protocol on tcp:HOST:PORT or unix:PATH (harts are threads; attaching stops the VM; "
+                 "with --elf the program waits for gdb before its first instruction)");
+  app.add_flag("--gdb-wait", debug.wait, "with --gdb: the harts wait for gdb before their first instruction");
   app.add_option("--memory,-m", memory, "guest RAM size (e.g. 256M, 2G; a bare number means MiB)");
   app.add_option("--max-instructions", bare.max_instructions, "--elf: stop with exit status 3 after N instructions");
   app.add_flag("--trace", bare.trace, "print every executed instruction to stderr (interpreter only, slow)");
@@ -173,6 +193,7 @@ int run_command(int argc, char** argv) {
   bare.engine = engine == "interp" ? riscv::EngineKind::Interpreter : riscv::EngineKind::Jit;
   if (!bare.elf_path.empty()) {
     bare.memory_bytes = *mem;
+    bare.gdb = debug.gdb;
     return run_elf(bare);
   }
   if (!vm.restore_from.empty()) {
@@ -214,7 +235,7 @@ int run_command(int argc, char** argv) {
     }
     vm.nets.push_back(n.value());
   }
-  return run_linux(vm, no_reboot, control_path, console_socket);
+  return run_linux(vm, no_reboot, control_path, console_socket, debug);
 }
 
 }  // namespace vessel::cli

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -125,6 +126,8 @@ int vm_command(int argc, char** argv) {
                      "4 KiB units)")
       ->check(CLI::IsMember({"on", "off"}));
   create->add_flag("--autostart", autostart, "start when vesseld starts");
+  bool gdb = false;
+  create->add_flag("--gdb", gdb, "serve gdb's remote protocol while it runs (vessel vm debug NAME attaches)");
   create->add_flag("--start", start, "start it right away");
 
   std::map<std::string, CLI::App*> simple;
@@ -134,7 +137,8 @@ int vm_command(int argc, char** argv) {
                                 {"resume", "continue a paused VM"},
                                 {"rm", "delete a stopped VM"},
                                 {"show", "state and figures of one VM"},
-                                {"console", "attach to the serial console (Ctrl-] detaches)"}}) {
+                                {"console", "attach to the serial console (Ctrl-] detaches)"},
+                                {"debug", "attach gdb-multiarch to a VM created with --gdb (stops it while attached)"}}) {
     simple[s] = app.add_subcommand(s, what);
     simple[s]->add_option("name", name, "VM name")->required();
   }
@@ -169,6 +173,7 @@ int vm_command(int argc, char** argv) {
 
   if (*create) {
     json body{{"name", name}, {"cpus", cpus}, {"memory", memory}, {"kernel", absolute(kernel)}, {"autostart", autostart}};
+    if (gdb) body["gdb"] = true;
     if (!initrd.empty()) body["initrd"] = absolute(initrd);
     if (!cmdline.empty()) body["cmdline"] = cmdline;
     if (!engine.empty()) body["engine"] = engine;
@@ -211,6 +216,19 @@ int vm_command(int argc, char** argv) {
   if (*simple["show"]) return output(c, call(c, "GET", vm));
   if (*simple["rm"]) return output(c, call(c, "DELETE", vm));
   if (*simple["console"]) return attach_console(c.socket, vm + "/console", "vessel vm");
+  if (*simple["debug"]) {
+    auto r = call(c, "GET", vm);
+    if (!r) return kExitFailure;
+    if (!r->contains("gdb_socket")) {
+      fprintf(stderr, "vessel vm: %s has no GDB stub running (create it with --gdb, and start it)\n", name.c_str());
+      return kExitFailure;
+    }
+    const std::string target = "target remote " + (*r)["gdb_socket"].get<std::string>();
+    execlp("gdb-multiarch", "gdb-multiarch", "-q", "-ex", "set architecture riscv:rv64", "-ex", target.c_str(),
+           static_cast<char*>(nullptr));
+    fprintf(stderr, "vessel vm: cannot run gdb-multiarch (Debian package gdb-multiarch): %s\n", strerror(errno));
+    return kExitFailure;
+  }
   for (const char* s : {"start", "kill", "pause", "resume"})
     if (*simple[s]) return output(c, call(c, "POST", vm + "/" + s, json::object()));
   if (*stop) return output(c, call(c, "POST", vm + "/stop", {{"timeout_seconds", timeout}}));

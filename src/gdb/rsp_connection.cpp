@@ -119,7 +119,7 @@ bool RspConnection::interrupt_pending() {
   return true;
 }
 
-int accept_gdb_client(const std::string& spec, std::string& error) {
+int listen_gdb(const std::string& spec, std::string& error) {
   int listener = -1;
   if (spec.rfind("unix:", 0) == 0) {
     const std::string path = spec.substr(5);
@@ -167,15 +167,28 @@ int accept_gdb_client(const std::string& spec, std::string& error) {
     error = "--gdb takes tcp:HOST:PORT or unix:PATH, not " + spec;
     return -1;
   }
-  fprintf(stderr, "vessel: waiting for gdb on %s\n", spec.c_str());
-  const int client = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+  fprintf(stderr, "vessel: gdb can connect on %s\n", spec.c_str());
+  return listener;
+}
+
+int accept_gdb(int listener, int stop_fd) {
+  pollfd fds[2] = {{listener, POLLIN, 0}, {stop_fd, POLLIN, 0}};
+  while (poll(fds, stop_fd >= 0 ? 2 : 1, -1) < 0)
+    if (errno != EINTR) break;
+  const int client = (fds[0].revents & POLLIN) ? accept4(listener, nullptr, nullptr, SOCK_CLOEXEC) : -1;
   close(listener);
-  if (client < 0) {
-    error = std::string("accept: ") + strerror(errno);
-    return -1;
+  if (client >= 0) {
+    const int one = 1;
+    setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // fails harmlessly on Unix sockets
   }
-  const int one = 1;
-  setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // fails harmlessly on Unix sockets
+  return client;
+}
+
+int accept_gdb_client(const std::string& spec, std::string& error) {
+  const int listener = listen_gdb(spec, error);
+  if (listener < 0) return -1;
+  const int client = accept_gdb(listener);
+  if (client < 0) error = std::string("accept: ") + strerror(errno);
   return client;
 }
 

@@ -29,7 +29,11 @@ class RspConnection {
   bool eof_ = false;
 };
 
-// "listen tcp:HOST:PORT" or "unix:PATH": waits for one client; the fd, or -1 with `error`.
+// A listening socket for "tcp:HOST:PORT" or "unix:PATH"; -1 with `error`.
+int listen_gdb(const std::string& spec, std::string& error);
+// One client from `listener` (closed afterwards); -1 when `stop_fd` becomes readable first.
+int accept_gdb(int listener, int stop_fd = -1);
+// Both: waits for one client on `spec`.
 int accept_gdb_client(const std::string& spec, std::string& error);
 
 }  // namespace vessel::gdb

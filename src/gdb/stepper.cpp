@@ -31,8 +31,8 @@ StopEvent Stepper::run(std::optional<unsigned> step, DebugPoints& points, RspCon
       if (!machine.runnable(i)) continue;
       h.update_timer_interrupts();
       h.take_interrupt();
-      if (h.waiting) {  // WFI: nothing to execute until an interrupt is pending
-        if (!h.pending_enabled_interrupts()) continue;
+      if (h.waiting) {  // WFI wakes on a pending interrupt, enabled globally or not (as the hart's own wait)
+        if (!(h.mip.load(std::memory_order_acquire) & h.csr.mie)) continue;
         h.waiting = false;
       }
       any = true;

@@ -194,6 +194,7 @@ json Registry::info(Entry& e) {
   if (!run) return j;
   j["state"] = "running";
   j["pid"] = run->proc.pid;
+  if (e.def.gdb) j["gdb_socket"] = state_.gdb_socket(e.def.name);
   j["uptime_seconds"] = process_uptime_seconds(run->proc);
   j["rss_bytes"] = process_rss_bytes(run->proc.pid);
   const double cpu = process_cpu_seconds(run->proc.pid);
@@ -286,6 +287,7 @@ Outcome<json> Registry::start_locked(Entry& e) {
   unlink(con.c_str());
   std::vector<std::string> args = to_vmm_args(def);
   args.insert(args.end(), {"--control", ctl, "--console-socket", con});
+  if (def.gdb) args.insert(args.end(), {"--gdb", "unix:" + state_.gdb_socket(def.name)});
   auto proc = spawn_detached(options_.vmm_binary, args, state_.log_path(def.name));
   if (!proc) return ManagerError{ErrorKind::VmmFailure, "start_failed", proc.error()};
   {

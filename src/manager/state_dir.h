@@ -4,6 +4,7 @@
 //   STATE/vms/NAME/runtime.json   the running VMM: pid, start time, sockets (absent when stopped)
 //   STATE/vms/NAME/ctl, con       the VMM's control and console sockets
 //   STATE/vms/NAME/vmm.log        the VMM's stderr (its last run)
+//   STATE/vms/NAME/gdb            the VMM's GDB stub, for VMs defined with "gdb": true
 // Files are written atomically (temporary file, fsync, rename).
 #pragma once
 #include <string>
@@ -29,6 +30,7 @@ class StateDir {
   std::string control_socket(const std::string& name) const { return vm_dir(name) + "/ctl"; }
   std::string console_socket(const std::string& name) const { return vm_dir(name) + "/con"; }
   std::string log_path(const std::string& name) const { return vm_dir(name) + "/vmm.log"; }
+  std::string gdb_socket(const std::string& name) const { return vm_dir(name) + "/gdb"; }
 
   std::vector<std::string> vm_names() const;
   Result<bool> create_vm_dir(const std::string& name) const;

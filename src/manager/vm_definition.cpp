@@ -66,7 +66,7 @@ std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& 
   Fields f(body, "request body");
   TRY(f.check_object());
   TRY(f.unknown({"name", "cpus", "memory", "kernel", "initrd", "cmdline", "engine", "hugepages", "drives", "nets",
-                 "limits", "autostart", "snapshot", "start"}));
+                 "limits", "autostart", "gdb", "snapshot", "start"}));
   TRY(f.string("name", d.name, true));
   if (!valid_vm_name(d.name))
     return invalid("invalid VM name '" + d.name + "' (1 to 63 of a-z A-Z 0-9 . _ -, starting with a letter or digit)",
@@ -93,6 +93,7 @@ std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& 
     return invalid("field 'engine' must be jit or interp", "invalid_argument");
   TRY(f.boolean("hugepages", d.huge_pages));
   TRY(f.boolean("autostart", d.autostart));
+  TRY(f.boolean("gdb", d.gdb));
   TRY(f.boolean("start", start));
   if (check_files) {
     if (!d.snapshot.empty()) TRY(check_file("snapshot", d.snapshot));
@@ -210,7 +211,7 @@ std::string format_size(uint64_t bytes) {
 
 json to_json(const VmDefinition& d) {
   json j{{"name", d.name},   {"cpus", d.cpus},         {"memory", format_size(d.memory_bytes)},
-         {"cmdline", d.cmdline}, {"autostart", d.autostart}, {"limits", to_json(d.limits)}};
+         {"cmdline", d.cmdline}, {"autostart", d.autostart}, {"gdb", d.gdb}, {"limits", to_json(d.limits)}};
   if (!d.kernel.empty()) j["kernel"] = d.kernel;
   if (!d.initrd.empty()) j["initrd"] = d.initrd;
   if (!d.snapshot.empty()) j["snapshot"] = d.snapshot;

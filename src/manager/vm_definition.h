@@ -46,6 +46,7 @@ struct VmDefinition {
   std::vector<NetDefinition> nets;
   Limits limits;
   bool autostart = false;
+  bool gdb = false;  // serve gdb's remote protocol on vms/NAME/gdb (vessel vm debug NAME)
   std::string snapshot;  // when set, starting restores this snapshot instead of booting
 };
 

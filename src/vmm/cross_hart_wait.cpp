@@ -32,8 +32,11 @@ void VirtualMachine::wait_serving(unsigned self, const std::function<bool()>& do
     if (h.stop_requested.load()) return;  // the VM is ending: nobody needs the answer
     if (h.park_requested.load()) {
       // Parked inside the SBI call: pc still points at the ECALL and its arguments are intact,
-      // so a snapshot taken now repeats the (idempotent) call after a restore.
+      // so a snapshot taken now repeats the (idempotent) call after a restore. A debugger must
+      // not execute this hart meanwhile: this thread finishes the call when it resumes.
+      vcpus_[self]->parked_mid_call.store(true);
       park(self);
+      vcpus_[self]->parked_mid_call.store(false);
       continue;
     }
     if (done()) return;

@@ -225,6 +225,11 @@ VmResult VirtualMachine::run() {
   return result_;
 }
 
+bool VirtualMachine::stopping() {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
 void VirtualMachine::stop(VmExit reason, int code) {
   {
     std::lock_guard lock(mutex_);

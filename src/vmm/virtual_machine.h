@@ -73,6 +73,14 @@ class VirtualMachine : public machine::SbiPlatform {
   void pause();
   void resume();
   bool paused() const { return paused_.load(); }
+  // For a debugger that runs harts itself while the vCPU threads are parked (vm_debugger.cpp).
+  // Started and stopped at an instruction boundary (not parked inside an SBI call).
+  bool hart_steppable(unsigned id) const {
+    return vcpus_[id]->state.load() == machine::HartState::Started && !vcpus_[id]->parked_mid_call.load();
+  }
+  bool stopping();
+  // Guest code was changed from outside (a debugger's write): translations are checked again.
+  void invalidate_code() { code_epoch_.fetch_add(1, std::memory_order_release); }
 
   // Snapshot (vm_snapshot.cpp): pauses if running, stops the I/O thread so no request is in
   // flight, writes every component and the touched memory to `path` (zstd-compressed if
@@ -107,6 +115,7 @@ class VirtualMachine : public machine::SbiPlatform {
     // Runs no guest code and serves its requests before it runs any again (WFI sleep, parked):
     // nobody needs to wait for it.
     std::atomic<bool> quiescent{false};
+    std::atomic<bool> parked_mid_call{false};  // parked inside an SBI call's cross-hart wait
     std::atomic<bool> icache_flush{false};
     std::thread thread;
     clockid_t cpu_clock{};  // the thread's CPU-time clock (metrics), once cpu_clock_set
