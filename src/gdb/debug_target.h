@@ -17,17 +17,22 @@ struct StopEvent {
   enum class Kind { Breakpoint, Step, Interrupted, Watchpoint, Exited } kind = Kind::Interrupted;
   unsigned hart = 0;
   uint64_t watch_address = 0;
+  int watch_kind = 2;  // Z packet type of the watchpoint: 2 write, 3 read, 4 access
   int exit_code = 0;
 };
 
 struct DebugPoints {
   std::set<uint64_t> breakpoints;  // Z0 and Z1 alike: checked before each instruction
+  enum class WatchKind { Write = 2, Read = 3, Access = 4 };  // Z2, Z3, Z4
   struct Watch {
     uint64_t address = 0, length = 0;  // guest-physical (translated when set)
     uint64_t virtual_address = 0;       // what gdb asked for, reported in the stop
-    std::string last;                   // the bytes seen after the previous instruction
+    std::string last;                   // write watches: the bytes seen after the previous instruction
+    WatchKind kind = WatchKind::Write;
   };
-  std::vector<Watch> watches;  // Z2 write watchpoints: a change of value stops
+  // Write watches stop when the value changes; read and access watches when an instruction's
+  // memory operand touches them (decoded before it executes, stopped after).
+  std::vector<Watch> watches;
   bool empty() const { return breakpoints.empty() && watches.empty(); }
 };
 

@@ -92,7 +92,8 @@ std::string GdbSession::stop_reply(const StopEvent& e) const {
   if (e.kind == StopEvent::Kind::Breakpoint) r += "swbreak:;";
   if (e.kind == StopEvent::Kind::Watchpoint) {
     char w[40];
-    snprintf(w, sizeof w, "watch:%lx;", static_cast<unsigned long>(e.watch_address));
+    snprintf(w, sizeof w, "%s:%lx;", e.watch_kind == 3 ? "rwatch" : e.watch_kind == 4 ? "awatch" : "watch",
+             static_cast<unsigned long>(e.watch_address));
     r += w;
   }
   return r;
@@ -147,11 +148,12 @@ std::string GdbSession::set_point(bool insert, int type, uint64_t address, uint6
     else points_.breakpoints.erase(address);
     return "OK";
   }
-  if (type != 2) return "";  // read and access watchpoints: not supported (gdb says so)
+  if (type < 2 || type > 4) return "";
+  const auto watch_kind = static_cast<DebugPoints::WatchKind>(type);
   auto& w = points_.watches;
   if (!insert) {
     for (auto it = w.begin(); it != w.end(); ++it)
-      if (it->virtual_address == address && it->length == kind) {
+      if (it->virtual_address == address && it->length == kind && it->kind == watch_kind) {
         w.erase(it);
         return "OK";
       }
@@ -159,7 +161,7 @@ std::string GdbSession::set_point(bool insert, int type, uint64_t address, uint6
   }
   const auto paddr = translate(address);
   if (!paddr || (address & 4095) + kind > 4096 || !target_.memory().ram_ptr(*paddr, kind)) return "E01";
-  w.push_back({*paddr, kind, address, {}});
+  w.push_back({*paddr, kind, address, {}, watch_kind});
   return "OK";
 }
 

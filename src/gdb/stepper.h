@@ -22,6 +22,7 @@ class Stepper {
   StopEvent run(std::optional<unsigned> step, DebugPoints& points, RspConnection& client, const Machine& machine);
 
  private:
+  const DebugPoints::Watch* operand_watch(riscv::Hart& h, const DebugPoints& points);
   std::vector<riscv::Hart*> harts_;
   std::vector<std::unique_ptr<riscv::Interpreter>> interpreters_;
   memory::AddressSpace& memory_;

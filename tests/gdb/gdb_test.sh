@@ -36,6 +36,13 @@ timeout 120 gdb-multiarch -batch -nx "$ELF" \
   -ex "continue" \
   -ex 'printf "after watch: counter=%lu\n", counter' \
   -ex "delete" \
+  -ex "rwatch counter" \
+  -ex "continue" \
+  -ex 'printf "after rwatch: counter=%lu\n", counter' \
+  -ex "delete" \
+  -ex "awatch counter" \
+  -ex "continue" \
+  -ex "delete" \
   -ex 'printf "priv=%lu mhartid=%lu\n", $priv, $mhartid' \
   -ex "continue" >"$WORK/gdb.out" 2>&1
 gdb_status=$?
@@ -57,6 +64,9 @@ expect "memory read with x" ':[[:space:]]+0x0000000000000028$'
 expect "harts are threads" 'Thread 1'
 expect "write watchpoint" 'Old value = 40'
 expect "watchpoint new value" 'New value = 41'
+expect "read watchpoint" 'Hardware read watchpoint 3: counter'
+expect "read watchpoint stops at the read" '^Value = 41$'
+expect "access watchpoint" 'Hardware access \(read/write\) watchpoint 4: counter'
 expect "CSR and privilege registers" '^priv=3 mhartid=0$'
 expect "continued to the exit" 'exited normally'
 [ "$vm_status" -eq 0 ] && echo "ok   vessel exited 0" || { echo "FAIL vessel exited $vm_status"; cat "$WORK/vm.out"; failures=$((failures + 1)); }
