@@ -226,6 +226,7 @@ mkdir -p "$out"
 
 # --- 5. install into the cache; STAMP last, so an interrupted build is never taken as done ---
 cp "$ksrc/arch/riscv/boot/Image" "$out/Image"
+cp "$ksrc/vmlinux" "$out/vmlinux"  # the same kernel as an ELF with its symbols, for gdb
 cp "$ksrc/.config" "$out/linux-riscv64.config"
 cp "$bb" "$out/busybox"
 {
@@ -237,7 +238,7 @@ cp "$bb" "$out/busybox"
   echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ) in $(elapsed) with make -j$jobs"
 } > "$out/BUILD-INFO"
 (cd "$out" && sha256sum Image initramfs.cpio.gz busybox > SHA256SUMS)
-for f in Image initramfs.cpio.gz busybox linux-riscv64.config BUILD-INFO SHA256SUMS; do
+for f in Image vmlinux initramfs.cpio.gz busybox linux-riscv64.config BUILD-INFO SHA256SUMS; do
   mv -f "$out/$f" "$cache/$f"
 done
 echo "$stamp" > "$cache/STAMP"

@@ -176,7 +176,6 @@ int accept_gdb(int listener, int stop_fd) {
   while (poll(fds, stop_fd >= 0 ? 2 : 1, -1) < 0)
     if (errno != EINTR) break;
   const int client = (fds[0].revents & POLLIN) ? accept4(listener, nullptr, nullptr, SOCK_CLOEXEC) : -1;
-  close(listener);
   if (client >= 0) {
     const int one = 1;
     setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // fails harmlessly on Unix sockets
@@ -189,6 +188,7 @@ int accept_gdb_client(const std::string& spec, std::string& error) {
   if (listener < 0) return -1;
   const int client = accept_gdb(listener);
   if (client < 0) error = std::string("accept: ") + strerror(errno);
+  close(listener);
   return client;
 }
 

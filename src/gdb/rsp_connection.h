@@ -31,7 +31,7 @@ class RspConnection {
 
 // A listening socket for "tcp:HOST:PORT" or "unix:PATH"; -1 with `error`.
 int listen_gdb(const std::string& spec, std::string& error);
-// One client from `listener` (closed afterwards); -1 when `stop_fd` becomes readable first.
+// One client from `listener` (which stays open); -1 when `stop_fd` becomes readable first.
 int accept_gdb(int listener, int stop_fd = -1);
 // Both: waits for one client on `spec`.
 int accept_gdb_client(const std::string& spec, std::string& error);

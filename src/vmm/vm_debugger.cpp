@@ -66,6 +66,7 @@ Result<std::unique_ptr<VmDebugger>> VmDebugger::listen(const std::string& spec, 
 VmDebugger::~VmDebugger() {
   detach();
   if (listener_ >= 0) close(listener_);
+  if (spec_.rfind("unix:", 0) == 0) unlink(spec_.substr(5).c_str());
   if (stop_fd_ >= 0) close(stop_fd_);
 }
 
@@ -82,16 +83,18 @@ void VmDebugger::detach() {
 }
 
 void VmDebugger::serve(VirtualMachine& vm) {
-  const int fd = gdb::accept_gdb(listener_, stop_fd_);
-  listener_ = -1;  // closed by accept_gdb
-  if (fd < 0) return;
-  gdb::RspConnection client(fd);
-  if (!wait_) vm.pause();  // attaching stops the VM, as with QEMU's gdbstub
-  VmDebugTarget target(vm, stop_fd_);
-  gdb::GdbSession session(client, target);
-  session.serve();
-  // Detached or disconnected: the VM goes on (a killed or ended VM stays ended).
-  if (!vm.stopping()) vm.resume();
+  // One client at a time, as many as come, until the VM ends.
+  for (bool first = true;; first = false) {
+    const int fd = gdb::accept_gdb(listener_, stop_fd_);
+    if (fd < 0) return;
+    gdb::RspConnection client(fd);
+    if (!(first && wait_)) vm.pause();  // attaching stops the VM, as with QEMU's gdbstub
+    VmDebugTarget target(vm, stop_fd_);
+    gdb::GdbSession session(client, target);
+    session.serve();
+    if (vm.stopping()) return;
+    vm.resume();  // detached or disconnected: the VM goes on
+  }
 }
 
 }  // namespace vessel::vmm
