@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstring>
 
 #include "commands.h"
 #include "common/size.h"
@@ -35,13 +36,18 @@ int run_elf(const machine::BareMetalOptions& bare) {
   return kExitFailure;
 }
 
+// How to start, beside the machine's configuration.
+struct StartOptions {
+  bool mergeable = false;  // offer guest RAM to KSM
+};
+
 struct DebugOptions {
   std::string gdb;   // tcp:HOST:PORT or unix:PATH
   bool wait = false;  // park the harts until gdb continues them
 };
 
 int run_linux(const vmm::VmConfig& config, bool no_reboot, const std::string& control_path,
-              const std::string& console_socket, const DebugOptions& debug) {
+              const std::string& console_socket, const DebugOptions& debug, const StartOptions& start) {
   std::unique_ptr<vmm::ControlServer> control;
   if (!control_path.empty()) {
     auto c = vmm::ControlServer::listen(control_path);
@@ -92,6 +98,8 @@ int run_linux(const vmm::VmConfig& config, bool no_reboot, const std::string& co
       if (control) control->attach(current);
       if (signal_received || quit) current->stop(quit ? vmm::VmExit::Quit : vmm::VmExit::Signal, signal_received);
     }
+    if (start.mergeable && !vm.value()->board().as.ram().make_mergeable())
+      fprintf(stderr, "vessel run: warning: --ksm: madvise(MADV_MERGEABLE) failed: %s\n", strerror(errno));
     std::unique_ptr<vmm::VmDebugger> debugger;
     if (!debug.gdb.empty()) {
       auto d = vmm::VmDebugger::listen(debug.gdb, debug.wait);
@@ -157,6 +165,9 @@ int run_command(int argc, char** argv) {
                  "serve gdb's remote protocol on tcp:HOST:PORT or unix:PATH (harts are threads; attaching stops the VM; "
                  "with --elf the program waits for gdb before its first instruction)");
   app.add_flag("--gdb-wait", debug.wait, "with --gdb: the harts wait for gdb before their first instruction");
+  StartOptions start;
+  app.add_flag("--ksm", start.mergeable,
+               "offer guest RAM to the host's KSM (MADV_MERGEABLE), which shares identical pages between VMs");
   app.add_option("--memory,-m", memory, "guest RAM size (e.g. 256M, 2G; a bare number means MiB)");
   app.add_option("--max-instructions", bare.max_instructions, "--elf: stop with exit status 3 after N instructions");
   app.add_flag("--trace", bare.trace, "print every executed instruction to stderr (interpreter only, slow)");
@@ -235,7 +246,7 @@ int run_command(int argc, char** argv) {
     }
     vm.nets.push_back(n.value());
   }
-  return run_linux(vm, no_reboot, control_path, console_socket, debug);
+  return run_linux(vm, no_reboot, control_path, console_socket, debug, start);
 }
 
 }  // namespace vessel::cli

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 
@@ -30,6 +31,18 @@ std::string beside_us(const char* program) {
   if (n <= 0) return program;
   buf[n] = '\0';
   return (std::filesystem::path(buf).parent_path() / program).string();
+}
+
+// /sys/kernel/mm/ksm: run = 1, pages_to_scan = N (per sleep_millisecs, 20 by default).
+std::string enable_ksm(int pages_to_scan) {
+  const std::string dir = "/sys/kernel/mm/ksm/";
+  for (const auto& [file, value] : {std::pair{"pages_to_scan", std::to_string(pages_to_scan)}, std::pair{"run", std::string("1")}}) {
+    FILE* f = fopen((dir + file).c_str(), "we");
+    if (!f) return dir + file + ": " + strerror(errno) + " (no KSM in this kernel, or not root)";
+    const bool ok = fputs(value.c_str(), f) >= 0;
+    if (fclose(f) != 0 || !ok) return dir + file + ": " + strerror(errno);
+  }
+  return {};
 }
 
 // The build tree's web/ beside the binary, else PREFIX/share/vessel/web of an installation.
@@ -69,6 +82,7 @@ int main(int argc, char** argv) {
   std::string socket_path = "/run/vessel/vessel.sock", state_path = "/var/lib/vessel", vmm_binary, runc_binary, log_file;
   std::string http_address, web_root;
   bool no_autostart = false;
+  int ksm_pages_to_scan = -1;
   app.add_option("--socket", socket_path, "API socket (mode 0660)")->capture_default_str();
   app.add_option("--state-dir", state_path, "VM definitions and runtime state")->capture_default_str();
   app.add_option("--vmm", vmm_binary, "vessel-vmm binary (default: beside vesseld)");
@@ -78,6 +92,11 @@ int main(int argc, char** argv) {
   app.add_option("--web-root", web_root, "the dashboard's files (default: web/ beside vesseld, else PREFIX/share/vessel/web)");
   app.add_option("--log-file", log_file, "append structured logs (JSON lines) here instead of stderr");
   app.add_flag("--no-autostart", no_autostart, "do not start VMs marked autostart");
+  app.add_option("--ksm", ksm_pages_to_scan,
+                 "turn the host's KSM on, scanning N pages per 20 ms, and offer every VM's RAM to it "
+                 "(ksmd's CPU grows with N: see docs/manager.md)")
+      ->expected(0, 1)
+      ->default_str("100");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -118,7 +137,17 @@ int main(int argc, char** argv) {
     log.error("cannot use the state directory", {{"error", state.error()}});
     return 1;
   }
-  auto registry = vessel::manager::Registry::open(std::move(state.value()), {vmm_binary}, log);
+  vessel::manager::RegistryOptions registry_options{vmm_binary};
+  if (app.count("--ksm")) {
+    if (ksm_pages_to_scan < 0) ksm_pages_to_scan = 100;
+    if (auto err = enable_ksm(ksm_pages_to_scan); !err.empty()) {
+      log.error("cannot turn KSM on", {{"error", err}});
+      return 1;
+    }
+    log.info("KSM on", {{"pages_to_scan", ksm_pages_to_scan}});
+    registry_options.ksm = true;
+  }
+  auto registry = vessel::manager::Registry::open(std::move(state.value()), registry_options, log);
   if (!registry) {
     log.error("cannot load the registry", {{"error", registry.error()}});
     return 1;

@@ -41,6 +41,13 @@ bool process_alive(const ProcessId& id) {
   return st && *st == id.start_time;
 }
 
+std::optional<uint64_t> process_ksm_merging_bytes(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/ksm_merging_pages");
+  uint64_t pages = 0;
+  if (!(in >> pages)) return std::nullopt;
+  return pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
 uint64_t process_rss_bytes(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/statm");
   uint64_t size = 0, resident = 0;

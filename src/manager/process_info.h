@@ -21,6 +21,9 @@ struct ProcessId {
 std::optional<uint64_t> process_start_time(pid_t pid);
 bool process_alive(const ProcessId& id);
 uint64_t process_rss_bytes(pid_t pid);
+// Bytes of the process's memory that KSM merged with identical pages (/proc/PID/ksm_merging_pages,
+// Linux 6.1); nullopt where the kernel does not report it.
+std::optional<uint64_t> process_ksm_merging_bytes(pid_t pid);
 double process_cpu_seconds(pid_t pid);  // user + system time of every thread
 // Seconds the process has been running (from its start time and the system's boot time).
 double process_uptime_seconds(const ProcessId& id);

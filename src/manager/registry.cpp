@@ -197,6 +197,7 @@ json Registry::info(Entry& e) {
   if (e.def.gdb) j["gdb_socket"] = state_.gdb_socket(e.def.name);
   j["uptime_seconds"] = process_uptime_seconds(run->proc);
   j["rss_bytes"] = process_rss_bytes(run->proc.pid);
+  if (auto shared = process_ksm_merging_bytes(run->proc.pid)) j["ksm_merging_bytes"] = *shared;
   const double cpu = process_cpu_seconds(run->proc.pid);
   j["cpu_seconds"] = cpu;
   j["vcpu_seconds"] = cpu;
@@ -288,6 +289,7 @@ Outcome<json> Registry::start_locked(Entry& e) {
   std::vector<std::string> args = to_vmm_args(def);
   args.insert(args.end(), {"--control", ctl, "--console-socket", con});
   if (def.gdb) args.insert(args.end(), {"--gdb", "unix:" + state_.gdb_socket(def.name)});
+  if (options_.ksm) args.push_back("--ksm");
   auto proc = spawn_detached(options_.vmm_binary, args, state_.log_path(def.name));
   if (!proc) return ManagerError{ErrorKind::VmmFailure, "start_failed", proc.error()};
   {

@@ -27,6 +27,7 @@ namespace vessel::manager {
 struct RegistryOptions {
   std::string vmm_binary;  // path of vessel-vmm
   std::chrono::milliseconds start_timeout{30000};
+  bool ksm = false;  // VMMs offer guest RAM to KSM (vesseld --ksm)
 };
 
 class Registry {

@@ -25,4 +25,6 @@ std::string GuestRam::map(uint64_t base, uint64_t size, bool huge_pages) {
   return {};
 }
 
+bool GuestRam::make_mergeable() { return host_ && madvise(host_, size_, MADV_MERGEABLE) == 0; }
+
 }  // namespace vessel::memory

@@ -18,6 +18,11 @@ class GuestRam {
   // `huge_pages`: ask for transparent huge pages (see guest_ram.cpp).
   [[nodiscard]] std::string map(uint64_t base, uint64_t size, bool huge_pages = false);
 
+  // Offers the guest's pages to KSM (MADV_MERGEABLE): identical pages of many VMs (zeroed
+  // memory, the same kernel) are then shared copy-on-write by the host. False with errno when
+  // the host kernel has no KSM.
+  bool make_mergeable();
+
   uint64_t base() const { return base_; }
   uint64_t size() const { return size_; }
   uint8_t* host() const { return host_; }
