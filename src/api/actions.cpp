@@ -1,5 +1,7 @@
 #include "api/actions.h"
 
+#include "api/request_body.h"
+
 #include <cmath>
 #include <vector>
 
@@ -19,20 +21,6 @@ std::vector<std::string> split_path(const std::string& path) {
     i = j + 1;
   }
   return parts;
-}
-
-// Body of an action: empty, or a JSON object with only `allowed` fields.
-std::variant<json, ApiError> action_body(const HttpRequest& req, std::initializer_list<const char*> allowed) {
-  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
-  json j = json::parse(req.body, nullptr, false);
-  if (j.is_discarded()) return ApiError{400, "invalid_json", "the request body is not valid JSON", {}};
-  if (!j.is_object()) return ApiError{400, "wrong_type", "the request body must be a JSON object", {}};
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    bool ok = false;
-    for (const char* a : allowed) ok = ok || it.key() == a;
-    if (!ok) return ApiError{400, "unknown_field", "unknown field '" + it.key() + "'", {}};
-  }
-  return j;
 }
 
 std::variant<Action, ApiError> vm_action(const HttpRequest& req, const std::string& name, const std::string& what) {
@@ -68,15 +56,7 @@ std::variant<Action, ApiError> vm_action(const HttpRequest& req, const std::stri
                                                      : std::initializer_list<const char*>{});
     if (auto* e = std::get_if<ApiError>(&body)) return *e;
     PowerAction a{name, kind, std::chrono::milliseconds(10000)};
-    const json& j = std::get<json>(body);
-    if (j.contains("timeout_seconds")) {
-      if (!j["timeout_seconds"].is_number())
-        return ApiError{400, "wrong_type", "field 'timeout_seconds' must be a number", {}};
-      const double t = j["timeout_seconds"].get<double>();
-      if (!std::isfinite(t) || t < 0 || t > 3600)
-        return ApiError{400, "invalid_argument", "field 'timeout_seconds' must be between 0 and 3600", {}};
-      a.timeout = std::chrono::milliseconds(static_cast<long long>(t * 1000));
-    }
+    if (auto e = timeout_field(std::get<json>(body), a.timeout)) return *e;
     return a;
   }
   return ApiError{404, "not_found", "no such action '" + what + "'", {}};

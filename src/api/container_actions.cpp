@@ -1,21 +1,12 @@
 #include "api/container_actions.h"
 
-#include <cctype>
-#include <cmath>
+#include "api/request_body.h"
 
 namespace vessel::api {
 
 namespace {
 
 using nlohmann::json;
-
-std::variant<json, ApiError> json_body(const HttpRequest& req) {
-  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
-  json j = json::parse(req.body, nullptr, false);
-  if (j.is_discarded()) return ApiError{400, "invalid_json", "the request body is not valid JSON", {}};
-  if (!j.is_object()) return ApiError{400, "wrong_type", "the request body must be a JSON object", {}};
-  return j;
-}
 
 std::variant<ContainerAction, ApiError> container_action(const HttpRequest& req, const std::string& name,
                                                          const std::string& what) {
@@ -44,7 +35,7 @@ std::variant<ContainerAction, ApiError> container_action(const HttpRequest& req,
     const bool exec = what == "exec";
     if (exec ? req.method != "POST" : req.method != "PATCH" && req.method != "PUT")
       return method_not_allowed(exec ? "POST" : "PATCH, PUT");
-    auto body = json_body(req);
+    auto body = object_body(req);
     if (auto* e = std::get_if<ApiError>(&body)) return *e;
     if (exec) return ExecContainer{name, std::get<json>(body)};
     return UpdateContainerLimits{name, std::get<json>(body)};
@@ -52,22 +43,13 @@ std::variant<ContainerAction, ApiError> container_action(const HttpRequest& req,
   for (const auto& [word, kind] : kPower) {
     if (what != word) continue;
     if (req.method != "POST") return method_not_allowed("POST");
-    auto body = json_body(req);
+    auto body = kind == ContainerPower::Stop   ? action_body(req, {"timeout_seconds"})
+                : kind == ContainerPower::Kill ? action_body(req, {"signal"})
+                                               : action_body(req, {});
     if (auto* e = std::get_if<ApiError>(&body)) return *e;
     const json& j = std::get<json>(body);
     ContainerPowerAction a{name, kind};
-    for (auto it = j.begin(); it != j.end(); ++it) {
-      const bool allowed = (kind == ContainerPower::Stop && it.key() == "timeout_seconds") ||
-                           (kind == ContainerPower::Kill && it.key() == "signal");
-      if (!allowed) return ApiError{400, "unknown_field", "unknown field '" + it.key() + "'", {}};
-    }
-    if (j.contains("timeout_seconds")) {
-      if (!j["timeout_seconds"].is_number()) return ApiError{400, "wrong_type", "field 'timeout_seconds' must be a number", {}};
-      const double t = j["timeout_seconds"].get<double>();
-      if (!std::isfinite(t) || t < 0 || t > 3600)
-        return ApiError{400, "invalid_argument", "field 'timeout_seconds' must be between 0 and 3600", {}};
-      a.timeout = std::chrono::milliseconds(static_cast<long long>(t * 1000));
-    }
+    if (auto e = timeout_field(j, a.timeout)) return *e;
     if (j.contains("signal")) {
       if (!j["signal"].is_number_integer() || j["signal"].get<int64_t>() < 1 || j["signal"].get<int64_t>() > 64)
         return ApiError{400, "invalid_argument", "field 'signal' must be a signal number (1 to 64)", {}};
@@ -79,21 +61,6 @@ std::variant<ContainerAction, ApiError> container_action(const HttpRequest& req,
 }
 
 }  // namespace
-
-ApiError method_not_allowed(const std::string& allow) {
-  return {405, "method_not_allowed", "method not allowed here; allowed: " + allow, allow};
-}
-
-bool is_upgrade_request(const HttpRequest& req, const char* protocol) {
-  std::string upgrade = req.header("upgrade"), connection = req.header("connection");
-  for (auto* s : {&upgrade, &connection})
-    for (auto& c : *s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return upgrade == protocol && connection.find("upgrade") != std::string::npos;
-}
-
-std::string websocket_key(const HttpRequest& req) {
-  return is_upgrade_request(req, "websocket") ? req.header("sec-websocket-key") : std::string();
-}
 
 std::variant<ContainerAction, ApiError> parse_container_request(const HttpRequest& req, const std::vector<std::string>& parts) {
   if (parts.size() == 2) {
@@ -117,11 +84,9 @@ std::variant<ImageAction, ApiError> parse_image_request(const HttpRequest& req, 
   if (parts.size() == 2) {
     if (req.method == "GET") return ListImages{};
     if (req.method != "POST") return method_not_allowed("GET, POST");
-    auto body = json_body(req);
+    auto body = action_body(req, {"path", "name"});
     if (auto* e = std::get_if<ApiError>(&body)) return *e;
     const json& j = std::get<json>(body);
-    for (auto it = j.begin(); it != j.end(); ++it)
-      if (it.key() != "path" && it.key() != "name") return ApiError{400, "unknown_field", "unknown field '" + it.key() + "'", {}};
     if (!j.contains("path")) return ApiError{400, "missing_field", "missing required field 'path'", {}};
     if (!j["path"].is_string()) return ApiError{400, "wrong_type", "field 'path' must be a string", {}};
     if (j.contains("name") && !j["name"].is_string()) return ApiError{400, "wrong_type", "field 'name' must be a string", {}};

@@ -41,10 +41,4 @@ using ImageAction = std::variant<ListImages, ImportImage, GetImage, DeleteImage>
 std::variant<ContainerAction, ApiError> parse_container_request(const HttpRequest& req, const std::vector<std::string>& parts);
 std::variant<ImageAction, ApiError> parse_image_request(const HttpRequest& req, const std::vector<std::string>& parts);
 
-// Shared with the VM routes.
-ApiError method_not_allowed(const std::string& allow);
-bool is_upgrade_request(const HttpRequest& req, const char* protocol);
-// The Sec-WebSocket-Key of a WebSocket upgrade request, else "".
-std::string websocket_key(const HttpRequest& req);
-
 }  // namespace vessel::api

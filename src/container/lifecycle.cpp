@@ -365,11 +365,7 @@ void Runtime::start(const std::string& id) {
       continue;
     }
     if (r == 0 || (r < 0 && errno != EAGAIN)) break;
-    if (fds[1].revents & POLLIN) {  // dead: take what it wrote, if anything, and stop
-      while ((n = read(fifo, rest, sizeof rest)) > 0) failure.append(rest, static_cast<size_t>(n));
-      n = 1;
-      break;
-    }
+    if (fds[1].revents & POLLIN) break;  // dead, and nothing left unread (read said EAGAIN)
   }
   close(fifo);
   if (pidfd >= 0) close(pidfd);

@@ -361,22 +361,16 @@ Outcome<json> ContainerRegistry::kill(const std::string& name, int signal) {
   return info(*e);
 }
 
-Outcome<json> ContainerRegistry::pause(const std::string& name) {
-  auto e = find(name);
-  if (!e) return container_not_found(name);
-  std::lock_guard op(e->op);
-  if (runtime_state(name).status != "running") return conflict("container '" + name + "' is not running");
-  auto r = runc(name, {"pause", name});
-  if (!r) return r.error();
-  return info(*e);
-}
+Outcome<json> ContainerRegistry::pause(const std::string& name) { return freeze(name, true); }
+Outcome<json> ContainerRegistry::resume(const std::string& name) { return freeze(name, false); }
 
-Outcome<json> ContainerRegistry::resume(const std::string& name) {
+Outcome<json> ContainerRegistry::freeze(const std::string& name, bool frozen) {
   auto e = find(name);
   if (!e) return container_not_found(name);
   std::lock_guard op(e->op);
-  if (runtime_state(name).status != "paused") return conflict("container '" + name + "' is not paused");
-  auto r = runc(name, {"resume", name});
+  if (runtime_state(name).status != (frozen ? "running" : "paused"))
+    return conflict("container '" + name + "' is not " + (frozen ? "running" : "paused"));
+  auto r = runc(name, {frozen ? "pause" : "resume", name});
   if (!r) return r.error();
   return info(*e);
 }
@@ -439,14 +433,7 @@ Outcome<json> ContainerRegistry::exec(const std::string& name, const json& body)
 Outcome<std::string> ContainerRegistry::logs(const std::string& name, size_t tail_bytes) {
   auto e = find(name);
   if (!e) return container_not_found(name);
-  std::ifstream in(dir_of(name) + "/output.log", std::ios::binary | std::ios::ate);
-  if (!in) return std::string();
-  const auto size = static_cast<size_t>(in.tellg());
-  const size_t from = size > tail_bytes ? size - tail_bytes : 0;
-  in.seekg(static_cast<std::streamoff>(from));
-  std::string text(size - from, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  return text;
+  return file_tail_bytes(dir_of(name) + "/output.log", tail_bytes);
 }
 
 Outcome<json> ContainerRegistry::update_limits(const std::string& name, const json& body) {

@@ -73,6 +73,7 @@ class ContainerRegistry {
                             std::chrono::milliseconds timeout = std::chrono::seconds(30));
   RuntimeState runtime_state(const std::string& name);
   Outcome<nlohmann::json> start_locked(Entry& e);
+  Outcome<nlohmann::json> freeze(const std::string& name, bool frozen);  // pause and resume
   // Waits for the init to exit (up to timeout); reaps it when it is our child.
   bool wait_exit(Entry& e, pid_t pid, std::chrono::milliseconds timeout);
   void cleanup_stopped(Entry& e);

@@ -77,7 +77,7 @@ Result<nlohmann::json> read_json(const std::string& path) {
   return j;
 }
 
-std::string file_tail(const std::string& path, size_t max_bytes) {
+std::string file_tail_bytes(const std::string& path, size_t max_bytes) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return {};
   const auto size = static_cast<size_t>(in.tellg());
@@ -85,6 +85,11 @@ std::string file_tail(const std::string& path, size_t max_bytes) {
   in.seekg(static_cast<std::streamoff>(from));
   std::string s(size - from, '\0');
   in.read(s.data(), static_cast<std::streamsize>(s.size()));
+  return s;
+}
+
+std::string file_tail(const std::string& path, size_t max_bytes) {
+  std::string s = file_tail_bytes(path, max_bytes);
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   return s;
 }

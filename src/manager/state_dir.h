@@ -48,5 +48,7 @@ Result<bool> write_json_atomic(const std::string& path, const nlohmann::json& va
 Result<nlohmann::json> read_json(const std::string& path);
 // The last `max_bytes` of a text file (for error messages from a VMM log).
 std::string file_tail(const std::string& path, size_t max_bytes);
+// The same bytes as they are (a container's log).
+std::string file_tail_bytes(const std::string& path, size_t max_bytes);
 
 }  // namespace vessel::manager
