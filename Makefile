@@ -4,7 +4,7 @@ BUILD_TYPE ?= Release
 WERROR ?= OFF
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build guest test demo bench install deb clean
+.PHONY: all deps configure build guest debian-guest test demo bench install deb clean
 
 all: build
 
@@ -22,6 +22,11 @@ build: configure
 # so that no test starts a build of its own inside ctest's time limit.
 guest:
 	@./scripts/guest-dir.sh >/dev/null
+
+# A stock Debian trixie riscv64 system (guest/debian/README.md): 15-30 minutes once, as root.
+# The Debian boot tests (tests/debian) run when it is built and skip otherwise.
+debian-guest: deps
+	@./guest/debian/build.sh
 
 test: deps build guest
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600

@@ -32,6 +32,9 @@ packages=(
   iproute2 python3
   # guest recipe (guest/build.sh): kernel source and its build tools; busybox comes via `apt-get source`
   linux-source-6.1 bc flex bison dpkg-dev bzip2 xz-utils libc6-dev-riscv64-cross
+  # stock Debian guest (guest/debian/build.sh): a riscv64 trixie system built under qemu-user;
+  # firmware boot through Debian's OpenSBI and U-Boot; NoCloud seeds for cloud-init (ISO9660)
+  qemu-user-static binfmt-support arch-test fdisk openssh-client u-boot-qemu genisoimage
 )
 
 # guest/build.sh fetches Debian's busybox source package with `apt-get source`, which needs a

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "common/size.h"
 #include "machine/bare_metal.h"
+#include "machine/standard_firmware.h"
 #include "vmm/console.h"
 #include "vmm/control_server.h"
 #include "vmm/signal_watch.h"
@@ -142,6 +143,10 @@ int run_command(int argc, char** argv) {
   app.add_option("--append", vm.append, "kernel command line");
   app.add_option("--cpus", vm.cpus, "number of harts (1 to 32)");
   app.add_option("--bios", vm.bios, "firmware (e.g. OpenSBI fw_dynamic.bin) to run in M-mode at the DRAM base");
+  std::string firmware;
+  app.add_option("--firmware", firmware,
+                 "boot from the disk through Debian's firmware: uboot = OpenSBI (--bios) + U-Boot's S-mode build "
+                 "(--kernel), which reads extlinux.conf or EFI from the first disk");
   app.add_flag("--no-reboot", no_reboot, "exit with status 4 when the guest reboots instead of restarting it");
   app.add_option("--dump-dtb", vm.dump_dtb, "write the generated device tree blob to FILE");
   std::vector<std::string> drives;
@@ -197,8 +202,8 @@ int run_command(int argc, char** argv) {
     fprintf(stderr, "vessel run: invalid --memory '%s' (expected 16M to 1T, e.g. 256M or 2G)\n", memory.c_str());
     return kExitUsage;
   }
-  if (!bare.elf_path.empty() && !vm.kernel.empty()) {
-    fprintf(stderr, "vessel run: --elf and --kernel are exclusive\n");
+  if (!bare.elf_path.empty() && (!vm.kernel.empty() || !firmware.empty())) {
+    fprintf(stderr, "vessel run: --elf excludes --kernel and --firmware\n");
     return kExitUsage;
   }
   bare.engine = engine == "interp" ? riscv::EngineKind::Interpreter : riscv::EngineKind::Jit;
@@ -207,8 +212,21 @@ int run_command(int argc, char** argv) {
     bare.gdb = debug.gdb;
     return run_elf(bare);
   }
+  if (!firmware.empty()) {
+    if (!vm.kernel.empty() || !vm.bios.empty()) {
+      fprintf(stderr, "vessel run: --firmware picks --bios and --kernel itself; give one or the other\n");
+      return kExitUsage;
+    }
+    auto files = machine::standard_firmware(firmware);
+    if (!files) {
+      fprintf(stderr, "vessel run: --firmware: %s\n", files.error().c_str());
+      return kExitUsage;
+    }
+    vm.bios = files->bios;
+    vm.kernel = files->kernel;
+  }
   if (!vm.restore_from.empty()) {
-    for (const char* o : {"--kernel", "--initrd", "--append", "--cpus", "--bios", "--drive", "--net", "--memory",
+    for (const char* o : {"--kernel", "--initrd", "--append", "--cpus", "--bios", "--firmware", "--drive", "--net", "--memory",
                           "--cpu-cap", "--dump-dtb", "--elf"})
       if (app.count(o)) {
         fprintf(stderr, "vessel run: %s cannot be used with --restore (the snapshot holds the configuration)\n", o);
@@ -219,7 +237,8 @@ int run_command(int argc, char** argv) {
     return kExitUsage;
   }
   if (vm.kernel.empty() && vm.restore_from.empty()) {
-    fprintf(stderr, "vessel run: nothing to run: give --kernel FILE (Linux) or --elf FILE (bare metal)\n");
+    fprintf(stderr, "vessel run: nothing to run: give --kernel FILE (Linux), --firmware uboot (boot from the disk) "
+                    "or --elf FILE (bare metal)\n");
     return kExitUsage;
   }
   if (vm.cpus < 1 || vm.cpus > machine::Board::kMaxHarts) {

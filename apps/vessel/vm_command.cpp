@@ -109,7 +109,12 @@ int vm_command(int argc, char** argv) {
 
   auto* create = app.add_subcommand("create", "define a VM");
   create->add_option("name", name, "VM name")->required();
-  create->add_option("--kernel", kernel, "Linux kernel Image")->required();
+  std::string bios, firmware, cloud_init;
+  create->add_option("--kernel", kernel, "Linux kernel Image (or the next stage after --bios)");
+  create->add_option("--bios", bios, "M-mode firmware (e.g. OpenSBI fw_dynamic.bin)");
+  create->add_option("--firmware", firmware, "uboot: boot the first disk through Debian's OpenSBI and U-Boot");
+  create->add_option("--cloud-init", cloud_init,
+                     "cloud-init user-data file: the daemon makes a NoCloud seed disk (label cidata) from it");
   create->add_option("--initrd", initrd, "initial ramdisk");
   create->add_option("--cmdline,--append", cmdline, "kernel command line");
   create->add_option("--cpus", cpus, "harts");
@@ -172,7 +177,15 @@ int vm_command(int argc, char** argv) {
   const std::string vm = "/v1/vms/" + name;
 
   if (*create) {
-    json body{{"name", name}, {"cpus", cpus}, {"memory", memory}, {"kernel", absolute(kernel)}, {"autostart", autostart}};
+    if (kernel.empty() && firmware.empty()) {
+      fprintf(stderr, "vessel vm create: give --kernel FILE or --firmware uboot\n");
+      return kExitUsage;
+    }
+    json body{{"name", name}, {"cpus", cpus}, {"memory", memory}, {"autostart", autostart}};
+    if (!kernel.empty()) body["kernel"] = absolute(kernel);
+    if (!bios.empty()) body["bios"] = absolute(bios);
+    if (!firmware.empty()) body["firmware"] = firmware;
+    if (!cloud_init.empty()) body["cloud_init"] = absolute(cloud_init);
     if (gdb) body["gdb"] = true;
     if (!initrd.empty()) body["initrd"] = absolute(initrd);
     if (!cmdline.empty()) body["cmdline"] = cmdline;

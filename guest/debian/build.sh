@@ -1,7 +1,9 @@
 #!/bin/sh
 # Builds a stock Debian 13 (trixie) riscv64 system with Debian's own tools (see guest/debian/README.md):
-#   rootfs.img          raw ext4 image (label debian-root, 4 GiB sparse): systemd, udev, openssh-server,
-#                       python3, gcc, Debian's linux-image-riscv64 with its initramfs-tools initramfs
+#   disk.img            raw disk image (4 GiB sparse, GPT) whose one partition is the ext4 root (label
+#                       debian-root): systemd, udev, openssh-server, python3, gcc, cloud-init,
+#                       qemu-guest-agent, Debian's linux-image-riscv64 with its initramfs-tools initramfs,
+#                       and /boot/extlinux/extlinux.conf (u-boot-menu) for firmware boot through U-Boot
 #   vmlinux, initrd.img the kernel and initramfs copied out of the image's /boot (vmlinux is a flat Image)
 #   id_ed25519[.pub]    the ssh key root accepts (made for this image, test use only)
 #   cmdline             the kernel command line to boot it with
@@ -26,7 +28,7 @@ cache=${VESSEL_DEBIAN_CACHE:-${XDG_CACHE_HOME:-${HOME:?}/.cache}/vessel/debian}
 mirror=${VESSEL_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 suite=trixie
 image_size=4G
-packages="systemd-sysv,udev,dbus,kmod,iproute2,iputils-ping,procps,openssh-server,python3,gcc,libc6-dev,linux-image-riscv64,initramfs-tools,e2fsprogs,ca-certificates,less"
+packages="systemd-sysv,udev,dbus,kmod,iproute2,iputils-ping,procps,openssh-server,python3,gcc,libc6-dev,linux-image-riscv64,initramfs-tools,u-boot-menu,e2fsprogs,ca-certificates,less,cloud-init,qemu-guest-agent"
 
 say() { echo "guest/debian/build.sh: $*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -53,7 +55,7 @@ case $mode in
 esac
 
 [ "$(id -u)" -eq 0 ] || die "needs root (mmdebstrap's root mode, loop-free mke2fs -d of a root-owned tree)"
-for tool in mmdebstrap mke2fs ssh-keygen openssl; do
+for tool in mmdebstrap mke2fs sfdisk ssh-keygen openssl; do
   command -v "$tool" >/dev/null || die "$tool is missing (scripts/install-deps.sh installs it)"
 done
 [ -x /usr/bin/qemu-riscv64-static ] || die "qemu-user-static is missing (scripts/install-deps.sh installs it)"
@@ -71,7 +73,7 @@ lock=$cache/.lock
 exec 9>"$lock"
 flock 9
 work=$cache/work
-rm -rf "$work" "$cache/rootfs.img"
+rm -rf "$work" "$cache/disk.img"
 mkdir -p "$work"
 root=$work/root
 trap 'rm -rf "$work"' EXIT
@@ -83,6 +85,8 @@ say "mmdebstrap $suite riscv64 from $mirror (dpkg under qemu-user: 15-30 minutes
 mmdebstrap --mode=root --arch=riscv64 --variant=minbase --include="$packages" \
   --aptopt='Acquire::Retries "3"' \
   --customize-hook='rm -f "$1"/etc/machine-id "$1"/var/lib/dbus/machine-id; touch "$1"/etc/machine-id' \
+  --customize-hook='printf "%s\n" "U_BOOT_PARAMETERS=\"root=LABEL=debian-root rw console=ttyS0\"" "U_BOOT_TIMEOUT=\"1\"" > "$1"/etc/default/u-boot' \
+  --customize-hook='chroot "$1" u-boot-update' \
   --customize-hook='chroot "$1" apt-get clean' \
   "$suite" "$root" "$mirror" >&2
 
@@ -105,10 +109,21 @@ version=${kernel##*/vmlinu?-}
 cp "$kernel" "$work/vmlinux"
 cp "$root/boot/initrd.img-$version" "$work/initrd.img"
 
-say "making rootfs.img ($image_size ext4)"
-mke2fs -q -t ext4 -L debian-root -d "$root" "$work/rootfs.img" "$image_size"
+[ -f "$root/boot/extlinux/extlinux.conf" ] || die "u-boot-menu wrote no /boot/extlinux/extlinux.conf"
 
-mv "$work/vmlinux" "$work/initrd.img" "$work/rootfs.img" "$cache/"
+# A disk as images are shipped: GPT, one partition from 1 MiB to the end, marked bootable (legacy
+# BIOS attribute) so U-Boot's distro boot scans it for extlinux.conf.
+say "making disk.img ($image_size, GPT, ext4 root partition)"
+truncate -s "$image_size" "$work/disk.img"
+echo 'label: gpt
+start=2048, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name=debian-root, attrs="LegacyBIOSBootable"' |
+  sfdisk -q "$work/disk.img"
+part_sectors=$(( $(stat -c %s "$work/disk.img") / 512 - 2048 - 33 ))
+mke2fs -q -t ext4 -L debian-root -d "$root" "$work/root.ext4" "$((part_sectors / 2))k"
+dd if="$work/root.ext4" of="$work/disk.img" bs=1M seek=1 conv=notrunc,sparse status=none
+rm -f "$work/root.ext4"
+
+mv "$work/vmlinux" "$work/initrd.img" "$work/disk.img" "$cache/"
 echo "root=LABEL=debian-root rw console=ttyS0" > "$cache/cmdline"
 {
   echo "suite=$suite mirror=$mirror"

@@ -7,6 +7,7 @@
 
 #include <ctime>
 
+#include "manager/cloud_init_seed.h"
 #include "manager/control_client.h"
 
 namespace vessel::manager {
@@ -235,6 +236,13 @@ Outcome<json> Registry::create(const json& body) {
     std::lock_guard lock(table_mutex_);
     if (table_.count(name)) return conflict("a VM named '" + name + "' already exists", "already_exists");
     if (auto ok = state_.create_vm_dir(name); !ok) return ManagerError{ErrorKind::VmmFailure, "state_error", ok.error()};
+    if (!e->def.cloud_init.empty()) {
+      e->def.cloud_init_seed = state_.vm_dir(name) + "/cidata.iso";
+      if (auto ok = make_cloud_init_seed(e->def.cloud_init, name, e->def.cloud_init_seed); !ok) {
+        (void)state_.remove_vm_dir(name);
+        return invalid(ok.error(), "invalid_cloud_init");
+      }
+    }
     if (auto ok = save_definition(e->def); !ok) {
       (void)state_.remove_vm_dir(name);
       return ManagerError{ErrorKind::VmmFailure, "state_error", ok.error()};

@@ -65,8 +65,11 @@ std::optional<ManagerError> parse_limits_into(const json& body, const std::strin
 std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& start, bool check_files) {
   Fields f(body, "request body");
   TRY(f.check_object());
-  TRY(f.unknown({"name", "cpus", "memory", "kernel", "initrd", "cmdline", "engine", "hugepages", "drives", "nets",
-                 "limits", "autostart", "gdb", "snapshot", "start"}));
+  std::vector<std::string> known = {"name",   "cpus",   "memory",    "kernel",   "initrd",     "cmdline",
+                                    "engine", "hugepages", "drives", "nets",   "limits",     "autostart",
+                                    "gdb",    "snapshot", "start",  "bios",  "firmware",  "cloud_init"};
+  if (!check_files) known.push_back("cloud_init_seed");  // made by the manager, never by a client
+  TRY(f.unknown(known));
   TRY(f.string("name", d.name, true));
   if (!valid_vm_name(d.name))
     return invalid("invalid VM name '" + d.name + "' (1 to 63 of a-z A-Z 0-9 . _ -, starting with a letter or digit)",
@@ -85,7 +88,14 @@ std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& 
     return invalid("invalid memory '" + memory + "' (expected 16M to 1T, e.g. \"128M\" or \"2G\")", "invalid_size");
   d.memory_bytes = *mem;
   TRY(f.string("snapshot", d.snapshot));
-  TRY(f.string("kernel", d.kernel, d.snapshot.empty()));
+  TRY(f.string("firmware", d.firmware));
+  if (!d.firmware.empty() && d.firmware != "uboot") return invalid("field 'firmware' must be uboot", "invalid_argument");
+  TRY(f.string("kernel", d.kernel, d.snapshot.empty() && d.firmware.empty()));
+  TRY(f.string("bios", d.bios));
+  if (!d.firmware.empty() && (!d.kernel.empty() || !d.bios.empty()))
+    return invalid("field 'firmware' picks the bios and kernel itself: give firmware or kernel/bios", "invalid_argument");
+  TRY(f.string("cloud_init", d.cloud_init));
+  if (!check_files) TRY(f.string("cloud_init_seed", d.cloud_init_seed));
   TRY(f.string("initrd", d.initrd));
   TRY(f.string("cmdline", d.cmdline));
   TRY(f.string("engine", d.engine));
@@ -99,6 +109,8 @@ std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& 
     if (!d.snapshot.empty()) TRY(check_file("snapshot", d.snapshot));
     if (!d.kernel.empty()) TRY(check_file("kernel", d.kernel));
     if (!d.initrd.empty()) TRY(check_file("initrd", d.initrd));
+    if (!d.bios.empty()) TRY(check_file("bios", d.bios));
+    if (!d.cloud_init.empty()) TRY(check_file("cloud_init", d.cloud_init));
   }
   if (f.has("drives")) {
     if (!f["drives"].is_array()) return f.wrong("drives", "an array");
@@ -148,8 +160,11 @@ std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& 
       d.nets.push_back(nd);
     }
   }
+  if (!d.cloud_init.empty() && d.drives.size() + d.nets.size() >= 6)
+    return invalid("at most 5 drives and NICs together with cloud_init (its seed disk takes the sixth slot)");
   if (f.has("limits")) TRY(parse_limits_into(f["limits"], "limits", d.drives.size(), d.nets.size(), d.cpus, d.limits));
   TRY(no_comma("kernel", d.kernel));
+  TRY(no_comma("bios", d.bios));
   return std::nullopt;
 }
 
@@ -214,6 +229,10 @@ json to_json(const VmDefinition& d) {
          {"cmdline", d.cmdline}, {"autostart", d.autostart}, {"gdb", d.gdb}, {"limits", to_json(d.limits)}};
   if (!d.kernel.empty()) j["kernel"] = d.kernel;
   if (!d.initrd.empty()) j["initrd"] = d.initrd;
+  if (!d.bios.empty()) j["bios"] = d.bios;
+  if (!d.firmware.empty()) j["firmware"] = d.firmware;
+  if (!d.cloud_init.empty()) j["cloud_init"] = d.cloud_init;
+  if (!d.cloud_init_seed.empty()) j["cloud_init_seed"] = d.cloud_init_seed;
   if (!d.snapshot.empty()) j["snapshot"] = d.snapshot;
   if (!d.engine.empty()) j["engine"] = d.engine;
   j["hugepages"] = d.huge_pages;
@@ -241,8 +260,10 @@ std::vector<std::string> to_vmm_args(const VmDefinition& d) {
   if (!d.snapshot.empty()) {
     a = {"--restore", d.snapshot};
   } else {
-    a = {"--kernel", d.kernel, "--memory", std::to_string(d.memory_bytes >> 20) + "M", "--cpus",
-         std::to_string(d.cpus)};
+    a = {"--memory", std::to_string(d.memory_bytes >> 20) + "M", "--cpus", std::to_string(d.cpus)};
+    if (!d.firmware.empty()) a.insert(a.end(), {"--firmware", d.firmware});
+    if (!d.kernel.empty()) a.insert(a.end(), {"--kernel", d.kernel});
+    if (!d.bios.empty()) a.insert(a.end(), {"--bios", d.bios});
     if (!d.initrd.empty()) a.insert(a.end(), {"--initrd", d.initrd});
     if (!d.cmdline.empty()) a.insert(a.end(), {"--append", d.cmdline});
     for (size_t i = 0; i < d.drives.size(); ++i) {
@@ -257,6 +278,7 @@ std::vector<std::string> to_vmm_args(const VmDefinition& d) {
       }
       a.insert(a.end(), {"--drive", s});
     }
+    if (!d.cloud_init_seed.empty()) a.insert(a.end(), {"--drive", "file=" + d.cloud_init_seed + ",format=raw,readonly=on"});
     for (size_t i = 0; i < d.nets.size(); ++i) {
       const auto& x = d.nets[i];
       std::string s = x.mode;

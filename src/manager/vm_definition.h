@@ -38,6 +38,11 @@ struct VmDefinition {
   unsigned cpus = 1;
   uint64_t memory_bytes = 128ull << 20;
   std::string kernel, initrd, cmdline;
+  std::string bios;      // M-mode firmware (vessel run --bios)
+  std::string firmware;  // "uboot": Debian's OpenSBI + U-Boot boot the first disk (no kernel needed)
+  // NoCloud: the user-data file given at create, and the seed image (label cidata) the manager
+  // made from it in the VM's directory; the seed is attached read-only after the VM's drives.
+  std::string cloud_init, cloud_init_seed;
   std::string engine;  // "" (the VMM's default), jit, interp
   // Guest RAM in transparent huge pages (vessel run --hugepages). Off by default here, unlike
   // `vessel run`: a manager runs many VMs, and idle ones then hold memory in 4 KiB units.
