@@ -65,10 +65,10 @@ std::optional<ManagerError> parse_limits_into(const json& body, const std::strin
 std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& start, bool check_files) {
   Fields f(body, "request body");
   TRY(f.check_object());
-  std::vector<std::string> known = {"name",   "cpus",   "memory",    "kernel",   "initrd",     "cmdline",
+  std::set<std::string> known = {"name",   "cpus",   "memory",    "kernel",   "initrd",     "cmdline",
                                     "engine", "hugepages", "drives", "nets",   "limits",     "autostart",
                                     "gdb",    "snapshot", "start",  "bios",  "firmware",  "cloud_init"};
-  if (!check_files) known.push_back("cloud_init_seed");  // made by the manager, never by a client
+  if (!check_files) known.insert("cloud_init_seed");  // made by the manager, never by a client
   TRY(f.unknown(known));
   TRY(f.string("name", d.name, true));
   if (!valid_vm_name(d.name))

@@ -94,6 +94,34 @@ TEST(ManagerUnit, DefinitionRoundTripsAndBuildsVmmArguments) {
   EXPECT_EQ(stored["hugepages"], true);
 }
 
+// Firmware boot needs no kernel; "uboot" becomes the VMM's --firmware, and a seed made by the
+// manager is attached read-only after the VM's own drives.
+TEST(ManagerUnit, FirmwareAndCloudInitSeedReachTheVmm) {
+  bool start = false;
+  auto d = manager::parse_definition(json{{"name", "fw"}, {"firmware", "uboot"}}, start);
+  ASSERT_TRUE(d) << d.error().message;
+  d.value().cloud_init_seed = "/state/vms/fw/cidata.iso";
+  const json stored = manager::to_json(d.value());
+  EXPECT_EQ(openapi().check_schema("VmConfig", stored), "");
+  auto again = manager::definition_from_store(stored);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again.value().cloud_init_seed, "/state/vms/fw/cidata.iso");
+  const auto args = manager::to_vmm_args(again.value());
+  std::string joined;
+  for (const auto& a : args) joined += a + " ";
+  EXPECT_NE(joined.find("--firmware uboot"), std::string::npos) << joined;
+  EXPECT_EQ(joined.find("--kernel"), std::string::npos) << joined;
+  EXPECT_NE(joined.find("--drive file=/state/vms/fw/cidata.iso,format=raw,readonly=on"), std::string::npos) << joined;
+
+  // A client cannot name the seed, nor mix firmware with a kernel, nor leave both out.
+  for (const json& bad : {json{{"name", "x"}, {"firmware", "uboot"}, {"cloud_init_seed", "/etc/passwd"}},
+                          json{{"name", "x"}, {"firmware", "uboot"}, {"kernel", guest_dir() + "/Image"}},
+                          json{{"name", "x"}, {"firmware", "grub"}}, json{{"name", "x"}}}) {
+    auto r = manager::parse_definition(bad, start);
+    EXPECT_FALSE(r) << bad.dump();
+  }
+}
+
 TEST(ManagerUnit, HugePagesAreOffUnlessTurnedOnAndMustBeABoolean) {
   bool start = false;
   auto d = manager::parse_definition(json{{"name", "a"}, {"kernel", guest_dir() + "/Image"}}, start);
