@@ -111,15 +111,16 @@ cp "$root/boot/initrd.img-$version" "$work/initrd.img"
 
 [ -f "$root/boot/extlinux/extlinux.conf" ] || die "u-boot-menu wrote no /boot/extlinux/extlinux.conf"
 
-# A disk as images are shipped: GPT, one partition from 1 MiB to the end, marked bootable (legacy
-# BIOS attribute) so U-Boot's distro boot scans it for extlinux.conf.
+# A disk as images are shipped: GPT, one partition (1 MiB aligned at both ends) holding the root
+# file system, marked bootable (legacy BIOS attribute) so U-Boot's distro boot scans it for
+# extlinux.conf. The file system is made first and the partition sized to it exactly.
 say "making disk.img ($image_size, GPT, ext4 root partition)"
+root_mib=$(( $(numfmt --from=iec "$image_size") / 1048576 - 2 ))
+mke2fs -q -t ext4 -L debian-root -d "$root" "$work/root.ext4" "${root_mib}M"
 truncate -s "$image_size" "$work/disk.img"
-echo 'label: gpt
-start=2048, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name=debian-root, attrs="LegacyBIOSBootable"' |
+echo "label: gpt
+start=2048, size=$((root_mib * 2048)), type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name=debian-root, attrs=\"LegacyBIOSBootable\"" |
   sfdisk -q "$work/disk.img"
-part_sectors=$(( $(stat -c %s "$work/disk.img") / 512 - 2048 - 33 ))
-mke2fs -q -t ext4 -L debian-root -d "$root" "$work/root.ext4" "$((part_sectors / 2))k"
 dd if="$work/root.ext4" of="$work/disk.img" bs=1M seek=1 conv=notrunc,sparse status=none
 rm -f "$work/root.ext4"
 

@@ -57,6 +57,17 @@ Result<LoadedKernel> load_kernel(const std::string& path, memory::AddressSpace& 
   return load_flat(d, path, as, as.ram().base() + text_offset, image_size);
 }
 
+Result<LoadedKernel> load_next_stage(const std::string& path, memory::AddressSpace& as) {
+  auto file = read_file(path);
+  if (!file) return Error{file.error()};
+  const FileBytes& d = file.value();
+  uint64_t magic = 0;
+  if (d.size() >= 56) memcpy(&magic, d.data() + 48, 8);
+  if ((d.size() >= 4 && memcmp(d.data(), "\177ELF", 4) == 0) || magic == kImageMagic) return load_kernel(path, as);
+  if (d.empty()) return Error{path + ": empty file"};
+  return load_flat(d, path, as, as.ram().base() + kKernelOffset, 0);
+}
+
 Result<LoadedKernel> load_firmware(const std::string& path, memory::AddressSpace& as) {
   auto file = read_file(path);
   if (!file) return Error{file.error()};

@@ -19,6 +19,9 @@ constexpr uint64_t kKernelOffset = 0x20'0000;  // DRAM + 2 MiB, as the Image hea
 
 // Linux Image (by its header) or ELF. The Image goes to DRAM + text_offset.
 Result<LoadedKernel> load_kernel(const std::string& path, memory::AddressSpace& as);
+// What firmware (--bios) starts next: a Linux Image or ELF as load_kernel places them, or
+// else a raw binary (U-Boot's u-boot.bin) at DRAM + 2 MiB, as QEMU's -kernel does.
+Result<LoadedKernel> load_next_stage(const std::string& path, memory::AddressSpace& as);
 // Raw firmware binary (or ELF) at the DRAM base.
 Result<LoadedKernel> load_firmware(const std::string& path, memory::AddressSpace& as);
 // Copies the initrd into RAM after `not_below`; returns its [start, end).

@@ -146,7 +146,7 @@ Result<bool> VirtualMachine::boot() {
     auto fw = machine::load_firmware(config_.bios, as);
     if (!fw) return Error{fw.error()};
   }
-  auto kernel = machine::load_kernel(config_.kernel, as);
+  auto kernel = firmware_mode_ ? machine::load_next_stage(config_.kernel, as) : machine::load_kernel(config_.kernel, as);
   if (!kernel) return Error{kernel.error()};
 
   // The device tree's size does not depend on where the initrd goes: measure it first.
