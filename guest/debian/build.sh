@@ -73,7 +73,7 @@ lock=$cache/.lock
 exec 9>"$lock"
 flock 9
 work=$cache/work
-rm -rf "$work" "$cache/disk.img"
+rm -rf "$work"
 mkdir -p "$work"
 root=$work/root
 trap 'rm -rf "$work"' EXIT
