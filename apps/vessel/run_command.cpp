@@ -159,11 +159,11 @@ int run_command(int argc, char** argv) {
   std::string console_socket;
   app.add_option("--console-socket", console_socket,
                  "headless: no stdio; serve console attach (recent output, then live) on this Unix socket");
-  app.add_option("--drive", drives, "virtio disk: file=PATH[,format=raw|qcow2][,readonly=on][,serial=ID] (repeatable)");
+  app.add_option("--drive", drives, "virtio disk: file=PATH[,format=raw|qcow2][,readonly=on][,serial=ID][,bus=mmio|pci] (repeatable)");
   std::vector<std::string> nets;
   app.add_option("--net", nets,
                  "virtio NIC: user[,hostfwd=tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT]...[,mac=MAC] or "
-                 "tap,ifname=NAME[,mac=MAC] (repeatable)");
+                 "tap,ifname=NAME[,mac=MAC]; either with [,bus=mmio|pci] (repeatable)");
   app.add_option("--elf", bare.elf_path, "bare-metal RISC-V ELF to run in M-mode (HTIF tohost/fromhost)");
   DebugOptions debug;
   app.add_option("--gdb", debug.gdb,

@@ -32,14 +32,23 @@ Result<std::unique_ptr<Board>> Board::create(const BoardConfig& cfg, devices::Ua
   for (const auto& w : windows)
     if (!b->as.add_mmio(w.region.base, w.region.size, w.device))
       return Error{std::string("internal error: device window overlap at ") + w.region.name};
+
+  const MemoryRegion high = map::pcie_mmio_high(cfg.memory_bytes);
+  const devices::pci::PciLayout pci{{map::kPcieEcam.base, map::kPcieEcam.size},
+                                    {map::kPciePio.base, map::kPciePio.size},
+                                    {map::kPcieMmio.base, map::kPcieMmio.size},
+                                    {high.base, high.size},
+                                    kPcieFirstIrq};
+  b->pci = std::make_unique<devices::pci::PciRoot>(pci, b->plic.get());
+  if (!b->pci->map(b->as)) return Error{"internal error: PCI window overlap"};
   return b;
 }
 
 Result<devices::virtio::MmioTransport*> Board::add_virtio(std::unique_ptr<devices::virtio::VirtioDevice> device) {
   const unsigned slot = static_cast<unsigned>(virtio.size());
   if (slot >= map::kVirtioSlots)
-    return Error{std::string("no free virtio slot for ") + device->name() + " (at most " +
-                 std::to_string(map::kVirtioSlots) + " virtio devices)"};
+    return Error{std::string("no free virtio-mmio slot for virtio-") + device->name() + " (there are " +
+                 std::to_string(map::kVirtioSlots) + "); put devices on PCI with bus=pci"};
   const uint64_t base = map::kVirtio.base + slot * map::kVirtio.size;
   virtio.push_back(std::make_unique<devices::virtio::MmioTransport>(
       base, devices::IrqLine(plic.get(), kVirtioFirstIrq + slot), as.ram(), std::move(device), io));
@@ -47,9 +56,21 @@ Result<devices::virtio::MmioTransport*> Board::add_virtio(std::unique_ptr<device
   return virtio.back().get();
 }
 
+Result<devices::virtio::PciTransport*> Board::add_virtio_pci(std::unique_ptr<devices::virtio::VirtioDevice> device) {
+  const auto slot = pci->free_slot();
+  if (!slot)
+    return Error{std::string("no free PCI slot for virtio-") + device->name() + " (at most " +
+                 std::to_string(devices::pci::PciRoot::kSlots - 1) + " PCI devices)"};
+  auto t = std::make_unique<devices::virtio::PciTransport>(*slot, pci->intx_line(*slot), as.ram(), std::move(device), io);
+  devices::virtio::PciTransport* raw = t.get();
+  pci->attach(*slot, std::move(t));
+  return raw;
+}
+
 std::vector<const devices::FdtNode*> Board::soc_nodes() const {
   std::vector<const devices::FdtNode*> nodes = {test.get(), rtc.get(), uart.get(), clint.get(), plic.get()};
   for (const auto& v : virtio) nodes.push_back(v.get());
+  nodes.push_back(pci.get());
   return nodes;
 }
 

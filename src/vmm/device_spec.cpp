@@ -26,6 +26,14 @@ std::optional<uint64_t> parse_rate(const std::string& t) {
   return n << shift;
 }
 
+const char* to_string(Bus bus) { return bus == Bus::Pci ? "pci" : "mmio"; }
+
+std::optional<Bus> parse_bus(const std::string& t) {
+  if (t == "mmio") return Bus::Mmio;
+  if (t == "pci") return Bus::Pci;
+  return std::nullopt;
+}
+
 Result<std::map<std::string, std::string>> parse_options(const std::string& text) {
   std::map<std::string, std::string> out;
   std::stringstream ss(text);
@@ -61,8 +69,12 @@ Result<DriveSpec> parse_drive(const std::string& text) {
       const auto r = parse_rate(v);
       if (!r) return Error{"--drive: " + k + " must be a number (K, M, G suffixes allowed), not '" + v + "'"};
       (k == "bps" ? d.bps : d.iops) = *r;
+    } else if (k == "bus") {
+      const auto b = parse_bus(v);
+      if (!b) return Error{"--drive: bus must be mmio or pci, not '" + v + "'"};
+      d.bus = *b;
     } else {
-      return Error{"--drive: unknown option '" + k + "' (file, format, readonly, serial, bps, iops)"};
+      return Error{"--drive: unknown option '" + k + "' (file, format, readonly, serial, bps, iops, bus)"};
     }
   }
   if (d.file.empty()) return Error{"--drive: file=PATH is required"};
@@ -105,6 +117,10 @@ Result<NetSpec> parse_net(const std::string& text) {
       const auto r = parse_rate(v);
       if (!r) return Error{"--net: " + k + " must be a number (K, M, G suffixes allowed), not '" + v + "'"};
       (k == "bps" ? n.bps : n.pps) = *r;
+    } else if (k == "bus") {
+      const auto b = parse_bus(v);
+      if (!b) return Error{"--net: bus must be mmio or pci, not '" + v + "'"};
+      n.bus = *b;
     } else if (k == "hostfwd" && n.kind == NetSpec::Kind::User) {
       auto f = net::parse_hostfwd(v);
       if (!f) return Error{"--net: " + f.error()};
@@ -114,7 +130,7 @@ Result<NetSpec> parse_net(const std::string& text) {
       if (v.empty() || v.size() > 15) return Error{"--net: ifname must be 1..15 characters"};
       n.ifname = v;
     } else {
-      return Error{"--net: unknown option '" + k + "' for " + (n.kind == NetSpec::Kind::User ? "user (hostfwd, mac, bps, pps)" : "tap (ifname, mac, bps, pps)")};
+      return Error{"--net: unknown option '" + k + "' for " + (n.kind == NetSpec::Kind::User ? "user (hostfwd, mac, bps, pps, bus)" : "tap (ifname, mac, bps, pps, bus)")};
     }
   }
   if (n.kind == NetSpec::Kind::Tap && n.ifname.empty()) return Error{"--net tap: ifname=NAME is required"};

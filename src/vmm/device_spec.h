@@ -12,12 +12,19 @@
 
 namespace vessel::vmm {
 
+// Which transport a virtio device sits behind: one of the 8 virtio-mmio slots (the default),
+// or a slot on the PCI bus (virtio-pci; up to 31 devices).
+enum class Bus { Mmio, Pci };
+const char* to_string(Bus bus);
+std::optional<Bus> parse_bus(const std::string& text);
+
 struct DriveSpec {
   std::string file;
   std::optional<storage::DiskFormat> format;  // nullopt: detect from the header
   bool read_only = false;
   std::string serial;
   uint64_t bps = 0, iops = 0;  // rate limits (bytes/s, requests/s); 0 = unlimited
+  Bus bus = Bus::Mmio;
 };
 
 // `user[,hostfwd=...]...[,mac=..]` or `tap,ifname=NAME[,mac=..]`.
@@ -27,6 +34,7 @@ struct NetSpec {
   std::vector<net::HostForward> hostfwds;  // user
   std::optional<std::array<uint8_t, 6>> mac;
   uint64_t bps = 0, pps = 0;  // rate limits per direction (bytes/s, packets/s); 0 = unlimited
+  Bus bus = Bus::Mmio;
 };
 
 // "key=value,key=value"; a key given twice is an error.

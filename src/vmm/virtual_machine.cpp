@@ -16,6 +16,7 @@
 #include "net/tap_backend.h"
 #include "storage/open_disk.h"
 #include "machine/boot_loader.h"
+#include "machine/memory_map.h"
 
 namespace vessel::vmm {
 namespace {
@@ -93,7 +94,26 @@ VirtualMachine::~VirtualMachine() {
   console_.set_sink(nullptr);
 }
 
+Result<bool> VirtualMachine::attach(std::unique_ptr<devices::virtio::VirtioDevice> device, Bus bus) {
+  if (bus == Bus::Pci) {
+    if (auto r = board_->add_virtio_pci(std::move(device)); !r) return Error{r.error()};
+  } else {
+    if (auto r = board_->add_virtio(std::move(device)); !r) return Error{r.error()};
+  }
+  return true;
+}
+
 Result<bool> VirtualMachine::add_devices() {
+  // virtio-console, -rng and -balloon take three of the eight virtio-mmio slots.
+  constexpr size_t kBuiltIn = 3, kMmioForUser = machine::map::kVirtioSlots - kBuiltIn;
+  size_t on_mmio = 0;
+  for (const DriveSpec& d : config_.drives) on_mmio += d.bus == Bus::Mmio;
+  for (const NetSpec& n : config_.nets) on_mmio += n.bus == Bus::Mmio;
+  if (on_mmio > kMmioForUser)
+    return Error{std::to_string(on_mmio) + " disks and NICs on virtio-mmio, which has room for " +
+                 std::to_string(kMmioForUser) + " (its " + std::to_string(machine::map::kVirtioSlots) +
+                 " slots also hold virtio-console, -rng and -balloon): put the others on PCI with bus=pci, "
+                 "e.g. --drive file=disk.img,bus=pci or --net user,bus=pci"};
   for (size_t i = 0; i < config_.drives.size(); ++i) {
     const DriveSpec& d = config_.drives[i];
     auto image = storage::open_disk(d.file, d.format, d.read_only);
@@ -102,7 +122,7 @@ Result<bool> VirtualMachine::add_devices() {
     auto dev = std::make_unique<devices::virtio::BlockDevice>(std::move(image.value()), d.read_only, serial);
     dev->limiter().set({d.bps, d.iops});
     drives_.push_back(dev.get());
-    if (auto r = board_->add_virtio(std::move(dev)); !r) return Error{r.error()};
+    if (auto r = attach(std::move(dev), d.bus); !r) return r;
   }
   for (size_t i = 0; i < config_.nets.size(); ++i) {
     if (auto r = add_net(config_.nets[i], i); !r) return Error{r.error()};
@@ -136,8 +156,7 @@ Result<bool> VirtualMachine::add_net(const NetSpec& n, size_t index) {
   dev->rx_limiter().set({n.bps, n.pps});
   dev->tx_limiter().set({n.bps, n.pps});
   nics_.push_back(dev.get());
-  if (auto r = board_->add_virtio(std::move(dev)); !r) return Error{r.error()};
-  return true;
+  return attach(std::move(dev), n.bus);
 }
 
 Result<bool> VirtualMachine::boot() {

@@ -129,6 +129,7 @@ class VirtualMachine : public machine::SbiPlatform {
   Result<bool> restore_state(const snapshot::SnapshotFile& file);
   Result<bool> add_devices();
   Result<bool> add_net(const NetSpec& spec, size_t index);
+  Result<bool> attach(std::unique_ptr<devices::virtio::VirtioDevice> device, Bus bus);
   Result<bool> boot();
   void vcpu_loop(unsigned id);
   bool wait_until_started(unsigned id);

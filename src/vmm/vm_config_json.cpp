@@ -32,12 +32,14 @@ json config_to_json(const VmConfig& c) {
   for (const DriveSpec& d : c.drives) {
     json j{{"file", d.file}, {"readonly", d.read_only}, {"serial", d.serial}, {"bps", d.bps}, {"iops", d.iops}};
     if (d.format) j["format"] = storage::to_string(*d.format);
+    if (d.bus != Bus::Mmio) j["bus"] = to_string(d.bus);
     drives.push_back(j);
   }
   for (const NetSpec& n : c.nets) {
     std::string spec = n.kind == NetSpec::Kind::Tap ? "tap,ifname=" + n.ifname : "user";
     for (const auto& f : n.hostfwds) spec += ",hostfwd=" + hostfwd_text(f);
     if (n.mac) spec += ",mac=" + mac_text(*n.mac);
+    if (n.bus != Bus::Mmio) spec += std::string(",bus=") + to_string(n.bus);
     nets.push_back(json{{"spec", spec}, {"bps", n.bps}, {"pps", n.pps}});
   }
   return json{{"kernel", c.kernel}, {"initrd", c.initrd}, {"append", c.append}, {"bios", c.bios},
@@ -81,6 +83,12 @@ Result<VmConfig> config_from_json(const json& j) {
     if (d.contains("format")) {
       if (!d["format"].is_string() || !(s.format = storage::parse_format(d["format"].get<std::string>())))
         return Error{"configuration: malformed drive format " + d.dump()};
+    }
+    if (d.contains("bus")) {  // absent before virtio-pci: mmio
+      std::optional<Bus> bus;
+      if (!d["bus"].is_string() || !(bus = parse_bus(d["bus"].get<std::string>())))
+        return Error{"configuration: malformed drive bus " + d.dump()};
+      s.bus = *bus;
     }
     c.drives.push_back(s);
   }

@@ -17,7 +17,8 @@ namespace {
 using snapshot::make_tag;
 constexpr uint32_t kConfig = make_tag("CONF"), kTime = make_tag("TIME"), kHart = make_tag("HART"),
                    kHsm = make_tag("HSM "), kPlic = make_tag("PLIC"), kUart = make_tag("UART"),
-                   kRtc = make_tag("RTC "), kVirtio = make_tag("VIRT"), kMemory = make_tag("MEM ");
+                   kRtc = make_tag("RTC "), kVirtio = make_tag("VIRT"), kPci = make_tag("PCI "),
+                   kMemory = make_tag("MEM ");
 // Memory is stored uncompressed by default: restore then maps it from the file instead of
 // copying (the 50 ms restore target); zstd level 1 makes the file about 3x smaller.
 constexpr int kCompressedLevel = 1;
@@ -98,6 +99,14 @@ Result<VirtualMachine::SnapshotInfo> VirtualMachine::snapshot(const std::string&
     w.u32(static_cast<uint32_t>(slot));
     board_->virtio[slot]->save_state(w);
     add(kVirtio, w);
+  }
+  for (unsigned slot = 0; slot < devices::pci::PciRoot::kSlots; ++slot) {  // the host bridge and virtio-pci
+    devices::pci::PciFunction* f = board_->pci->function(slot);
+    if (!f) continue;
+    snapshot::StateWriter w;
+    w.u32(slot);
+    f->save_state(w);
+    add(kPci, w);
   }
   std::vector<snapshot::SectionView> views;  // memory goes last: its file offset is known now
   for (const auto& [tag, data] : parts) views.push_back({tag, data.data(), data.size()});
@@ -209,6 +218,19 @@ Result<bool> VirtualMachine::restore_state(const snapshot::SnapshotFile& file) {
     if (in.u32() != i) in.fail("slots out of order");
     if (!in.ok() || !board_->virtio[i]->restore_state(in)) return Error{in.error()};
   }
+  std::vector<unsigned> pci_slots;
+  for (unsigned slot = 0; slot < devices::pci::PciRoot::kSlots; ++slot)
+    if (board_->pci->function(slot)) pci_slots.push_back(slot);
+  const auto pci = file.all(kPci);
+  // Snapshots from before PCI have no section: then the bus holds only the host bridge.
+  if (pci.size() != pci_slots.size() && !(pci.empty() && pci_slots.size() == 1))
+    return Error{std::to_string(pci.size()) + " PCI sections for " + std::to_string(pci_slots.size()) + " functions"};
+  for (size_t i = 0; i < pci.size(); ++i) {
+    snapshot::StateReader in(pci[i].data, pci[i].size, "PCI slot " + std::to_string(pci_slots[i]));
+    if (in.u32() != pci_slots[i]) in.fail("slots out of order");
+    if (!in.ok() || !board_->pci->function(pci_slots[i])->restore_state(in) || !in.finish()) return Error{in.error()};
+  }
+  board_->pci->update_decoding();
   uint64_t ticks = 0;
   if (auto ok = section(kTime, "time", [&](auto& in) {
         ticks = in.u64();

@@ -143,7 +143,7 @@ TEST_F(Boot, DumpedDeviceTreeDecompiles) {
   std::ifstream in(dts);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   for (const char* node : {"cpu@0 {", "cpu@1 {", "memory@80000000 {", "plic@c000000 {", "clint@2000000 {",
-                           "serial@10000000 {", "rtc@101000 {", "test@100000 {", "chosen {", "riscv,cpu-intc",
+                           "serial@10000000 {", "rtc@101000 {", "test@100000 {", "pci@30000000 {", "chosen {", "riscv,cpu-intc",
                            "syscon-poweroff", "timebase-frequency = <0x989680>", "bootargs = \"console=ttyS0 quiet run=poweroff\"",
                            "linux,initrd-start", "mmu-type = \"riscv,sv57\""})
     EXPECT_NE(text.find(node), std::string::npos) << "missing " << node << "\n" << text;

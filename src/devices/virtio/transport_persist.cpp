@@ -1,8 +1,9 @@
-// Snapshot persistence of the virtio-mmio transport and its split virtqueues. Requests run to
+// Snapshot persistence of a virtio transport's state (the same for virtio-mmio and virtio-pci;
+// the PCI transport adds its configuration space) and of its split virtqueues. Requests run to
 // completion on the I/O thread, which the VMM stops first: nothing is half-done. Chains the
 // driver made available but the device had not taken yet stay in the avail ring (guest
 // memory); restore re-signals every queue so they are taken then.
-#include "devices/virtio/mmio_transport.h"
+#include "devices/virtio/transport_core.h"
 #include "snapshot/state_stream.h"
 
 namespace vessel::devices::virtio {
@@ -33,13 +34,13 @@ bool Virtqueue::restore_state(snapshot::StateReader& in, uint16_t max_size) {
   return in.ok();
 }
 
-void MmioTransport::save_state(snapshot::StateWriter& out) {
+void TransportCore::save_state(snapshot::StateWriter& out) {
   std::lock_guard lock(mutex_);
   out.u32(device_->device_id());
   out.u32(status_.load());
-  out.u32(device_features_sel_);
-  out.u32(driver_features_sel_);
-  out.u32(queue_sel_);
+  out.u32(device_features_sel);
+  out.u32(driver_features_sel);
+  out.u32(queue_sel);
   out.u64(driver_features_);
   out.u32(config_generation_);
   out.boolean(active_);
@@ -54,13 +55,13 @@ void MmioTransport::save_state(snapshot::StateWriter& out) {
   out.bytes(dev.data().data(), dev.data().size());
 }
 
-bool MmioTransport::restore_state(snapshot::StateReader& in) {
+bool TransportCore::restore_state(snapshot::StateReader& in) {
   std::lock_guard lock(mutex_);
   if (in.u32() != device_->device_id()) in.fail(std::string("slot holds a different device than virtio-") + device_->name());
   const uint32_t status = in.u32();
-  device_features_sel_ = in.u32();
-  driver_features_sel_ = in.u32();
-  queue_sel_ = in.u32();
+  device_features_sel = in.u32();
+  driver_features_sel = in.u32();
+  queue_sel = in.u32();
   driver_features_ = in.u64();
   config_generation_ = in.u32();
   const bool active = in.boolean();
