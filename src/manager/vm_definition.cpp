@@ -14,6 +14,14 @@ namespace {
 using nlohmann::json;
 constexpr unsigned kMaxCpus = 32;
 constexpr uint64_t kMinMemory = 16ull << 20, kMaxMemory = 1ull << 40;
+// virtio-mmio has 8 slots, 3 of them taken by the console, rng and balloon; the PCI bus has 31
+// slots beside its host bridge.
+constexpr size_t kMmioSlots = 5, kPciSlots = 31;
+
+std::optional<ManagerError> check_bus(const std::string& where, const std::string& bus) {
+  if (!bus.empty() && bus != "mmio" && bus != "pci") return invalid("field '" + where + ".bus' must be mmio or pci");
+  return std::nullopt;
+}
 
 std::optional<ManagerError> check_file(const std::string& field, const std::string& path) {
   struct stat st{};
@@ -114,17 +122,18 @@ std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& 
   }
   if (f.has("drives")) {
     if (!f["drives"].is_array()) return f.wrong("drives", "an array");
-    if (f["drives"].size() > 6) return invalid("at most 6 drives");
     for (size_t i = 0; i < f["drives"].size(); ++i) {
       const std::string where = "drives[" + std::to_string(i) + "]";
       Fields g(f["drives"][i], where);
       TRY(g.check_object());
-      TRY(g.unknown({"file", "format", "readonly", "serial"}));
+      TRY(g.unknown({"file", "format", "readonly", "serial", "bus"}));
       DriveDefinition dd;
       TRY(g.string("file", dd.file, true));
       TRY(g.string("format", dd.format));
       TRY(g.boolean("readonly", dd.readonly));
       TRY(g.string("serial", dd.serial));
+      TRY(g.string("bus", dd.bus));
+      TRY(check_bus(where, dd.bus));
       if (!dd.format.empty() && dd.format != "raw" && dd.format != "qcow2")
         return invalid("field '" + where + ".format' must be raw or qcow2");
       TRY(no_comma(where + ".file", dd.file));
@@ -135,16 +144,17 @@ std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& 
   }
   if (f.has("nets")) {
     if (!f["nets"].is_array()) return f.wrong("nets", "an array");
-    if (f["nets"].size() + d.drives.size() > 6) return invalid("at most 6 drives and NICs together");
     for (size_t i = 0; i < f["nets"].size(); ++i) {
       const std::string where = "nets[" + std::to_string(i) + "]";
       Fields g(f["nets"][i], where);
       TRY(g.check_object());
-      TRY(g.unknown({"mode", "ifname", "mac", "hostfwd"}));
+      TRY(g.unknown({"mode", "ifname", "mac", "hostfwd", "bus"}));
       NetDefinition nd;
       TRY(g.string("mode", nd.mode));
       TRY(g.string("ifname", nd.ifname));
       TRY(g.string("mac", nd.mac));
+      TRY(g.string("bus", nd.bus));
+      TRY(check_bus(where, nd.bus));
       if (nd.mode != "user" && nd.mode != "tap") return invalid("field '" + where + ".mode' must be user or tap");
       if (nd.mode == "tap" && nd.ifname.empty()) return invalid("field '" + where + ".ifname' is required for tap");
       if (g.has("hostfwd")) {
@@ -160,8 +170,16 @@ std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& 
       d.nets.push_back(nd);
     }
   }
-  if (!d.cloud_init.empty() && d.drives.size() + d.nets.size() >= 6)
-    return invalid("at most 5 drives and NICs together with cloud_init (its seed disk takes the sixth slot)");
+  {
+    size_t on_pci = 0, on_mmio = d.cloud_init.empty() ? 0 : 1;  // the seed disk is on virtio-mmio
+    for (const auto& x : d.drives) (x.bus == "pci" ? on_pci : on_mmio)++;
+    for (const auto& x : d.nets) (x.bus == "pci" ? on_pci : on_mmio)++;
+    if (on_mmio > kMmioSlots)
+      return invalid("at most " + std::to_string(kMmioSlots) + " drives and NICs on virtio-mmio" +
+                     (d.cloud_init.empty() ? "" : " (the cloud-init seed takes one)") +
+                     "; put the others on PCI with \"bus\": \"pci\"");
+    if (on_pci > kPciSlots) return invalid("at most " + std::to_string(kPciSlots) + " drives and NICs on PCI");
+  }
   if (f.has("limits")) TRY(parse_limits_into(f["limits"], "limits", d.drives.size(), d.nets.size(), d.cpus, d.limits));
   TRY(no_comma("kernel", d.kernel));
   TRY(no_comma("bios", d.bios));
@@ -241,6 +259,7 @@ json to_json(const VmDefinition& d) {
     json e{{"file", x.file}, {"readonly", x.readonly}};
     if (!x.format.empty()) e["format"] = x.format;
     if (!x.serial.empty()) e["serial"] = x.serial;
+    if (!x.bus.empty()) e["bus"] = x.bus;
     drives.push_back(e);
   }
   json nets = json::array();
@@ -248,6 +267,7 @@ json to_json(const VmDefinition& d) {
     json e{{"mode", x.mode}, {"hostfwd", x.hostfwd}};
     if (!x.ifname.empty()) e["ifname"] = x.ifname;
     if (!x.mac.empty()) e["mac"] = x.mac;
+    if (!x.bus.empty()) e["bus"] = x.bus;
     nets.push_back(e);
   }
   j["drives"] = drives;
@@ -272,6 +292,7 @@ std::vector<std::string> to_vmm_args(const VmDefinition& d) {
       if (!x.format.empty()) s += ",format=" + x.format;
       if (x.readonly) s += ",readonly=on";
       if (!x.serial.empty()) s += ",serial=" + x.serial;
+      if (!x.bus.empty()) s += ",bus=" + x.bus;
       if (i < d.limits.drives.size()) {
         if (d.limits.drives[i].bytes_per_sec) s += ",bps=" + std::to_string(d.limits.drives[i].bytes_per_sec);
         if (d.limits.drives[i].ops_per_sec) s += ",iops=" + std::to_string(d.limits.drives[i].ops_per_sec);
@@ -285,6 +306,7 @@ std::vector<std::string> to_vmm_args(const VmDefinition& d) {
       if (x.mode == "tap") s += ",ifname=" + x.ifname;
       for (const auto& h : x.hostfwd) s += ",hostfwd=" + h;
       if (!x.mac.empty()) s += ",mac=" + x.mac;
+      if (!x.bus.empty()) s += ",bus=" + x.bus;
       if (i < d.limits.nets.size()) {
         if (d.limits.nets[i].bytes_per_sec) s += ",bps=" + std::to_string(d.limits.nets[i].bytes_per_sec);
         if (d.limits.nets[i].ops_per_sec) s += ",pps=" + std::to_string(d.limits.nets[i].ops_per_sec);

@@ -13,15 +13,18 @@
 
 namespace vessel::manager {
 
+// bus: "" or "mmio" (virtio-mmio, 5 slots for disks and NICs together) or "pci" (virtio-pci).
 struct DriveDefinition {
   std::string file, format, serial;  // format: "" (detect), raw, qcow2
   bool readonly = false;
+  std::string bus;
 };
 
 struct NetDefinition {
   std::string mode = "user";  // user | tap
   std::string ifname, mac;
   std::vector<std::string> hostfwd;  // tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT
+  std::string bus;
 };
 
 // Rate limits: 0 = unlimited. Per device, by index in the definition's drives/nets.

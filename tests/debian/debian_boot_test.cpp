@@ -48,6 +48,7 @@ class DebianBoot : public ::testing::Test {
   // DHCP lease, ssh works and gcc builds and runs a program; then poweroff ends the VMM.
   void check_system_and_power_off(GuestProcess& vm, unsigned cpus) {
     ASSERT_TRUE(vm.expect("root@debian-vessel", 600s)) << "no root shell on the console\n" << vm.output();
+    ASSERT_TRUE(console_ready(vm, 120s)) << vm.output();
     EXPECT_EQ(console_run(vm, "systemctl is-system-running --wait; systemctl --failed --no-legend --plain", 600s), 0)
         << vm.output();
     EXPECT_EQ(console_run(vm, "test $(nproc) = " + std::to_string(cpus), 30s), 0) << vm.output();

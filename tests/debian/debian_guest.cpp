@@ -80,6 +80,17 @@ int free_port() {
   return port;
 }
 
+bool console_ready(GuestProcess& vm, std::chrono::seconds timeout) {
+  // Typed input can be lost while the console is still being set up (agetty flushes it, and
+  // systemd reads the terminal for its size), so ask until the shell answers.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    vm.send("printf '%s-%s\\n' VESSEL SHELL-READY\n");
+    if (vm.expect("VESSEL-SHELL-READY", std::chrono::seconds(5))) return true;
+  }
+  return false;
+}
+
 int console_run(GuestProcess& vm, const std::string& command, std::chrono::seconds timeout) {
   // The marker is assembled by printf, so the echoed command line never matches it.
   vm.send(command + "; printf '%s=%d\\n' VESSEL-RC $?\n");

@@ -27,6 +27,9 @@ std::string make_overlay(const DebianImage& image, const std::string& dir);
 // A TCP port on 127.0.0.1 that nothing listens on now.
 int free_port();
 
+// Waits until a shell on the console answers what is typed (it prints its prompt before it reads).
+bool console_ready(GuestProcess& vm, std::chrono::seconds timeout);
+
 // Types `command` on the console and waits for its exit status; the command's output is in
 // vm.output() before the marker. Returns -1 on timeout.
 int console_run(GuestProcess& vm, const std::string& command, std::chrono::seconds timeout);

@@ -122,6 +122,36 @@ TEST(ManagerUnit, FirmwareAndCloudInitSeedReachTheVmm) {
   }
 }
 
+// virtio-mmio has room for 5 disks and NICs; more go on PCI, and the VMM gets bus=pci.
+TEST(ManagerUnit, DrivesBeyondTheMmioSlotsGoOnPci) {
+  const json drive{{"file", guest_dir() + "/Image"}, {"readonly", true}};
+  json six = json::array();
+  for (int i = 0; i < 6; ++i) six.push_back(drive);
+  bool start = false;
+  auto refused = manager::parse_definition(json{{"name", "d"}, {"kernel", guest_dir() + "/Image"}, {"drives", six}}, start);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("bus"), std::string::npos) << refused.error().message;
+
+  json many = json::array();
+  json on_pci = drive;
+  on_pci["bus"] = "pci";
+  for (int i = 0; i < 16; ++i) many.push_back(on_pci);
+  auto d = manager::parse_definition(
+      json{{"name", "d"}, {"kernel", guest_dir() + "/Image"}, {"drives", many},
+           {"nets", json::array({{{"mode", "user"}, {"bus", "pci"}}, {{"mode", "user"}}})}},
+      start);
+  ASSERT_TRUE(d) << d.error().message;
+  const json stored = manager::to_json(d.value());
+  EXPECT_EQ(openapi().check_schema("VmConfig", stored), "");
+  std::string joined;
+  for (const auto& a : manager::to_vmm_args(d.value())) joined += a + " ";
+  EXPECT_NE(joined.find(",readonly=on,bus=pci"), std::string::npos) << joined;
+  EXPECT_NE(joined.find("--net user,bus=pci"), std::string::npos) << joined;
+  auto bad = manager::parse_definition(
+      json{{"name", "d"}, {"kernel", guest_dir() + "/Image"}, {"nets", json::array({{{"bus", "isa"}}})}}, start);
+  EXPECT_FALSE(bad);
+}
+
 TEST(ManagerUnit, HugePagesAreOffUnlessTurnedOnAndMustBeABoolean) {
   bool start = false;
   auto d = manager::parse_definition(json{{"name", "a"}, {"kernel", guest_dir() + "/Image"}}, start);
