@@ -33,10 +33,13 @@ class DebianBoot : public ::testing::Test {
     std::error_code ec;
     if (!work_.empty()) fs::remove_all(work_, ec);
   }
-  std::vector<std::string> args(const std::string& disk, unsigned cpus, bool direct_kernel = true) const {
+  enum class Boot { Kernel, Firmware };
+  std::vector<std::string> args(const std::string& disk, unsigned cpus, Boot boot = Boot::Kernel,
+                                const std::string& bus = "mmio") const {
     std::vector<std::string> a = {vessel_bin(), "run", "--memory", "1G", "--cpus", std::to_string(cpus), "--drive",
-                                  "file=" + disk, "--net",
-                                  "user,hostfwd=tcp:127.0.0.1:" + std::to_string(port_) + "-:22"};
+                                  "file=" + disk + ",bus=" + bus, "--net",
+                                  "user,hostfwd=tcp:127.0.0.1:" + std::to_string(port_) + "-:22,bus=" + bus};
+    const bool direct_kernel = boot == Boot::Kernel;
     if (direct_kernel) {
       a.insert(a.end(), {"--kernel", image_.kernel(), "--initrd", image_.initrd(), "--append", image_.cmdline});
     } else {
@@ -88,6 +91,15 @@ TEST_F(DebianBoot, FourHartsFromQcow2Overlay) {
   check_system_and_power_off(vm, 4);
 }
 
+// Debian's kernel has virtio-pci built in: its root disk and NIC on the PCIe bus.
+TEST_F(DebianBoot, TwoHartsWithDiskAndNicOnPci) {
+  const std::string overlay = make_overlay(image_, work_);
+  ASSERT_FALSE(overlay.empty());
+  GuestProcess vm(args(overlay, 2, Boot::Kernel, "pci"));
+  ASSERT_TRUE(vm.expect("pci 0000:00:00.0: [1b36:0008]", 120s)) << vm.output();
+  check_system_and_power_off(vm, 2);
+}
+
 // As images are shipped: no --kernel; Debian's OpenSBI and U-Boot (qemu-riscv64_smode) find
 // /boot/extlinux/extlinux.conf on the disk's partition and boot what it names.
 TEST_F(DebianBoot, FirmwareBootThroughUboot) {
@@ -96,7 +108,7 @@ TEST_F(DebianBoot, FirmwareBootThroughUboot) {
     GTEST_SKIP() << "Debian's u-boot-qemu and opensbi packages are not installed";
   const std::string overlay = make_overlay(image_, work_);
   ASSERT_FALSE(overlay.empty());
-  GuestProcess vm(args(overlay, 2, false));
+  GuestProcess vm(args(overlay, 2, Boot::Firmware));
   ASSERT_TRUE(vm.expect("OpenSBI v", 60s)) << vm.output();
   ASSERT_TRUE(vm.expect("U-Boot", 120s)) << vm.output();
   ASSERT_TRUE(vm.expect("extlinux.conf", 300s)) << vm.output();
