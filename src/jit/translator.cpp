@@ -12,12 +12,12 @@ namespace vessel::jit {
 using namespace Xbyak::util;
 
 Translator::Translator(uint8_t* buffer, size_t size, const HartLayout& layout, const Trampoline& trampoline,
-                       std::deque<LinkSite>& link_sites)
+                       std::deque<LinkSite>& link_sites, const riscv::Decoder& decoder)
     : Xbyak::CodeGenerator(size, buffer),
       layout_(layout),
       trampoline_(trampoline),
       link_sites_(link_sites),
-      decoder_(riscv::Decoder::instance()),
+      decoder_(decoder),
       capacity_(size) {}
 
 void Translator::load_x(const Xbyak::Reg64& dst, unsigned r) {

@@ -33,7 +33,7 @@ struct GuestInsn {
 class Translator : public Xbyak::CodeGenerator {
  public:
   Translator(uint8_t* buffer, size_t size, const HartLayout& layout, const Trampoline& trampoline,
-             std::deque<LinkSite>& link_sites);
+             std::deque<LinkSite>& link_sites, const riscv::Decoder& decoder);
 
   // Room for at least one more block of the largest size.
   bool has_room() const { return getSize() + kMaxBlockCode < capacity_; }

@@ -39,6 +39,7 @@ struct VmDefinition {
   uint64_t memory_bytes = 128ull << 20;
   std::string kernel, initrd, cmdline;
   std::string engine;  // "" (the VMM's default), jit, interp
+  std::string cpu;     // "" (the VMM's default), rv64gc, rva22, rva23
   // Guest RAM in transparent huge pages (vessel run --hugepages). Off by default here, unlike
   // `vessel run`: a manager runs many VMs, and idle ones then hold memory in 4 KiB units.
   bool huge_pages = false;

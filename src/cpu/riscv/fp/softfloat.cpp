@@ -54,6 +54,15 @@ uint64_t f32_to_f64(uint32_t a, uint8_t& flags) {
 }
 uint32_t f64_to_f32(uint64_t a, Round rm, uint8_t& flags) { return detail::convertFormat<F32, F64>(a, rm, flags); }
 
+uint32_t f16_to_f32(uint16_t a, uint8_t& flags) {
+  return detail::convertFormat<F32, detail::F16>(a, Round::NearestEven, flags);
+}
+uint64_t f16_to_f64(uint16_t a, uint8_t& flags) {
+  return detail::convertFormat<F64, detail::F16>(a, Round::NearestEven, flags);
+}
+uint16_t f32_to_f16(uint32_t a, Round rm, uint8_t& flags) { return detail::convertFormat<detail::F16, F32>(a, rm, flags); }
+uint16_t f64_to_f16(uint64_t a, Round rm, uint8_t& flags) { return detail::convertFormat<detail::F16, F64>(a, rm, flags); }
+
 int32_t f32_to_i32(uint32_t a, Round rm, uint8_t& flags) {
   return static_cast<int32_t>(detail::toInt<F32, true, 32>(a, rm, flags));
 }
