@@ -97,6 +97,11 @@ VT_CODE
   TEST_RI(100, bseti, MIN64, 0, 63)
   TEST_RR_SRC2(101, bset, 0x21, 1, 5)
 
+  /* rd, rs1 and rs2 one register (the JIT computes in rd's host register) */
+  TEST(105); li a1, 3; sh3add a1, a1, a1; sh1add a1, a1, a1; CHECK(a1, 81)
+  TEST(106); li a1, 0xffffffff00000002; sh2add.uw a1, a1, a1; CHECK(a1, 0xffffffff0000000a)
+  TEST(107); li a1, -5; min a1, a1, a1; andn a2, a1, a1; rol a3, a1, a1; CHECK(a1, -5); CHECK(a2, 0)
+  CHECK(a3, 0xfffffffffffffffb << 59 | 0xfffffffffffffffb >> 5)
   /* Results written to x0 are dropped. */
   TEST(110); li a1, 5; clz zero, a1; sh3add zero, a1, a1; CHECK(zero, 0)
 VT_PASS
