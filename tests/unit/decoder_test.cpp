@@ -107,6 +107,17 @@ TEST(Decoder, BitManipulationAndZicond) {
   EXPECT_EQ(name_of(0x0eb57633), "czero.nez");  // czero.nez a2, a0, a1
 }
 
+TEST(Decoder, ZfaAndZfhmin) {
+  EXPECT_EQ(name_of(0xf0100553), "fli.s");        // fli.s fa0, -1.0
+  EXPECT_EQ(name_of(0xc2859553), "fcvtmod.w.d");  // fcvtmod.w.d a0, fa1, rtz
+  EXPECT_EQ(name_of(0xc2858553), "illegal");      // fcvtmod.w.d needs rm = rtz
+  EXPECT_EQ(name_of(0x28c5a553), "fminm.s");      // fminm.s fa0, fa1, fa2
+  EXPECT_EQ(name_of(0xe4050553), "fmv.x.h");      // fmv.x.h a0, fa0
+  EXPECT_EQ(name_on(CpuProfile::Rva22, 0xf0100553), "illegal");
+  EXPECT_EQ(name_on(CpuProfile::Rva22, 0xe4050553), "fmv.x.h");
+  EXPECT_EQ(name_on(CpuProfile::Rv64gc, 0xe4050553), "illegal");
+}
+
 TEST(Decoder, ProfilesChooseTheExtensions) {
   EXPECT_EQ(name_on(CpuProfile::Rv64gc, 0x60051513), "illegal");  // clz
   EXPECT_EQ(name_on(CpuProfile::Rv64gc, 0x20b54633), "illegal");  // sh2add

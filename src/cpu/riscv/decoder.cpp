@@ -17,6 +17,7 @@ std::span<const EncodingTable> encoding_tables() {
       {zicbom_encodings(), Ext::Zicbom},
       {zicboz_encodings(), Ext::Zicboz},
       {zfhmin_encodings(), Ext::Zfhmin},
+      {zfa_encodings(), Ext::Zfa},
       {zimop_encodings(), Ext::Zimop},
       {zawrs_encodings(), Ext::Zawrs, true},
       {svinval_encodings(), Ext::Svinval, true},

@@ -52,6 +52,7 @@ std::span<const Encoding> zicond_encodings();  // isa_zicond.cpp
 std::span<const Encoding> zicbom_encodings();  // isa_cmo.cpp
 std::span<const Encoding> zicboz_encodings();
 std::span<const Encoding> zfhmin_encodings();  // isa_zfh.cpp
+std::span<const Encoding> zfa_encodings();     // isa_zfa.cpp
 std::span<const Encoding> zimop_encodings();   // isa_zimop.cpp
 std::span<const Encoding> zawrs_encodings();   // isa_zawrs.cpp
 std::span<const Encoding> svinval_encodings(); // isa_svinval.cpp

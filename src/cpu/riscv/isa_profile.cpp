@@ -22,8 +22,9 @@ constexpr ExtName kNames[] = {
 
 constexpr ExtSet kRva22 = {Ext::Zba,    Ext::Zbb,    Ext::Zbs,    Ext::Zihintpause, Ext::Zicbom,  Ext::Zicboz,
                            Ext::Zicbop, Ext::Zfhmin, Ext::Zkt,    Ext::Svpbmt,      Ext::Svinval, Ext::Svnapot};
-// RVA23 as far as it goes: no V, and no Zfa yet.
-constexpr ExtSet kRva23 = kRva22.with({Ext::Zicond, Ext::Zimop, Ext::Zcmop, Ext::Zcb, Ext::Zawrs, Ext::Zihintntl});
+// RVA23 as far as it goes: no V.
+constexpr ExtSet kRva23 =
+    kRva22.with({Ext::Zicond, Ext::Zimop, Ext::Zcmop, Ext::Zcb, Ext::Zfa, Ext::Zawrs, Ext::Zihintntl});
 
 }  // namespace
 

@@ -37,6 +37,8 @@ VT_CODE
   /* Zimop: mop.r.0 a0, a1; Zawrs: wrs.nto */
   EXPECT(14, CPU == RVA23, .word 0x81c5c573)
   EXPECT(15, CPU == RVA23, .word 0x00d00073)
+  /* Zfa: fli.s fa0, -1.0 */
+  EXPECT(20, CPU == RVA23, .word 0xf0100553)
   /* Base hints decode everywhere: pause, prefetch.r (ORI), ntl.all (ADD) */
   EXPECT(16, 1, .word 0x0100000f)
   EXPECT(17, 1, .word 0x00156013)

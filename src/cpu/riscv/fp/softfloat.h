@@ -54,6 +54,21 @@ bool f64_le(uint64_t a, uint64_t b, uint8_t& flags);
 uint32_t f32_classify(uint32_t a);
 uint32_t f64_classify(uint64_t a);
 
+// Zfa: fminm/fmaxm (any NaN operand gives the canonical NaN), fround/froundnx (to an
+// integral value; only the nx form raises Inexact), fleq/fltq (Invalid for sNaN only),
+// fcvtmod.w.d (toward zero, modulo 2^32; returned as the 32-bit pattern).
+uint32_t f32_minm(uint32_t a, uint32_t b, uint8_t& flags);
+uint32_t f32_maxm(uint32_t a, uint32_t b, uint8_t& flags);
+uint64_t f64_minm(uint64_t a, uint64_t b, uint8_t& flags);
+uint64_t f64_maxm(uint64_t a, uint64_t b, uint8_t& flags);
+uint32_t f32_round(uint32_t a, Round rm, bool raise_inexact, uint8_t& flags);
+uint64_t f64_round(uint64_t a, Round rm, bool raise_inexact, uint8_t& flags);
+bool f32_leq(uint32_t a, uint32_t b, uint8_t& flags);
+bool f32_ltq(uint32_t a, uint32_t b, uint8_t& flags);
+bool f64_leq(uint64_t a, uint64_t b, uint8_t& flags);
+bool f64_ltq(uint64_t a, uint64_t b, uint8_t& flags);
+uint32_t f64_to_i32_modular(uint64_t a, uint8_t& flags);
+
 // Format conversions.
 uint64_t f32_to_f64(uint32_t a, uint8_t& flags);
 uint32_t f64_to_f32(uint64_t a, Round rm, uint8_t& flags);
