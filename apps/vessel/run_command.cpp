@@ -179,6 +179,12 @@ int run_command(int argc, char** argv) {
   std::string engine = "jit";
   app.add_option("--engine", engine, "how guest code runs: jit (translated to x86-64, default) or interp")
       ->check(CLI::IsMember({"jit", "interp"}));
+  std::string cpu = riscv::cpu_profile_name(riscv::kDefaultCpu);
+  app.add_option("--cpu", cpu,
+                 "the ISA the harts implement (misa, device tree; other instructions are illegal): rv64gc, rva22 "
+                 "(RVA22S64: B, Zicbo*, Zfhmin, Svpbmt/Svinval/Svnapot; default) or rva23 (also Zicond, Zimop, "
+                 "Zcmop, Zcb, Zfa, Zawrs; no V)")
+      ->check(CLI::IsMember({"rv64gc", "rva22", "rva23"}));
   std::string huge_pages = "on";
   app.add_option("--hugepages", huge_pages,
                  "back guest RAM with transparent huge pages: on (default: faster boot) or off (memory held "
@@ -207,6 +213,7 @@ int run_command(int argc, char** argv) {
     return kExitUsage;
   }
   bare.engine = engine == "interp" ? riscv::EngineKind::Interpreter : riscv::EngineKind::Jit;
+  bare.cpu = *riscv::parse_cpu_profile(cpu);
   if (!bare.elf_path.empty()) {
     bare.memory_bytes = *mem;
     bare.gdb = debug.gdb;
@@ -226,8 +233,8 @@ int run_command(int argc, char** argv) {
     vm.kernel = files->kernel;
   }
   if (!vm.restore_from.empty()) {
-    for (const char* o : {"--kernel", "--initrd", "--append", "--cpus", "--bios", "--firmware", "--drive", "--net", "--memory",
-                          "--cpu-cap", "--dump-dtb", "--elf"})
+    for (const char* o : {"--kernel", "--initrd", "--append", "--cpus", "--cpu", "--bios", "--firmware", "--drive",
+                          "--net", "--memory", "--cpu-cap", "--dump-dtb", "--elf"})
       if (app.count(o)) {
         fprintf(stderr, "vessel run: %s cannot be used with --restore (the snapshot holds the configuration)\n", o);
         return kExitUsage;
@@ -248,6 +255,7 @@ int run_command(int argc, char** argv) {
   vm.memory_bytes = *mem;
   vm.trace = bare.trace;
   vm.engine = bare.engine;
+  vm.cpu = bare.cpu;
   vm.huge_pages = huge_pages == "on";
   for (const std::string& text : drives) {
     auto d = vmm::parse_drive(text);

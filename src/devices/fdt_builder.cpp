@@ -39,6 +39,14 @@ void FdtBuilder::prop_strings(const char* name, std::initializer_list<const char
   }
   check(fdt_property(buf_.data(), name, joined.data(), static_cast<int>(joined.size())));
 }
+void FdtBuilder::prop_strings(const char* name, const std::vector<std::string>& list) {
+  std::string joined;
+  for (const std::string& s : list) {
+    joined += s;
+    joined += '\0';
+  }
+  check(fdt_property(buf_.data(), name, joined.data(), static_cast<int>(joined.size())));
+}
 void FdtBuilder::prop_empty(const char* name) { check(fdt_property(buf_.data(), name, nullptr, 0)); }
 void FdtBuilder::prop_reg(uint64_t base, uint64_t size) {
   prop_cells("reg", {static_cast<uint32_t>(base >> 32), static_cast<uint32_t>(base), static_cast<uint32_t>(size >> 32),

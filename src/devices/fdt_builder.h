@@ -20,6 +20,7 @@ class FdtBuilder {
   void prop_string(const char* name, const std::string& v);
   // A string list such as compatible = "a", "b".
   void prop_strings(const char* name, std::initializer_list<const char*> list);
+  void prop_strings(const char* name, const std::vector<std::string>& list);
   void prop_empty(const char* name);
   // reg = <base size> with #address-cells = #size-cells = 2.
   void prop_reg(uint64_t base, uint64_t size);

@@ -11,6 +11,18 @@ std::optional<MemoryOperand> compressed(const riscv::Hart& h, uint16_t c) {
   const unsigned op = c & 3, funct3 = c >> 13;
   const unsigned rs1p = 8 + bits(c, 9, 7);
   MemoryOperand m;
+  if (op == 0 && funct3 == 4) {  // Zcb: c.lbu, c.lhu/c.lh, c.sb, c.sh
+    if (!h.has(riscv::Ext::Zcb)) return std::nullopt;
+    const unsigned kind = bits(c, 12, 10);
+    const uint64_t byte_off = bits(c, 6, 6) | (bits(c, 5, 5) << 1), half_off = bits(c, 5, 5) << 1;
+    switch (kind) {
+      case 0: return MemoryOperand{h.x[rs1p] + byte_off, 1, true, false};
+      case 1: return MemoryOperand{h.x[rs1p] + half_off, 2, true, false};
+      case 2: return MemoryOperand{h.x[rs1p] + byte_off, 1, false, true};
+      case 3: return bits(c, 6, 6) ? std::nullopt : std::optional(MemoryOperand{h.x[rs1p] + half_off, 2, false, true});
+      default: return std::nullopt;
+    }
+  }
   if (op == 0) {  // c.fld c.lw c.ld / c.fsd c.sw c.sd: base rs1', offset scaled
     if (funct3 == 0 || funct3 == 4) return std::nullopt;
     const bool word = funct3 == 2 || funct3 == 6;
@@ -52,6 +64,10 @@ std::optional<MemoryOperand> memory_operand(const riscv::Hart& h, uint32_t insn)
       const unsigned size = funct3 == 3 ? 8 : 4;
       return MemoryOperand{base, size, funct5 != 3, funct5 != 2};
     }
+    case 0x0f:  // cbo.zero writes its whole 64-byte block (the other cache-block operations no bytes)
+      if (funct3 == 2 && (insn >> 20) == 4 && h.has(riscv::Ext::Zicboz))
+        return MemoryOperand{base & ~uint64_t{riscv::kCacheBlockBytes - 1}, riscv::kCacheBlockBytes, false, true};
+      return std::nullopt;
     default: return std::nullopt;
   }
 }

@@ -1,5 +1,6 @@
 // The data address an instruction is about to load or store (RV64GC, compressed forms
-// included), for read and access watchpoints: the stepper checks it before executing.
+// included, and Zcb's, Zfhmin's and cbo.zero's when the hart has them), for read and
+// access watchpoints: the stepper checks it before executing.
 #pragma once
 #include <cstdint>
 #include <optional>

@@ -27,9 +27,13 @@ bool Translator::continues_after_fallback(uint32_t insn) {
     case 0x4f:  // FNMADD
     case 0x53:  // OP-FP
     case 0x2f:  // AMO, LR/SC
-    case 0x33:  // OP (MULHSU)
+    case 0x13:  // OP-IMM (Zbb's unary operations, Zbs's immediate forms)
+    case 0x1b:  // OP-IMM-32 (clzw, roriw, slli.uw)
+    case 0x33:  // OP (MULHSU, Zba, Zbb, Zbs, Zicond)
     case 0x3b:  // OP-32
       return true;
+    case 0x0f:  // MISC-MEM: cache-block operations (Zicbom, Zicboz) only touch memory
+      return ((insn >> 12) & 7) == 2;
     case 0x73:  // CSR instructions, checked after they ran (see emit_fallback); not satp
       return is_csr_access(insn) && (insn >> 20) != 0x180;
     default: return false;

@@ -1,41 +1,13 @@
 // RV64I register/immediate arithmetic and the M extension.
-#include <optional>
-
 #include "cpu/riscv/insn_fields.h"
 #include "jit/alu_ops.h"
+#include "jit/emit_to_rd.h"
 #include "jit/translator.h"
 
 namespace vessel::jit {
 
 using namespace Xbyak::util;
 using namespace riscv::field;
-
-template <typename Compute>
-bool Translator::emit_to_rd(const GuestInsn& g, Sources sources, Compute compute) {
-  ++pending_;
-  const unsigned d = rd(g.insn), r1 = rs1(g.insn), r2 = rs2(g.insn);
-  if (!d) return true;
-  // Compute in rd's host register when it has one (x86's two-operand form), else in rax.
-  const Xbyak::Reg64* home = cached(d);
-  const Xbyak::Reg64& dst = home && sources != Sources::InRax ? *home : rax;
-  const bool two = sources == Sources::Rs1Rs2 || sources == Sources::Rs1Rs2InRcx || sources == Sources::InRax;
-  std::optional<Xbyak::Address> in_memory;
-  const Xbyak::Operand* second = &rcx;
-  if (two) {
-    // The second source must survive dst being loaded with the first.
-    const bool clobbered = r2 == d && &dst == home && r1 != d;
-    if (sources == Sources::Rs1Rs2 && r2 != 0 && !clobbered) {
-      if (const Xbyak::Reg64* host = cached(r2)) second = host;
-      else second = &in_memory.emplace(xreg(r2));
-    } else {
-      load_x(rcx, r2);
-    }
-  }
-  if (sources != Sources::None && !(&dst == home && r1 == d)) load_x(dst, r1);
-  compute(dst, *second);
-  if (&dst == &rax) store_x(d, rax);
-  return true;
-}
 
 bool Translator::emit_move(const GuestInsn& g, unsigned src) {
   ++pending_;

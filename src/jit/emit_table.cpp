@@ -3,6 +3,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include <xbyak/xbyak_util.h>
+
 #include "jit/alu_ops.h"
 #include "jit/translator.h"
 
@@ -77,12 +79,66 @@ Translator::Emit Translator::emitter_for(const riscv::Encoding* enc) const {
       {"remw", &Translator::emit_div<true, true, true>},
       {"remuw", &Translator::emit_div<false, true, true>},
       {"fence", &Translator::emit_fence},
+      {"sh1add", &Translator::emit_shadd<1, false>},
+      {"sh2add", &Translator::emit_shadd<2, false>},
+      {"sh3add", &Translator::emit_shadd<3, false>},
+      {"add.uw", &Translator::emit_shadd<0, true>},
+      {"sh1add.uw", &Translator::emit_shadd<1, true>},
+      {"sh2add.uw", &Translator::emit_shadd<2, true>},
+      {"sh3add.uw", &Translator::emit_shadd<3, true>},
+      {"slli.uw", &Translator::emit_slli_uw},
+      {"andn", &Translator::emit_logic_not<kAndn>},
+      {"orn", &Translator::emit_logic_not<kOrn>},
+      {"xnor", &Translator::emit_logic_not<kXnor>},
+      {"min", &Translator::emit_minmax<kMin>},
+      {"minu", &Translator::emit_minmax<kMinu>},
+      {"max", &Translator::emit_minmax<kMax>},
+      {"maxu", &Translator::emit_minmax<kMaxu>},
+      {"rev8", &Translator::emit_unary<kRev8>},
+      {"sext.b", &Translator::emit_unary<kSextB>},
+      {"sext.h", &Translator::emit_unary<kSextH>},
+      {"zext.h", &Translator::emit_unary<kZextH>},
+      {"rol", &Translator::emit_rotate<kRol>},
+      {"ror", &Translator::emit_rotate<kRor>},
+      {"rori", &Translator::emit_rotate<kRori>},
+      {"rolw", &Translator::emit_rotate<kRolw>},
+      {"rorw", &Translator::emit_rotate<kRorw>},
+      {"roriw", &Translator::emit_rotate<kRoriw>},
+      {"bclr", &Translator::emit_single_bit<kBclr>},
+      {"binv", &Translator::emit_single_bit<kBinv>},
+      {"bset", &Translator::emit_single_bit<kBset>},
+      {"bext", &Translator::emit_single_bit<kBext>},
+      {"bclri", &Translator::emit_single_bit<kBclri>},
+      {"binvi", &Translator::emit_single_bit<kBinvi>},
+      {"bseti", &Translator::emit_single_bit<kBseti>},
+      {"bexti", &Translator::emit_single_bit<kBexti>},
+      {"czero.eqz", &Translator::emit_czero<false>},
+      {"czero.nez", &Translator::emit_czero<true>},
   };
+  // Bit counts need LZCNT, TZCNT (BMI1) and POPCNT on the host; else their handlers run.
+  static const std::unordered_map<std::string_view, E> bit_counts = [] {
+    std::unordered_map<std::string_view, E> m;
+    const Xbyak::util::Cpu host;
+    if (host.has(Xbyak::util::Cpu::tLZCNT)) {
+      m.emplace("clz", &Translator::emit_unary<kClz>);
+      m.emplace("clzw", &Translator::emit_unary<kClzw>);
+    }
+    if (host.has(Xbyak::util::Cpu::tBMI1)) {
+      m.emplace("ctz", &Translator::emit_unary<kCtz>);
+      m.emplace("ctzw", &Translator::emit_unary<kCtzw>);
+    }
+    if (host.has(Xbyak::util::Cpu::tPOPCNT)) {
+      m.emplace("cpop", &Translator::emit_unary<kCpop>);
+      m.emplace("cpopw", &Translator::emit_unary<kCpopw>);
+    }
+    return m;
+  }();
   // Translation asks once per instruction: remember the answer by encoding, not by name.
   thread_local std::unordered_map<const riscv::Encoding*, E> by_encoding;
   if (auto hit = by_encoding.find(enc); hit != by_encoding.end()) return hit->second;
-  const auto it = table.find(enc->name);
-  const E emit = it == table.end() ? nullptr : it->second;
+  E emit = nullptr;
+  if (const auto it = table.find(enc->name); it != table.end()) emit = it->second;
+  else if (const auto bc = bit_counts.find(enc->name); bc != bit_counts.end()) emit = bc->second;
   by_encoding.emplace(enc, emit);
   return emit;
 }

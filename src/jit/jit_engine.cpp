@@ -23,7 +23,8 @@ JitEngine::JitEngine(riscv::Hart& hart, size_t code_bytes)
   if (!buffer_.ok()) return;
   trampoline_ = std::make_unique<Trampoline>(buffer_.base(), kTrampolineBytes);
   translator_ = std::make_unique<Translator>(buffer_.base() + kTrampolineBytes, buffer_.size() - kTrampolineBytes,
-                                             layout_, *trampoline_, link_sites_);
+                                             layout_, *trampoline_, link_sites_,
+                                             riscv::Decoder::for_cpu(hart.cpu));
   if (getenv("VESSEL_PERF_MAP")) {
     char path[64];
     snprintf(path, sizeof path, "/tmp/perf-%d.map", static_cast<int>(getpid()));

@@ -12,12 +12,12 @@ namespace vessel::jit {
 using namespace Xbyak::util;
 
 Translator::Translator(uint8_t* buffer, size_t size, const HartLayout& layout, const Trampoline& trampoline,
-                       std::deque<LinkSite>& link_sites)
+                       std::deque<LinkSite>& link_sites, const riscv::Decoder& decoder)
     : Xbyak::CodeGenerator(size, buffer),
       layout_(layout),
       trampoline_(trampoline),
       link_sites_(link_sites),
-      decoder_(riscv::Decoder::instance()),
+      decoder_(decoder),
       capacity_(size) {}
 
 void Translator::load_x(const Xbyak::Reg64& dst, unsigned r) {
@@ -256,8 +256,8 @@ uint64_t Translator::decode_block(uint64_t pc, const uint8_t* guest, std::vector
       if (!gi.enc || !continues_after_fallback(gi.insn)) break;
       continue;
     }
-    const char* n = gi.enc->name;
-    if (n[0] == 'j' && n[3] == 0) {  // jal: follow it when its target is on this page
+    const uint32_t opcode = gi.insn & 0x7f;
+    if (opcode == 0x6f) {  // jal: follow it when its target is on this page
       const uint64_t target = gi.pc + riscv::field::imm_j(gi.insn);
       gi.follow = !((target ^ pc) >> riscv::kPageShift) && target != gi.pc && !in_block(target);
       insns.push_back(gi);
@@ -266,7 +266,7 @@ uint64_t Translator::decode_block(uint64_t pc, const uint8_t* guest, std::vector
       continue;
     }
     insns.push_back(gi);
-    if (n[0] == 'j' || (n[0] == 'b' && n[1] != 0)) break;  // jalr, branches
+    if (opcode == 0x67 || opcode == 0x63) break;  // jalr, branches (not bset & co.)
   }
   return cur;
 }

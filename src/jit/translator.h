@@ -33,7 +33,7 @@ struct GuestInsn {
 class Translator : public Xbyak::CodeGenerator {
  public:
   Translator(uint8_t* buffer, size_t size, const HartLayout& layout, const Trampoline& trampoline,
-             std::deque<LinkSite>& link_sites);
+             std::deque<LinkSite>& link_sites, const riscv::Decoder& decoder);
 
   // Room for at least one more block of the largest size.
   bool has_room() const { return getSize() + kMaxBlockCode < capacity_; }
@@ -110,6 +110,15 @@ class Translator : public Xbyak::CodeGenerator {
   template <int kOp> bool emit_alu_reg_w(const GuestInsn&);
   template <int kOp> bool emit_mul(const GuestInsn&);
   template <bool kSigned, bool kRem, bool kWord> bool emit_div(const GuestInsn&);
+  // bit manipulation and Zicond (emit_bitmanip.cpp)
+  template <unsigned kShift, bool kUw> bool emit_shadd(const GuestInsn&);
+  bool emit_slli_uw(const GuestInsn&);
+  template <int kOp> bool emit_logic_not(const GuestInsn&);
+  template <int kOp> bool emit_minmax(const GuestInsn&);
+  template <int kOp> bool emit_unary(const GuestInsn&);
+  template <int kOp> bool emit_rotate(const GuestInsn&);
+  template <int kOp> bool emit_single_bit(const GuestInsn&);
+  template <bool kZeroIfNonzero> bool emit_czero(const GuestInsn&);
   // memory (emit_memory.cpp)
   template <typename T> bool emit_load(const GuestInsn&);
   template <typename T> bool emit_store(const GuestInsn&);

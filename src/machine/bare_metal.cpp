@@ -90,6 +90,7 @@ BareMetalOutcome run_bare_metal(const BareMetalOptions& opt) {
 
   Timebase timebase;
   riscv::Hart hart(as, timebase, 0);
+  hart.set_cpu(opt.cpu);
   hart.pc = image->entry;
   devices::Clint clint(map::kClint.base, timebase, {&hart});
   devices::SifiveTest test_device(map::kTest.base);

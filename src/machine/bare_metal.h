@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cpu/riscv/engine.h"
+#include "cpu/riscv/isa_profile.h"
 
 namespace vessel::machine {
 
@@ -14,6 +15,7 @@ struct BareMetalOptions {
   uint64_t max_instructions = 0;  // 0 = unlimited
   bool trace = false;
   riscv::EngineKind engine = riscv::EngineKind::Jit;
+  riscv::CpuProfile cpu = riscv::kDefaultCpu;
   std::string signature_path;
   unsigned signature_granularity = 4;  // bytes per line of the signature file
   std::string gdb;  // tcp:HOST:PORT or unix:PATH: wait for gdb there before the first instruction

@@ -15,6 +15,7 @@ Result<std::unique_ptr<Board>> Board::create(const BoardConfig& cfg, devices::Ua
   std::vector<riscv::Hart*> harts;
   for (unsigned i = 0; i < cfg.harts; ++i) {
     b->harts.push_back(std::make_unique<riscv::Hart>(b->as, b->timebase, i));
+    b->harts.back()->set_cpu(cfg.cpu);
     harts.push_back(b->harts.back().get());
   }
   b->clint = std::make_unique<devices::Clint>(map::kClint.base, b->timebase, harts);
@@ -118,7 +119,15 @@ std::vector<uint8_t> Board::device_tree(const std::string& bootargs, uint64_t in
     fdt.prop_u32("reg", i);
     fdt.prop_string("status", "okay");
     fdt.prop_string("compatible", "riscv");
-    fdt.prop_string("riscv,isa", "rv64imafdc_zicntr_zicsr_zifencei_sstc");
+    const riscv::CpuProfile cpu = harts[i]->cpu;
+    // The ISA string older kernels read, and the properties Linux 6.x prefers.
+    fdt.prop_string("riscv,isa", riscv::isa_string(cpu));
+    fdt.prop_string("riscv,isa-base", "rv64i");
+    fdt.prop_strings("riscv,isa-extensions", riscv::isa_extension_names(cpu));
+    const riscv::ExtSet ext = riscv::extensions_of(cpu);
+    if (ext.has(riscv::Ext::Zicbom)) fdt.prop_u32("riscv,cbom-block-size", riscv::kCacheBlockBytes);
+    if (ext.has(riscv::Ext::Zicboz)) fdt.prop_u32("riscv,cboz-block-size", riscv::kCacheBlockBytes);
+    if (ext.has(riscv::Ext::Zicbop)) fdt.prop_u32("riscv,cbop-block-size", riscv::kCacheBlockBytes);
     fdt.prop_string("mmu-type", "riscv,sv57");
     fdt.begin_node("interrupt-controller");
     fdt.prop_u32("#interrupt-cells", 1);

@@ -25,6 +25,7 @@ struct BoardConfig {
   uint64_t memory_bytes = 256ull << 20;
   unsigned harts = 1;
   bool huge_pages = false;  // back guest RAM with transparent huge pages
+  riscv::CpuProfile cpu = riscv::kDefaultCpu;  // the harts' ISA (misa, decoder, device tree)
 };
 
 class Board {

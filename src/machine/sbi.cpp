@@ -36,7 +36,13 @@ void SbiFirmware::prepare_hart(riscv::Hart& h) {
   h.csr.mideleg = irq::kSupervisorMask;
   h.csr.mcounteren = 7;           // cycle, time, instret readable from S...
   h.csr.scounteren = 7;           // ...and from U, as OpenSBI sets up (the vDSO reads time)
-  h.csr.menvcfg = 1ull << 63;     // Sstc: the supervisor may program stimecmp itself
+  // Sstc: the supervisor may program stimecmp itself. Like OpenSBI, enable what the
+  // extensions offer: cache-block operations (CBIE = invalidate) and page-based memory types.
+  uint64_t envcfg = envcfg::kSTCE;
+  if (h.has(Ext::Zicbom)) envcfg |= envcfg::kCBIE | envcfg::kCBCFE;
+  if (h.has(Ext::Zicboz)) envcfg |= envcfg::kCBZE;
+  if (h.has(Ext::Svpbmt)) envcfg |= envcfg::kPBMTE;
+  h.csr.menvcfg = envcfg;
   h.csr.stimecmp = ~0ull;
   h.csr.mstatus = (h.csr.mstatus & ~mstatus::kFS) | (1ull << mstatus::kFSShift);  // FPU on, state Initial
 }

@@ -73,9 +73,9 @@ std::optional<ManagerError> parse_limits_into(const json& body, const std::strin
 std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& start, bool check_files) {
   Fields f(body, "request body");
   TRY(f.check_object());
-  std::set<std::string> known = {"name",   "cpus",   "memory",    "kernel",   "initrd",     "cmdline",
-                                    "engine", "hugepages", "drives", "nets",   "limits",     "autostart",
-                                    "gdb",    "snapshot", "start",  "bios",  "firmware",  "cloud_init"};
+  std::set<std::string> known = {"name",   "cpus",      "memory", "kernel", "initrd",    "cmdline",
+                                 "engine", "cpu",       "hugepages", "drives", "nets",   "limits",
+                                 "autostart", "gdb",    "snapshot", "start", "bios",      "firmware", "cloud_init"};
   if (!check_files) known.insert("cloud_init_seed");  // made by the manager, never by a client
   TRY(f.unknown(known));
   TRY(f.string("name", d.name, true));
@@ -107,6 +107,9 @@ std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& 
   TRY(f.string("initrd", d.initrd));
   TRY(f.string("cmdline", d.cmdline));
   TRY(f.string("engine", d.engine));
+  TRY(f.string("cpu", d.cpu));
+  if (!d.cpu.empty() && d.cpu != "rv64gc" && d.cpu != "rva22" && d.cpu != "rva23")
+    return invalid("field 'cpu' must be rv64gc, rva22 or rva23", "invalid_argument");
   if (!d.engine.empty() && d.engine != "jit" && d.engine != "interp")
     return invalid("field 'engine' must be jit or interp", "invalid_argument");
   TRY(f.boolean("hugepages", d.huge_pages));
@@ -253,6 +256,7 @@ json to_json(const VmDefinition& d) {
   if (!d.cloud_init_seed.empty()) j["cloud_init_seed"] = d.cloud_init_seed;
   if (!d.snapshot.empty()) j["snapshot"] = d.snapshot;
   if (!d.engine.empty()) j["engine"] = d.engine;
+  if (!d.cpu.empty()) j["cpu"] = d.cpu;
   j["hugepages"] = d.huge_pages;
   json drives = json::array();
   for (const auto& x : d.drives) {
@@ -315,6 +319,7 @@ std::vector<std::string> to_vmm_args(const VmDefinition& d) {
     }
   }
   if (!d.engine.empty()) a.insert(a.end(), {"--engine", d.engine});
+  if (!d.cpu.empty()) a.insert(a.end(), {"--cpu", d.cpu});
   if (!d.huge_pages) a.insert(a.end(), {"--hugepages", "off"});
   if (d.limits.cpu > 0 && d.snapshot.empty()) {  // a restore takes its limits over the control socket
     char buf[32];

@@ -47,6 +47,7 @@ struct VmDefinition {
   // made from it in the VM's directory; the seed is attached read-only after the VM's drives.
   std::string cloud_init, cloud_init_seed;
   std::string engine;  // "" (the VMM's default), jit, interp
+  std::string cpu;     // "" (the VMM's default), rv64gc, rva22, rva23
   // Guest RAM in transparent huge pages (vessel run --hugepages). Off by default here, unlike
   // `vessel run`: a manager runs many VMs, and idle ones then hold memory in 4 KiB units.
   bool huge_pages = false;

@@ -61,7 +61,7 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::create(const VmConfig& c
 
 Result<std::unique_ptr<VirtualMachine>> VirtualMachine::assemble(const VmConfig& config, Console& console) {
   std::unique_ptr<VirtualMachine> vm(new VirtualMachine(config, console));
-  auto board = machine::Board::create({config.memory_bytes, config.cpus, config.huge_pages},
+  auto board = machine::Board::create({config.memory_bytes, config.cpus, config.huge_pages, config.cpu},
                                       [&console](const uint8_t* d, size_t n) { console.write(d, n); });
   if (!board) return Error{board.error()};
   vm->board_ = std::move(board.value());

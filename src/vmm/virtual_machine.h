@@ -36,6 +36,7 @@ struct VmConfig {
   std::string kernel, initrd, append, bios, dump_dtb;
   uint64_t memory_bytes = 256ull << 20;
   unsigned cpus = 1;
+  riscv::CpuProfile cpu = riscv::kDefaultCpu;  // --cpu: the ISA the harts implement
   bool trace = false;  // print every executed instruction to stderr (interpreter only)
   riscv::EngineKind engine = riscv::EngineKind::Jit;
   bool huge_pages = true;  // guest RAM in transparent huge pages (faster boot, memory held in 2 MiB units)

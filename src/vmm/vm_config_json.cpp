@@ -44,6 +44,7 @@ json config_to_json(const VmConfig& c) {
   }
   return json{{"kernel", c.kernel}, {"initrd", c.initrd}, {"append", c.append}, {"bios", c.bios},
               {"memory_bytes", c.memory_bytes}, {"cpus", c.cpus}, {"cpu_cap", c.cpu_cap},
+              {"cpu", riscv::cpu_profile_name(c.cpu)},
               {"drives", drives}, {"nets", nets}};
 }
 
@@ -67,6 +68,13 @@ Result<VmConfig> config_from_json(const json& j) {
     return Error{"configuration: memory_bytes out of range"};
   if (c.cpus < 1 || c.cpus > machine::Board::kMaxHarts) return Error{"configuration: cpus out of range"};
   if (c.cpu_cap < 0 || c.cpu_cap > 1024) return Error{"configuration: cpu_cap out of range"};
+  // Snapshots from before --cpu existed ran RV64GC.
+  c.cpu = riscv::CpuProfile::Rv64gc;
+  if (j.contains("cpu")) {
+    const auto cpu = j["cpu"].is_string() ? riscv::parse_cpu_profile(j["cpu"].get<std::string>()) : std::nullopt;
+    if (!cpu) return Error{"configuration: cpu must be rv64gc, rva22 or rva23"};
+    c.cpu = *cpu;
+  }
   if (!j.contains("drives") || !j["drives"].is_array() || !j.contains("nets") || !j["nets"].is_array())
     return Error{"configuration: drives and nets must be arrays"};
   for (const json& d : j["drives"]) {

@@ -157,6 +157,7 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::restore(const std::strin
   config.bios = saved.bios;
   config.memory_bytes = saved.memory_bytes;
   config.cpus = saved.cpus;
+  config.cpu = saved.cpu;
   config.cpu_cap = saved.cpu_cap;
   config.drives = saved.drives;
   config.nets = saved.nets;

@@ -145,8 +145,26 @@ TEST_F(Boot, DumpedDeviceTreeDecompiles) {
   for (const char* node : {"cpu@0 {", "cpu@1 {", "memory@80000000 {", "plic@c000000 {", "clint@2000000 {",
                            "serial@10000000 {", "rtc@101000 {", "test@100000 {", "pci@30000000 {", "chosen {", "riscv,cpu-intc",
                            "syscon-poweroff", "timebase-frequency = <0x989680>", "bootargs = \"console=ttyS0 quiet run=poweroff\"",
-                           "linux,initrd-start", "mmu-type = \"riscv,sv57\""})
+                           "linux,initrd-start", "mmu-type = \"riscv,sv57\"",
+                           // --cpu rva22 (the default): Linux 6.x reads the extension list
+                           "riscv,isa-base = \"rv64i\"", "riscv,isa-extensions = \"i\\0m\\0a\\0f\\0d\\0c\\0zicbom",
+                           "_zba_zbb_zbs_", "riscv,cbom-block-size = <0x40>", "riscv,cboz-block-size = <0x40>"})
     EXPECT_NE(text.find(node), std::string::npos) << "missing " << node << "\n" << text;
+}
+
+// --cpu chooses what the guest is told: the test kernel (6.1) lists in /proc/cpuinfo the
+// extensions it knows of.
+TEST_P(BothEngines, CpuProfileReachesTheGuest) {
+  for (const char* cpu : {"rv64gc", "rva22"}) {
+    GuestProcess vm(args("console=ttyS0 quiet", {"--cpu", cpu}));
+    ASSERT_TRUE(vm.expect("VESSEL-GUEST-READY", 120s)) << vm.output();
+    ASSERT_TRUE(vm.expect("# ", 60s)) << vm.output();
+    vm.send("grep -m1 isa /proc/cpuinfo\n");
+    if (std::string(cpu) == "rv64gc") EXPECT_TRUE(vm.expect("rv64imafdc_sstc\r\n", 30s)) << vm.output();
+    else EXPECT_TRUE(vm.expect("rv64imafdc_sstc_svinval_svpbmt_zicbom_zihintpause", 30s)) << vm.output();
+    vm.send("poweroff -f\n");
+    EXPECT_EQ(vm.wait_exit(60s), 0) << vm.output();
+  }
 }
 
 TEST(ElfKernel, VirtualEntryIsMappedToItsLoadAddress) {

@@ -60,9 +60,12 @@ TestMachine::TestMachine(const RandomProgram& p, Engine engine) {
   memcpy(as_.ram_ptr(kDataBase, p.data.size()), p.data.data(), p.data.size());
   hart_ = std::make_unique<riscv::Hart>(as_, timebase_, 0);
   riscv::Hart& h = *hart_;
+  h.set_cpu(riscv::kFullCpu);  // every extension, before the engine is made
   memcpy(h.x, p.x, sizeof h.x);
   memcpy(h.f, p.f, sizeof h.f);
   h.csr.frm = p.frm;
+  h.csr.menvcfg = p.menvcfg;
+  h.csr.senvcfg = p.senvcfg;
   h.csr.mstatus |= riscv::mstatus::kFS;
   h.csr.mtvec = kTrapVector;
   if (p.mode != RandomProgram::Mode::Machine) {

@@ -24,6 +24,9 @@ struct RandomProgram {
   uint64_t x[32] = {};
   uint64_t f[32] = {};
   uint8_t frm = 0;
+  // Cache-block operation enables (CBIE, CBCFE, CBZE) and PBMTE: random subsets, so S- and
+  // U-mode programs both run and trap on cbo.*.
+  uint64_t menvcfg = 0, senvcfg = 0;
   enum class Mode { Machine, Supervisor, User } mode = Mode::Machine;  // S and U run under Sv39
 };
 

@@ -66,6 +66,7 @@ TEST(ManagerUnit, DefinitionRoundTripsAndBuildsVmmArguments) {
             {"kernel", guest_dir() + "/Image"},
             {"cmdline", "console=ttyS0"},
             {"engine", "interp"},
+            {"cpu", "rva23"},
             {"hugepages", true},
             {"drives", json::array({{{"file", guest_dir() + "/Image"}, {"format", "raw"}, {"readonly", true}}})},
             {"nets", json::array({{{"mode", "user"}, {"hostfwd", json::array({"tcp::2222-:22"})}}})},
@@ -90,6 +91,7 @@ TEST(ManagerUnit, DefinitionRoundTripsAndBuildsVmmArguments) {
   EXPECT_NE(joined.find("--net user,hostfwd=tcp::2222-:22"), std::string::npos) << joined;
   EXPECT_NE(joined.find("--cpu-cap 0.5"), std::string::npos) << joined;
   EXPECT_NE(joined.find("--engine interp"), std::string::npos) << joined;
+  EXPECT_NE(joined.find("--cpu rva23"), std::string::npos) << joined;
   EXPECT_EQ(joined.find("--hugepages off"), std::string::npos) << joined;
   EXPECT_EQ(stored["hugepages"], true);
 }
@@ -166,6 +168,17 @@ TEST(ManagerUnit, HugePagesAreOffUnlessTurnedOnAndMustBeABoolean) {
                                          start);
   ASSERT_FALSE(wrong);
   EXPECT_NE(wrong.error().message.find("hugepages"), std::string::npos) << wrong.error().message;
+}
+
+TEST(ManagerUnit, CpuMustBeAProfile) {
+  bool start = false;
+  auto wrong = manager::parse_definition(json{{"name", "a"}, {"kernel", guest_dir() + "/Image"}, {"cpu", "rv32i"}}, start);
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message.find("cpu"), std::string::npos) << wrong.error().message;
+  auto d = manager::parse_definition(json{{"name", "a"}, {"kernel", guest_dir() + "/Image"}}, start);
+  ASSERT_TRUE(d) << d.error().message;
+  const auto args = manager::to_vmm_args(d.value());
+  EXPECT_EQ(std::find(args.begin(), args.end(), "--cpu"), args.end());  // the VMM's default
 }
 
 TEST(ManagerUnit, OpenApiValidatorCatchesViolations) {

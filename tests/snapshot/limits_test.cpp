@@ -116,6 +116,26 @@ TEST(ConfigJson, RoundTrip) {
   EXPECT_FALSE(vmm::config_from_json(nlohmann::json::array()));
 }
 
+// The ISA is part of the machine: it round-trips, a snapshot from before --cpu existed
+// restores as rv64gc, and an unknown profile is refused.
+TEST(ConfigJson, CpuProfile) {
+  vmm::VmConfig c;
+  c.cpu = riscv::CpuProfile::Rva23;
+  auto back = vmm::config_from_json(vmm::config_to_json(c));
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->cpu, riscv::CpuProfile::Rva23);
+  auto j = vmm::config_to_json(c);
+  EXPECT_EQ(j["cpu"], "rva23");
+  j.erase("cpu");
+  back = vmm::config_from_json(j);
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->cpu, riscv::CpuProfile::Rv64gc);
+  j["cpu"] = "rva99";
+  EXPECT_FALSE(vmm::config_from_json(j));
+  j["cpu"] = 3;
+  EXPECT_FALSE(vmm::config_from_json(j));
+}
+
 TEST(CpuBudget, OverBudgetSleepsUntilTheNextSliceUnlessInterrupted) {
   vmm::CpuBudget b(1);
   b.set_cap(0.01);  // 100 us per 10 ms slice

@@ -64,7 +64,7 @@ DecodedBlock* BlockCache::get_slow(uint64_t pc, const uint8_t* guest, uint64_t e
   GenericOp generic[kMaxBlockOps];
   unsigned generics = 0;
   DecodedSpan span;
-  const unsigned count = decode_block(pc, guest, kMaxBlockOps, decoded, generic, generics, span);
+  const unsigned count = decode_block(decoder_, pc, guest, kMaxBlockOps, decoded, generic, generics, span);
   if (!count) return nullptr;
   const unsigned ops = count + (is_control(decoded[count - 1].kind) ? 0 : 1);
   for (unsigned i = 0; i < ops; ++i) {

@@ -16,6 +16,9 @@ class BlockCache {
   // Most instructions a block decodes at once.
   static constexpr unsigned kMaxBlockOps = 64;
 
+  // Blocks are decoded for the hart's ISA (its CPU profile's decoder).
+  explicit BlockCache(const Decoder& decoder) : decoder_(decoder) {}
+
   // The block at `pc`, whose first byte is at host address `guest`, valid at `epoch`;
   // decodes it on a miss. nullptr when its first instruction crosses the page end.
   DecodedBlock* get(uint64_t pc, const uint8_t* guest, uint64_t epoch) {
@@ -58,6 +61,7 @@ class BlockCache {
   DecodedBlock* get_slow(uint64_t pc, const uint8_t* guest, uint64_t epoch);
   void clear();
 
+  const Decoder& decoder_;
   MappedArray<DecodedBlock> blocks_{kMaxBlocks};
   MappedArray<DecodedOp> ops_{kMaxOps};
   MappedArray<GenericOp> generics_{kMaxGenerics};

@@ -42,20 +42,16 @@ class Classifier {
       for (char& c : lower) c = static_cast<char>(tolower(c));
       by_name[lower] = kind;
     }
-    const std::span<const Encoding> tables[] = {rv64i_encodings(), rv64m_encodings(), rv64a_encodings(),
-                                                rv64f_encodings(), rv64d_encodings(), system_encodings()};
-    for (const auto& table : tables) {
-      Table& t = tables_.emplace_back(Table{table, std::vector<Classified>(table.size())});
-      for (size_t i = 0; i < table.size(); ++i) {
-        const auto it = by_name.find(table[i].name);
+    for (const EncodingTable& table : encoding_tables()) {
+      Table& t = tables_.emplace_back(Table{table.rows, std::vector<Classified>(table.rows.size())});
+      for (size_t i = 0; i < table.rows.size(); ++i) {
+        const auto it = by_name.find(table.rows[i].name);
         if (it != by_name.end()) t.classes[i].kind = it->second;
+        // Privileged instructions, CSR accesses and FENCE.I may change the privilege, the
+        // address space or the code: the block ends after them. FENCE only orders memory.
+        t.classes[i].ends_block = table.system && std::string_view(table.rows[i].name) != "fence";
       }
     }
-    // Privileged instructions, CSR accesses and FENCE.I may change the privilege, the
-    // address space or the code: the block ends after them. FENCE only orders memory.
-    for (Classified& c : tables_.back().classes) c.ends_block = true;
-    for (size_t i = 0; i < system_encodings().size(); ++i)
-      if (std::string_view(system_encodings()[i].name) == "fence") tables_.back().classes[i].ends_block = false;
   }
   Classified operator()(const Encoding* e) const {
     for (const Table& t : tables_)
@@ -111,10 +107,9 @@ OperandForm operand_form(const DecodedOp* prev, const DecodedOp& op) {
   return static_cast<OperandForm>(form);
 }
 
-unsigned decode_block(uint64_t pc, const uint8_t* guest, unsigned max_ops, DecodedOp* out, GenericOp* generic,
+unsigned decode_block(const Decoder& decoder, uint64_t pc, const uint8_t* guest, unsigned max_ops, DecodedOp* out, GenericOp* generic,
                       unsigned& generics, DecodedSpan& span) {
   static const Classifier classify;
-  const Decoder& decoder = Decoder::instance();
   // Offsets from pc that stay on its page: [page_first, page_end).
   const int page_first = -static_cast<int>(pc & (kPageSize - 1));
   const int page_end = page_first + static_cast<int>(kPageSize);

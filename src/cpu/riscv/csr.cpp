@@ -11,8 +11,23 @@ constexpr uint64_t kMstatusWritable =
 constexpr uint64_t kSstatusWritable = kSIE | kSPIE | kSPP | kFS | kSUM | kMXR;
 // Exceptions M-mode may delegate: all but ECALL from M (11) and the reserved causes.
 constexpr uint64_t kDelegableExceptions = 0xB3FF;
-constexpr uint64_t kMenvcfgSTCE = 1ull << 63;
-constexpr uint64_t kEnvcfgFIOM = 1;
+constexpr uint64_t kMenvcfgSTCE = envcfg::kSTCE;
+
+// The envcfg fields the hart's extensions implement (the rest read as zero).
+uint64_t envcfg_mask(const Hart& h, bool machine) {
+  uint64_t m = envcfg::kFIOM;
+  if (h.has(Ext::Zicbom)) m |= envcfg::kCBIE | envcfg::kCBCFE;
+  if (h.has(Ext::Zicboz)) m |= envcfg::kCBZE;
+  if (machine && h.has(Ext::Svpbmt)) m |= envcfg::kPBMTE;
+  if (machine) m |= envcfg::kSTCE;
+  return m;
+}
+// WARL: CBIE = 10 is reserved; such a write keeps the old field.
+uint64_t legal_envcfg(uint64_t old, uint64_t v, uint64_t mask) {
+  v &= mask;
+  if ((v & envcfg::kCBIE) == (2ull << 4)) v = (v & ~envcfg::kCBIE) | (old & envcfg::kCBIE);
+  return v;
+}
 
 uint64_t with_sd(uint64_t s) { return ((s & kFS) == kFS || (s & kXS) == kXS) ? s | kSD : s & ~kSD; }
 
@@ -61,7 +76,7 @@ bool Hart::csr_read(uint16_t num, uint64_t& v) {
     case kMvendorid: case kMarchid: case kMimpid: case kMconfigptr: v = 0; return true;
     case kMhartid: v = hartid; return true;
     case kMstatus: v = with_sd(csr.mstatus); return true;
-    case kMisa: v = kMisaValue; return true;
+    case kMisa: v = misa; return true;
     case kMedeleg: v = csr.medeleg; return true;
     case kMideleg: v = csr.mideleg; return true;
     case kMie: v = csr.mie; return true;
@@ -137,7 +152,7 @@ bool Hart::csr_write(uint16_t num, uint64_t v) {
     }
     case kStvec: csr.stvec = legal_tvec(csr.stvec, v); return true;
     case kScounteren: csr.scounteren = v & 0xffffffff; return true;
-    case kSenvcfg: csr.senvcfg = v & kEnvcfgFIOM; return true;
+    case kSenvcfg: csr.senvcfg = legal_envcfg(csr.senvcfg, v, envcfg_mask(*this, false)); return true;
     case kSscratch: csr.sscratch = v; return true;
     case kSepc: csr.sepc = v & ~1ull; return true;
     case kScause: csr.scause = v; return true;
@@ -169,7 +184,14 @@ bool Hart::csr_write(uint16_t num, uint64_t v) {
     case kMie: csr.mie = v & irq::kAllMask; end_batch = true; return true;
     case kMtvec: csr.mtvec = legal_tvec(csr.mtvec, v); return true;
     case kMcounteren: csr.mcounteren = v & 0xffffffff; return true;
-    case kMenvcfg: csr.menvcfg = v & (kMenvcfgSTCE | kEnvcfgFIOM); update_timer_interrupts(); end_batch = true; return true;
+    case kMenvcfg: {
+      const uint64_t old = csr.menvcfg;
+      csr.menvcfg = legal_envcfg(old, v, envcfg_mask(*this, true));
+      if ((old ^ csr.menvcfg) & envcfg::kPBMTE) flush_tlb();  // PTEs with PBMT bits change meaning
+      update_timer_interrupts();
+      end_batch = true;
+      return true;
+    }
     case kMcountinhibit: csr.mcountinhibit = v & 5; return true;
     case kMscratch: csr.mscratch = v; return true;
     case kMepc: csr.mepc = v & ~1ull; return true;

@@ -33,6 +33,12 @@ constexpr unsigned kMPPShift = 11, kFSShift = 13;
 constexpr uint64_t kSstatusMask = kSIE | kSPIE | kUBE | kSPP | kVS | kFS | kXS | kSUM | kMXR | kUXL | kSD;
 }  // namespace vessel::riscv::mstatus
 
+namespace vessel::riscv::envcfg {
+// menvcfg/senvcfg fields (privileged spec 1.12+, Zicbom/Zicboz, Svpbmt, Sstc).
+constexpr uint64_t kFIOM = 1, kCBIE = 3ull << 4, kCBCFE = 1ull << 6, kCBZE = 1ull << 7, kPBMTE = 1ull << 62,
+                   kSTCE = 1ull << 63;
+}  // namespace vessel::riscv::envcfg
+
 namespace vessel::riscv::irq {
 constexpr unsigned kSSI = 1, kMSI = 3, kSTI = 5, kMTI = 7, kSEI = 9, kMEI = 11;
 constexpr uint64_t kSSIP = 1ull << kSSI, kMSIP = 1ull << kMSI, kSTIP = 1ull << kSTI, kMTIP = 1ull << kMTI,

@@ -87,14 +87,14 @@ struct DecodedSpan {
   unsigned size = 0;
 };
 
-// Decodes the instruction run at `guest` (the host address of `pc`) up to a branch, an
+// Decodes (with `decoder`: the hart's ISA) the instruction run at `guest` (the host address of `pc`) up to a branch, an
 // indirect jump, a system instruction, `max_ops` instructions or the end of the page;
 // direct jumps within the page are followed (the block goes on at their target). Writes
 // the ops (and an End op if the run does not end with a jump or branch) to `out`, which
 // holds at least max_ops + 1, and what generic ops run to `generic` (their imm indexes
 // it; `generics` is set to how many), which holds max_ops. Returns the number of
 // instructions (0: the first one crosses the page end) and sets `span`.
-unsigned decode_block(uint64_t pc, const uint8_t* guest, unsigned max_ops, DecodedOp* out, GenericOp* generic,
+unsigned decode_block(const Decoder& decoder, uint64_t pc, const uint8_t* guest, unsigned max_ops, DecodedOp* out, GenericOp* generic,
                       unsigned& generics, DecodedSpan& span);
 
 // How `op` takes its operands when `prev` (nullptr at a block start) ran just before it.

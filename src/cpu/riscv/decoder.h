@@ -4,8 +4,11 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
+
+#include "cpu/riscv/isa_profile.h"
 
 namespace vessel::riscv {
 
@@ -42,24 +45,51 @@ std::span<const Encoding> rv64a_encodings();
 std::span<const Encoding> rv64f_encodings();
 std::span<const Encoding> rv64d_encodings();
 std::span<const Encoding> system_encodings();  // Zicsr, Zifencei, privileged instructions
+std::span<const Encoding> zba_encodings();     // isa_b.cpp
+std::span<const Encoding> zbb_encodings();
+std::span<const Encoding> zbs_encodings();
+std::span<const Encoding> zicond_encodings();  // isa_zicond.cpp
+std::span<const Encoding> zicbom_encodings();  // isa_cmo.cpp
+std::span<const Encoding> zicboz_encodings();
+std::span<const Encoding> zfhmin_encodings();  // isa_zfh.cpp
+std::span<const Encoding> zfa_encodings();     // isa_zfa.cpp
+std::span<const Encoding> zimop_encodings();   // isa_zimop.cpp
+std::span<const Encoding> zawrs_encodings();   // isa_zawrs.cpp
+std::span<const Encoding> svinval_encodings(); // isa_svinval.cpp
 
-// RVC: expands a 16-bit instruction to its 32-bit equivalent; 0 for a reserved/illegal encoding.
-uint32_t expand_compressed(uint16_t insn);
+// Every table, with the extension that enables it. `system`: privileged or CSR
+// instructions that may change privilege, translation or interrupts (they end a block).
+struct EncodingTable {
+  std::span<const Encoding> rows;
+  std::optional<Ext> ext;  // nullopt: RV64GC, always decoded
+  bool system = false;
+};
+std::span<const EncodingTable> encoding_tables();
+
+// RVC: expands a 16-bit instruction to its 32-bit equivalent; 0 for a reserved/illegal
+// encoding. `ext` enables Zcb and Zcmop.
+uint32_t expand_compressed(uint16_t insn, ExtSet ext);
 
 class Decoder {
  public:
-  Decoder();
+  explicit Decoder(ExtSet ext);
   // The encoding of a 32-bit instruction, or nullptr if illegal.
   const Encoding* find(uint32_t insn) const;
   // 32-bit equivalent of a compressed instruction (0 = illegal), from a precomputed table.
   uint32_t expand(uint16_t insn) const { return compressed_[insn]; }
 
-  static const Decoder& instance();
+  ExtSet extensions() const { return ext_; }
+
+  // The decoder of a CPU profile (one per profile, built on first use).
+  static const Decoder& for_cpu(CpuProfile cpu);
+  // Everything implemented (kFullCpu).
+  static const Decoder& instance() { return for_cpu(kFullCpu); }
 
  private:
   static unsigned bucket(uint32_t insn) { return ((insn >> 2) & 31) << 3 | ((insn >> 12) & 7); }
   std::array<std::vector<const Encoding*>, 256> buckets_;
   std::vector<uint32_t> compressed_;
+  ExtSet ext_;
 };
 
 }  // namespace vessel::riscv

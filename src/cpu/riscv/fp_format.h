@@ -6,6 +6,19 @@
 
 namespace vessel::riscv {
 
+struct Half {
+  using Bits = uint16_t;
+  // NaN-boxed in the 64-bit register: the upper 48 bits all ones, else the canonical NaN.
+  static Bits get(const Hart& h, unsigned r) {
+    const uint64_t v = h.f[r];
+    return (v >> 16) == 0xffffffffffffull ? static_cast<uint16_t>(v) : fp::kCanonicalNaN16;
+  }
+  static void set(Hart& h, unsigned r, Bits v) {
+    h.f[r] = 0xffffffffffff0000ull | v;
+    h.fp_dirty();
+  }
+};
+
 struct Single {
   using Bits = uint32_t;
   // A single not properly NaN-boxed in a 64-bit register reads as the canonical NaN.

@@ -8,6 +8,7 @@
 
 #include "common/timebase.h"
 #include "cpu/riscv/csr_numbers.h"
+#include "cpu/riscv/isa_profile.h"
 #include "cpu/riscv/tlb.h"
 #include "cpu/riscv/trap_cause.h"
 #include "memory/address_space.h"
@@ -24,9 +25,6 @@ class HartHooks {
   virtual bool supervisor_ecall(Hart&) { return false; }
 };
 
-// misa: RV64 with A, C, D, F, I, M, S, U.
-constexpr uint64_t kMisaValue = (2ull << 62) | (1u << 0) | (1u << 2) | (1u << 3) | (1u << 5) | (1u << 8) | (1u << 12) |
-                           (1u << 18) | (1u << 20);
 constexpr unsigned kPmpEntries = 16;
 
 struct CsrFile {
@@ -67,6 +65,17 @@ class Hart {
   memory::AddressSpace& as;
   const Timebase& timebase;
   HartHooks* hooks = nullptr;
+
+  // ---- the ISA (--cpu): set before an execution engine is made for the hart
+  void set_cpu(CpuProfile profile) {
+    cpu = profile;
+    ext = extensions_of(profile);
+    misa = misa_of(profile);
+  }
+  bool has(Ext e) const { return ext.has(e); }
+  CpuProfile cpu = kDefaultCpu;
+  ExtSet ext = extensions_of(kDefaultCpu);
+  uint64_t misa = misa_of(kDefaultCpu);
 
   // ---- run control
   bool trapped = false;          // the current instruction raised an exception
@@ -120,6 +129,9 @@ class Hart {
   [[nodiscard]] bool fetch_slow(uint64_t vaddr, uint32_t& insn);
   // Host pointer for an aligned atomic access (AMO, LR/SC); raises the fault otherwise.
   [[nodiscard]] uint8_t* atomic_ptr(uint64_t vaddr, unsigned size, bool is_load_reserved);
+  // A cache-block operation on the 64-byte block holding vaddr: checks that a load (zero:
+  // a store) may access it and, for zero, writes zeros. Faults are store faults at vaddr.
+  [[nodiscard]] bool cache_block_op(uint64_t vaddr, bool zero);
 
   // Page walk: translates vaddr for `access` at privilege `eff`. On failure returns the
   // exception to raise. Sets A/D bits in the page table as QEMU does.

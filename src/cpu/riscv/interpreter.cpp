@@ -11,7 +11,7 @@ void illegal(Hart& h, uint32_t) { h.raise_illegal(); }
 
 }  // namespace
 
-Interpreter::Interpreter(Hart& hart) : hart_(hart), decoder_(Decoder::instance()) {}
+Interpreter::Interpreter(Hart& hart) : hart_(hart), decoder_(Decoder::for_cpu(hart.cpu)), blocks_(decoder_) {}
 
 void Interpreter::decode(DecodedEntry& e, uint64_t pc, uint32_t raw) {
   e.pc = pc;

@@ -1,5 +1,7 @@
 // RVC (RV64C): each 16-bit encoding is a row with an expander to its 32-bit equivalent,
 // so compressed instructions share the 32-bit handlers. Reserved encodings expand to 0 (illegal).
+#include <optional>
+
 #include "cpu/riscv/decoder.h"
 
 namespace vessel::riscv {
@@ -120,6 +122,46 @@ uint32_t c_fsdsp(uint16_t c) { return s_type(static_cast<int32_t>(sp_store_d(c))
 uint32_t c_swsp(uint16_t c) { return s_type(static_cast<int32_t>(sp_store_w(c)), rs2_full(c), 2, 2, kStore); }
 uint32_t c_sdsp(uint16_t c) { return s_type(static_cast<int32_t>(sp_store_d(c)), rs2_full(c), 2, 3, kStore); }
 
+// Zcb: byte and halfword loads and stores, unary operations and c.mul in RVC's reserved space.
+uint32_t uimm_b(uint16_t c) { return b(c, 6) | b(c, 5) << 1; }  // c.lbu/c.sb: uimm[0|1] in bits 6:5
+uint32_t uimm_h(uint16_t c) { return b(c, 5) << 1; }             // c.lhu/c.lh/c.sh
+uint32_t c_lbu(uint16_t c) { return i_type(static_cast<int32_t>(uimm_b(c)), rs1_prime(c), 4, rd_prime(c), kLoad); }
+uint32_t c_lhu(uint16_t c) { return i_type(static_cast<int32_t>(uimm_h(c)), rs1_prime(c), 5, rd_prime(c), kLoad); }
+uint32_t c_lh(uint16_t c) { return i_type(static_cast<int32_t>(uimm_h(c)), rs1_prime(c), 1, rd_prime(c), kLoad); }
+uint32_t c_sb(uint16_t c) { return s_type(static_cast<int32_t>(uimm_b(c)), rd_prime(c), rs1_prime(c), 0, kStore); }
+uint32_t c_sh(uint16_t c) { return s_type(static_cast<int32_t>(uimm_h(c)), rd_prime(c), rs1_prime(c), 1, kStore); }
+uint32_t c_zext_b(uint16_t c) { return i_type(0xff, rs1_prime(c), 7, rs1_prime(c), kOpImm); }
+uint32_t c_sext_b(uint16_t c) { return i_type(0x604, rs1_prime(c), 1, rs1_prime(c), kOpImm); }
+uint32_t c_zext_h(uint16_t c) { return r_type(0x04, 0, rs1_prime(c), 4, rs1_prime(c), kOp32); }
+uint32_t c_sext_h(uint16_t c) { return i_type(0x605, rs1_prime(c), 1, rs1_prime(c), kOpImm); }
+uint32_t c_zext_w(uint16_t c) { return r_type(0x04, 0, rs1_prime(c), 0, rs1_prime(c), kOp32); }  // add.uw rd, rd, x0
+uint32_t c_not(uint16_t c) { return i_type(-1, rs1_prime(c), 4, rs1_prime(c), kOpImm); }
+uint32_t c_mul(uint16_t c) { return r_type(0x01, rd_prime(c), rs1_prime(c), 0, rs1_prime(c), kOp); }
+// Zcmop: c.mop.n (n odd, 1..15) sits where c.lui n, 0 is reserved, and writes no register.
+uint32_t c_mop(uint16_t) { return i_type(0, 0, 0, 0, kOpImm); }
+
+struct ExtensionEncoding {
+  CompressedEncoding row;
+  Ext ext;
+  std::optional<Ext> needs;  // the extension of the 32-bit instruction it expands to
+};
+// Checked before the base table (they use its reserved encodings).
+constexpr ExtensionEncoding kExtensionTable[] = {
+    {{"c.lbu", 0xfc03, 0x8000, c_lbu}, Ext::Zcb, std::nullopt},
+    {{"c.lhu", 0xfc43, 0x8400, c_lhu}, Ext::Zcb, std::nullopt},
+    {{"c.lh", 0xfc43, 0x8440, c_lh}, Ext::Zcb, std::nullopt},
+    {{"c.sb", 0xfc03, 0x8800, c_sb}, Ext::Zcb, std::nullopt},
+    {{"c.sh", 0xfc43, 0x8c00, c_sh}, Ext::Zcb, std::nullopt},
+    {{"c.zext.b", 0xfc7f, 0x9c61, c_zext_b}, Ext::Zcb, std::nullopt},
+    {{"c.sext.b", 0xfc7f, 0x9c65, c_sext_b}, Ext::Zcb, Ext::Zbb},
+    {{"c.zext.h", 0xfc7f, 0x9c69, c_zext_h}, Ext::Zcb, Ext::Zbb},
+    {{"c.sext.h", 0xfc7f, 0x9c6d, c_sext_h}, Ext::Zcb, Ext::Zbb},
+    {{"c.zext.w", 0xfc7f, 0x9c71, c_zext_w}, Ext::Zcb, Ext::Zba},
+    {{"c.not", 0xfc7f, 0x9c75, c_not}, Ext::Zcb, std::nullopt},
+    {{"c.mul", 0xfc63, 0x9c41, c_mul}, Ext::Zcb, std::nullopt},
+    {{"c.mop.n", 0xf8ff, 0x6081, c_mop}, Ext::Zcmop, std::nullopt},
+};
+
 // mask/match over the 16 bits; first match wins.
 constexpr CompressedEncoding kTable[] = {
     {"c.addi4spn", 0xe003, 0x0000, c_addi4spn},
@@ -158,7 +200,10 @@ constexpr CompressedEncoding kTable[] = {
 
 }  // namespace
 
-uint32_t expand_compressed(uint16_t insn) {
+uint32_t expand_compressed(uint16_t insn, ExtSet ext) {
+  for (const auto& e : kExtensionTable)
+    if ((insn & e.row.mask) == e.row.match && ext.has(e.ext) && (!e.needs || ext.has(*e.needs)))
+      return e.row.expand(insn);
   for (const auto& e : kTable)
     if ((insn & e.mask) == e.match) return e.expand(insn);
   return 0;

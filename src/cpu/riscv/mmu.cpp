@@ -7,7 +7,11 @@ namespace vessel::riscv {
 namespace {
 
 constexpr uint64_t kPteV = 1, kPteR = 2, kPteW = 4, kPteX = 8, kPteU = 16, kPteA = 64, kPteD = 128;
+constexpr uint64_t kPteN = 1ull << 63;            // Svnapot
+constexpr uint64_t kPtePbmt = 3ull << 61;         // Svpbmt: 0 PMA, 1 NC, 2 IO, 3 reserved
+constexpr uint64_t kPteReserved = 0x7full << 54;  // bits 60:54
 constexpr uint64_t kPpnMask = (1ull << 44) - 1;
+constexpr uint64_t kNapot64K = 8;  // ppn[3:0] of a 64 KiB NAPOT leaf (the only size defined)
 constexpr uint64_t kPageMask = kPageSize - 1;
 
 unsigned levels_for_mode(uint64_t mode) { return mode == 8 ? 3 : mode == 9 ? 4 : 5; }
@@ -74,15 +78,25 @@ restart:
     uint8_t* slot = as.ram_ptr(table + index * 8, 8);
     if (!slot) return WalkResult::AccessFault;
     uint64_t pte = __atomic_load_n(reinterpret_cast<uint64_t*>(slot), __ATOMIC_ACQUIRE);
-    // Bits 63:54 are reserved (no Svnapot/Svpbmt): a PTE using them is invalid.
-    if (!(pte & kPteV) || ((pte & (kPteR | kPteW)) == kPteW) || (pte >> 54) != 0) return WalkResult::PageFault;
-    const uint64_t ppn = (pte >> 10) & kPpnMask;
-    if (!(pte & (kPteR | kPteX))) {  // pointer to the next level
-      if (level == 0) return WalkResult::PageFault;
+    // Bits 60:54 are reserved: a PTE using them is invalid.
+    if (!(pte & kPteV) || ((pte & (kPteR | kPteW)) == kPteW) || (pte & kPteReserved)) return WalkResult::PageFault;
+    uint64_t ppn = (pte >> 10) & kPpnMask;
+    if (!(pte & (kPteR | kPteX))) {  // pointer to the next level: N and PBMT are reserved there
+      if (level == 0 || (pte & (kPteN | kPtePbmt))) return WalkResult::PageFault;
       table = ppn << kPageShift;
       continue;
     }
-    // Leaf: privilege and permission checks.
+    // Leaf. Memory types are accepted (and ignored: host memory is coherent) only with
+    // Svpbmt enabled by menvcfg.PBMTE; value 3 is reserved.
+    if (const uint64_t pbmt = pte & kPtePbmt;
+        pbmt && (!has(Ext::Svpbmt) || !(csr.menvcfg & envcfg::kPBMTE) || pbmt == kPtePbmt))
+      return WalkResult::PageFault;
+    if (pte & kPteN) {
+      // Svnapot: a 4 KiB leaf standing for the aligned 64 KiB range; ppn[3:0] come from the vaddr.
+      if (!has(Ext::Svnapot) || level != 0 || (ppn & 15) != kNapot64K) return WalkResult::PageFault;
+      ppn = (ppn & ~15ull) | ((vaddr >> kPageShift) & 15);
+    }
+    // Privilege and permission checks.
     if (eff == Priv::User && !(pte & kPteU)) return WalkResult::PageFault;
     if (eff == Priv::Supervisor && (pte & kPteU) && (access == Access::Fetch || !sum)) return WalkResult::PageFault;
     switch (access) {
@@ -229,6 +243,24 @@ bool Hart::fetch_slow(uint64_t vaddr, uint32_t& insn) {
   if ((lo & 3) == 3 && !parcel(vaddr + 2, hi)) return false;
   insn = lo | (static_cast<uint32_t>(hi) << 16);
   return true;
+}
+
+bool Hart::cache_block_op(uint64_t vaddr, bool zero) {
+  const uint64_t block = vaddr & ~static_cast<uint64_t>(kCacheBlockBytes - 1);  // never crosses a page
+  uint64_t paddr;
+  const WalkResult r = translate(block, zero ? Access::Store : Access::Load, effective_data_priv(), paddr);
+  if (r != WalkResult::Ok) {
+    raise_for(Access::Store, r, vaddr);
+    return false;
+  }
+  if (uint8_t* p = as.ram_ptr(paddr, kCacheBlockBytes)) {
+    if (zero) memset(p, 0, kCacheBlockBytes);
+    return true;
+  }
+  bool ok = as.find_mmio(paddr) != nullptr;
+  for (unsigned at = 0; zero && ok && at < kCacheBlockBytes; at += 8) ok = as.write(paddr + at, 8, 0);
+  if (!ok) raise(Exception::StoreAccessFault, vaddr);
+  return ok;
 }
 
 uint8_t* Hart::atomic_ptr(uint64_t vaddr, unsigned size, bool is_load_reserved) {

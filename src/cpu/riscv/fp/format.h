@@ -26,6 +26,15 @@ struct Binary64 {
   static constexpr Bits kDefaultNaN = kCanonicalNaN64;
 };
 
+struct Binary16 {  // Zfhmin: loads, stores, moves and conversions only
+  using Bits = uint16_t;
+  static constexpr int kWidth = 16;
+  static constexpr int kFracBits = 10;
+  static constexpr int kBias = 15;
+  static constexpr int kMaxExp = 0x1f;
+  static constexpr Bits kDefaultNaN = kCanonicalNaN16;
+};
+
 template <class F>
 struct Fmt : F {
   using Bits = typename F::Bits;
@@ -48,6 +57,7 @@ struct Fmt : F {
   static constexpr Bits inf(bool s) { return zero(s) | kInf; }
 };
 
+using F16 = Fmt<Binary16>;
 using F32 = Fmt<Binary32>;
 using F64 = Fmt<Binary64>;
 

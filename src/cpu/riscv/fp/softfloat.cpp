@@ -7,6 +7,7 @@
 #include "cpu/riscv/fp/mul_div.h"
 #include "cpu/riscv/fp/muladd.h"
 #include "cpu/riscv/fp/sqrt.h"
+#include "cpu/riscv/fp/zfa.h"
 
 namespace vessel::fp {
 
@@ -54,6 +55,15 @@ uint64_t f32_to_f64(uint32_t a, uint8_t& flags) {
 }
 uint32_t f64_to_f32(uint64_t a, Round rm, uint8_t& flags) { return detail::convertFormat<F32, F64>(a, rm, flags); }
 
+uint32_t f16_to_f32(uint16_t a, uint8_t& flags) {
+  return detail::convertFormat<F32, detail::F16>(a, Round::NearestEven, flags);
+}
+uint64_t f16_to_f64(uint16_t a, uint8_t& flags) {
+  return detail::convertFormat<F64, detail::F16>(a, Round::NearestEven, flags);
+}
+uint16_t f32_to_f16(uint32_t a, Round rm, uint8_t& flags) { return detail::convertFormat<detail::F16, F32>(a, rm, flags); }
+uint16_t f64_to_f16(uint64_t a, Round rm, uint8_t& flags) { return detail::convertFormat<detail::F16, F64>(a, rm, flags); }
+
 int32_t f32_to_i32(uint32_t a, Round rm, uint8_t& flags) {
   return static_cast<int32_t>(detail::toInt<F32, true, 32>(a, rm, flags));
 }
@@ -88,5 +98,21 @@ uint64_t i32_to_f64(int32_t v, Round rm, uint8_t& flags) { return detail::fromIn
 uint64_t u32_to_f64(uint32_t v, Round rm, uint8_t& flags) { return detail::fromInt<F64>(false, v, rm, flags); }
 uint64_t i64_to_f64(int64_t v, Round rm, uint8_t& flags) { return detail::fromInt<F64>(v < 0, magnitude(v), rm, flags); }
 uint64_t u64_to_f64(uint64_t v, Round rm, uint8_t& flags) { return detail::fromInt<F64>(false, v, rm, flags); }
+
+uint32_t f32_minm(uint32_t a, uint32_t b, uint8_t& flags) { return detail::minMaxNaN<F32>(a, b, false, flags); }
+uint32_t f32_maxm(uint32_t a, uint32_t b, uint8_t& flags) { return detail::minMaxNaN<F32>(a, b, true, flags); }
+uint64_t f64_minm(uint64_t a, uint64_t b, uint8_t& flags) { return detail::minMaxNaN<F64>(a, b, false, flags); }
+uint64_t f64_maxm(uint64_t a, uint64_t b, uint8_t& flags) { return detail::minMaxNaN<F64>(a, b, true, flags); }
+uint32_t f32_round(uint32_t a, Round rm, bool raise_inexact, uint8_t& flags) {
+  return detail::roundToIntegral<F32>(a, rm, raise_inexact, flags);
+}
+uint64_t f64_round(uint64_t a, Round rm, bool raise_inexact, uint8_t& flags) {
+  return detail::roundToIntegral<F64>(a, rm, raise_inexact, flags);
+}
+bool f32_leq(uint32_t a, uint32_t b, uint8_t& flags) { return detail::quietLess<F32>(a, b, true, flags); }
+bool f32_ltq(uint32_t a, uint32_t b, uint8_t& flags) { return detail::quietLess<F32>(a, b, false, flags); }
+bool f64_leq(uint64_t a, uint64_t b, uint8_t& flags) { return detail::quietLess<F64>(a, b, true, flags); }
+bool f64_ltq(uint64_t a, uint64_t b, uint8_t& flags) { return detail::quietLess<F64>(a, b, false, flags); }
+uint32_t f64_to_i32_modular(uint64_t a, uint8_t& flags) { return detail::toInt32Modular(a, flags); }
 
 }  // namespace vessel::fp

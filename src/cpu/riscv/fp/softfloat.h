@@ -13,6 +13,7 @@ enum class Round : uint8_t { NearestEven = 0, TowardZero = 1, Down = 2, Up = 3, 
 // fflags bit layout of the fcsr.
 enum Flag : uint8_t { Inexact = 1, Underflow = 2, Overflow = 4, DivByZero = 8, Invalid = 16 };
 
+constexpr uint16_t kCanonicalNaN16 = 0x7e00u;
 constexpr uint32_t kCanonicalNaN32 = 0x7fc00000u;
 constexpr uint64_t kCanonicalNaN64 = 0x7ff8000000000000ull;
 
@@ -53,9 +54,29 @@ bool f64_le(uint64_t a, uint64_t b, uint8_t& flags);
 uint32_t f32_classify(uint32_t a);
 uint32_t f64_classify(uint64_t a);
 
+// Zfa: fminm/fmaxm (any NaN operand gives the canonical NaN), fround/froundnx (to an
+// integral value; only the nx form raises Inexact), fleq/fltq (Invalid for sNaN only),
+// fcvtmod.w.d (toward zero, modulo 2^32; returned as the 32-bit pattern).
+uint32_t f32_minm(uint32_t a, uint32_t b, uint8_t& flags);
+uint32_t f32_maxm(uint32_t a, uint32_t b, uint8_t& flags);
+uint64_t f64_minm(uint64_t a, uint64_t b, uint8_t& flags);
+uint64_t f64_maxm(uint64_t a, uint64_t b, uint8_t& flags);
+uint32_t f32_round(uint32_t a, Round rm, bool raise_inexact, uint8_t& flags);
+uint64_t f64_round(uint64_t a, Round rm, bool raise_inexact, uint8_t& flags);
+bool f32_leq(uint32_t a, uint32_t b, uint8_t& flags);
+bool f32_ltq(uint32_t a, uint32_t b, uint8_t& flags);
+bool f64_leq(uint64_t a, uint64_t b, uint8_t& flags);
+bool f64_ltq(uint64_t a, uint64_t b, uint8_t& flags);
+uint32_t f64_to_i32_modular(uint64_t a, uint8_t& flags);
+
 // Format conversions.
 uint64_t f32_to_f64(uint32_t a, uint8_t& flags);
 uint32_t f64_to_f32(uint64_t a, Round rm, uint8_t& flags);
+// binary16 (Zfhmin): widening is exact (rm unused), narrowing rounds.
+uint32_t f16_to_f32(uint16_t a, uint8_t& flags);
+uint64_t f16_to_f64(uint16_t a, uint8_t& flags);
+uint16_t f32_to_f16(uint32_t a, Round rm, uint8_t& flags);
+uint16_t f64_to_f16(uint64_t a, Round rm, uint8_t& flags);
 
 // float -> integer, RISC-V saturation: NaN and +overflow give the maximum, -overflow the minimum,
 // both with Invalid (and no Inexact); in-range non-integral values raise Inexact.
