@@ -51,6 +51,9 @@ Console::~Console() {
   {
     std::lock_guard lock(clients_mutex_);
     for (auto& c : clients_) {
+      // A client that stopped reading leaves its thread blocked in send(): end the
+      // connection so that the VMM can exit (the stop event only wakes threads in poll).
+      shutdown(c->fd, SHUT_RDWR);
       if (c->thread.joinable()) c->thread.join();
       close(c->fd);
       close(c->wake_fd);

@@ -1,12 +1,15 @@
 // Boots the test guest through the real `vessel run` and checks what a user would see.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
+#include "support/cpio_archive.h"
 #include "support/guest_process.h"
 
 namespace vessel::test {
@@ -123,6 +126,40 @@ TEST_P(BothEngines, SigtermStopsCleanly) {
   ASSERT_TRUE(vm.expect("VESSEL-GUEST-READY", 120s)) << vm.output();
   vm.signal(SIGTERM);
   EXPECT_EQ(vm.wait_exit(30s), 128 + SIGTERM) << vm.output();
+}
+
+// A console client that stops reading (vesseld relaying to an API client that went quiet)
+// must not keep the VMM from exiting: before the fix the guest powered off but the VMM waited
+// forever for that client's thread, blocked in send() on a full socket.
+TEST_F(Boot, HeadlessVmExitsDespiteAConsoleClientThatDoesNotRead) {
+  std::string script = "i=0; while [ $i -lt 5000 ]; do echo \"flood $i ";
+  script += std::string(80, '.') + "\"; i=$((i+1)); done\n";  // ~450 KiB: more than a socket buffer
+  const std::string initrd = testing::TempDir() + "/vessel-flood-" + std::to_string(getpid()) + ".cpio.gz";
+  ASSERT_TRUE(compose_initramfs(dir_ + "/initramfs.cpio.gz",
+                                {{"etc", 040755, ""}, {"etc/run", 040755, ""}, {"etc/run/flood.sh", 0100755, script}},
+                                initrd));
+  const std::string sock = testing::TempDir() + "/vessel-con-" + std::to_string(getpid());
+  GuestProcess vm({vessel_bin(), "run", "--kernel", dir_ + "/Image", "--initrd", initrd, "--append",
+                   "console=ttyS0 quiet run=flood", "--console-socket", sock});
+  const int client = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  snprintf(addr.sun_path, sizeof addr.sun_path, "%s", sock.c_str());
+  bool connected = false;
+  for (int i = 0; i < 3000 && !connected; ++i) {  // until the VMM listens (at most 30 s)
+    connected = connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    if (!connected) usleep(10000);
+  }
+  ASSERT_TRUE(connected) << vm.output();
+  // Read until the flood has begun, then never again.
+  std::string seen;
+  char buf[4096];
+  for (ssize_t n; seen.find("flood 10 ") == std::string::npos && (n = read(client, buf, sizeof buf)) > 0;)
+    seen.append(buf, static_cast<size_t>(n));
+  ASSERT_NE(seen.find("flood 10 "), std::string::npos) << seen;
+  EXPECT_EQ(vm.wait_exit(180s), 0) << "the VMM did not exit\n" << vm.output();
+  close(client);
+  unlink(initrd.c_str());
 }
 
 TEST_F(Boot, LargeGuestCostsOnlyTouchedMemory) {
