@@ -52,7 +52,8 @@ grep -q "received signal SIGINT" "$WORK/gdb3.out" && echo "ok   Ctrl-C stopped i
   || { echo "FAIL Ctrl-C"; echo 1 > "$WORK/failed-symbols"; }
 
 # With the recipe's vmlinux (symbols), also from the very first instruction: --gdb-wait, then a
-# breakpoint on start_kernel by name. The prebuilt ../shared/guest ships no vmlinux.
+# breakpoint on start_kernel by name (the recipe has no debug info: gdb shows the address and the
+# name, no source line). The prebuilt ../shared/guest ships no vmlinux.
 if [ -f "$GUEST/vmlinux" ]; then
   "$VESSEL" run --kernel "$GUEST/Image" --initrd "$GUEST/initramfs.cpio.gz" --append "console=ttyS0 quiet" \
     --cpus 2 --memory 256M --engine "$ENGINE" --gdb "unix:$WORK/gdb2.sock" --gdb-wait </dev/null >"$WORK/console2" 2>&1 &
@@ -62,7 +63,7 @@ if [ -f "$GUEST/vmlinux" ]; then
     -ex "break start_kernel" -ex "continue" -ex "info threads" -ex "kill" >"$WORK/gdb2.out" 2>&1
   cat "$WORK/gdb2.out"
   kill $vm2 2>/dev/null; wait $vm2 2>/dev/null
-  grep -q "Breakpoint 1, start_kernel" "$WORK/gdb2.out" && echo "ok   start_kernel by name, with --gdb-wait" \
+  grep -Eq "Breakpoint 1, (0x[0-9a-f]+ in )?start_kernel \(" "$WORK/gdb2.out" && echo "ok   start_kernel by name, with --gdb-wait" \
     || { echo "FAIL start_kernel by name"; echo 1 > "$WORK/failed-symbols"; }
 else
   echo "note: $GUEST has no vmlinux: the breakpoint by symbol name is not tried"
