@@ -16,6 +16,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// vessel_bin() and the daemon fixture read these; the environment wins when it names them.
+const bool kBinariesNamed = [] {
+  setenv("VESSEL_BIN", VESSEL_BIN_PATH, 0);
+  setenv("VESSELD_BIN", VESSELD_BIN_PATH, 0);
+  return true;
+}();
+
 std::string read_first_line(const std::string& path) {
   std::ifstream in(path);
   std::string line;
