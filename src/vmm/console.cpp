@@ -8,8 +8,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 namespace vessel::vmm {
 namespace {
@@ -50,10 +52,15 @@ Console::~Console() {
   if (accept_thread_.joinable()) accept_thread_.join();
   {
     std::lock_guard lock(clients_mutex_);
+    // Each client's thread sends what the guest wrote last, then ends. One whose client
+    // stopped reading stays blocked in send(): after a grace period its connection is shut
+    // down, so that the VMM can exit.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    for (auto& c : clients_)
+      while (!c->done && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     for (auto& c : clients_) {
-      // A client that stopped reading leaves its thread blocked in send(): end the
-      // connection so that the VMM can exit (the stop event only wakes threads in poll).
-      shutdown(c->fd, SHUT_RDWR);
+      if (!c->done) shutdown(c->fd, SHUT_RDWR);
       if (c->thread.joinable()) c->thread.join();
       close(c->fd);
       close(c->wake_fd);
@@ -240,7 +247,12 @@ void Console::serve_client(Client& c) {
       if (errno == EINTR) continue;
       return;
     }
-    if (fds[2].revents) return;
+    if (fds[2].revents) {  // the VM has ended: its last output, then goodbye
+      out.clear();
+      copy_since(pos, out);
+      write_all(c.fd, out.data(), out.size());
+      return;
+    }
     if (fds[1].revents) {
       uint64_t v;
       (void)!read(c.wake_fd, &v, sizeof v);

@@ -1,6 +1,7 @@
 // The Debian trixie guest under vesseld: created through the REST API with a cloud-init
 // NoCloud seed made by the daemon, reached over ssh as the user the seed creates, stopped
-// through the API.
+// through the API with a console attached that has stopped reading (as the VMM exits, such a
+// client is cut off after a second, so this test does not look for the last console lines).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -76,7 +77,7 @@ TEST(DebianUnderVesseld, CloudInitSeedsHostnameUserAndFiles) {
   ASSERT_EQ(stop.status, 200) << stop.body;
   EXPECT_FALSE(stop.json.value("forced", true)) << "the guest did not power off by itself: " << stop.body;
   EXPECT_TRUE(d.wait_state("trixie", "stopped", 300s));
-  EXPECT_TRUE(console.expect("reboot: Power down", 30s)) << console.output();
+  EXPECT_EQ(d.api("GET", "/v1/vms/trixie").json.value("last_exit", ""), "poweroff");
 }
 
 TEST(DebianUnderVesseld, CloudInitUserDataMustBeRecognisable) {
