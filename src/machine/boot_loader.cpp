@@ -1,6 +1,7 @@
 #include "machine/boot_loader.h"
 
 #include <cstring>
+#include <optional>
 
 #include "machine/elf_loader.h"
 #include "machine/file_util.h"
@@ -39,31 +40,43 @@ Result<LoadedKernel> load_elf_kernel(const std::string& path, memory::AddressSpa
 
 }  // namespace
 
-Result<LoadedKernel> load_kernel(const std::string& path, memory::AddressSpace& as) {
-  auto file = read_file(path);
-  if (!file) return Error{file.error()};
-  const FileBytes& d = file.value();
-  if (d.size() >= 4 && memcmp(d.data(), "\177ELF", 4) == 0) return load_elf_kernel(path, as);
-  if (d.size() < 64) return Error{path + ": too small to be a kernel"};
+namespace {
+
+bool is_elf(const FileBytes& d) { return d.size() >= 4 && memcmp(d.data(), "\177ELF", 4) == 0; }
+
+// A Linux Image by its header, placed at DRAM + text_offset; nullopt when `d` has no Image header.
+std::optional<Result<LoadedKernel>> load_image(const FileBytes& d, const std::string& path,
+                                               memory::AddressSpace& as) {
+  if (d.size() < 64) return std::nullopt;
   uint64_t magic, text_offset, image_size;
   uint32_t magic2;
   memcpy(&text_offset, d.data() + 8, 8);
   memcpy(&image_size, d.data() + 16, 8);
   memcpy(&magic, d.data() + 48, 8);
   memcpy(&magic2, d.data() + 56, 4);
-  if (magic != kImageMagic || magic2 != kImageMagic2)
-    return Error{path + ": not a RISC-V Linux Image (no 'RISCV' header magic) nor an ELF file"};
+  if (magic != kImageMagic || magic2 != kImageMagic2) return std::nullopt;
   if (text_offset == 0) text_offset = kKernelOffset;
   return load_flat(d, path, as, as.ram().base() + text_offset, image_size);
+}
+
+}  // namespace
+
+Result<LoadedKernel> load_kernel(const std::string& path, memory::AddressSpace& as) {
+  auto file = read_file(path);
+  if (!file) return Error{file.error()};
+  const FileBytes& d = file.value();
+  if (is_elf(d)) return load_elf_kernel(path, as);
+  if (d.size() < 64) return Error{path + ": too small to be a kernel"};
+  if (auto image = load_image(d, path, as)) return std::move(*image);
+  return Error{path + ": not a RISC-V Linux Image (no 'RISCV' header magic) nor an ELF file"};
 }
 
 Result<LoadedKernel> load_next_stage(const std::string& path, memory::AddressSpace& as) {
   auto file = read_file(path);
   if (!file) return Error{file.error()};
   const FileBytes& d = file.value();
-  uint64_t magic = 0;
-  if (d.size() >= 56) memcpy(&magic, d.data() + 48, 8);
-  if ((d.size() >= 4 && memcmp(d.data(), "\177ELF", 4) == 0) || magic == kImageMagic) return load_kernel(path, as);
+  if (is_elf(d)) return load_elf_kernel(path, as);
+  if (auto image = load_image(d, path, as)) return std::move(*image);
   if (d.empty()) return Error{path + ": empty file"};
   return load_flat(d, path, as, as.ram().base() + kKernelOffset, 0);
 }
@@ -72,7 +85,7 @@ Result<LoadedKernel> load_firmware(const std::string& path, memory::AddressSpace
   auto file = read_file(path);
   if (!file) return Error{file.error()};
   const FileBytes& d = file.value();
-  if (d.size() >= 4 && memcmp(d.data(), "\177ELF", 4) == 0) return load_elf_kernel(path, as);
+  if (is_elf(d)) return load_elf_kernel(path, as);
   if (d.empty()) return Error{path + ": empty firmware file"};
   if (d.size() > kKernelOffset) return Error{path + ": firmware larger than 2 MiB would overlap the kernel"};
   return load_flat(d, path, as, as.ram().base(), 0);

@@ -52,6 +52,13 @@ inline bool rounding_mode(const Hart& h, uint32_t insn, fp::Round& rm) {
   return true;
 }
 
+// F/D/Zfh/Zfa instructions are illegal while mstatus.FS is Off.
+inline bool fp_usable(Hart& h) {
+  if (h.fp_enabled()) return true;
+  h.raise_illegal();
+  return false;
+}
+
 inline void accrue(Hart& h, uint8_t flags) {
   if (flags) {
     h.csr.fflags |= flags;

@@ -11,12 +11,6 @@ namespace {
 using namespace field;
 using fp::Round;
 
-bool fp_usable(Hart& h) {
-  if (h.fp_enabled()) return true;
-  h.raise_illegal();  // mstatus.FS = Off
-  return false;
-}
-
 // fli's 32 constants: +-(1 + m/4) * 2^e, and three specials.
 struct FliEntry {
   bool negative;

@@ -13,12 +13,6 @@ namespace {
 using namespace field;
 using fp::Round;
 
-bool fp_usable(Hart& h) {
-  if (h.fp_enabled()) return true;
-  h.raise_illegal();  // mstatus.FS = Off
-  return false;
-}
-
 void flh(Hart& h, uint32_t i) {
   if (!fp_usable(h)) return;
   uint16_t v;
