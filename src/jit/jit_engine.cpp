@@ -6,6 +6,8 @@
 #include <x86intrin.h>
 #include <unistd.h>
 
+#include "jit/host_fp_flags.h"
+
 namespace vessel::jit {
 namespace {
 
@@ -199,7 +201,9 @@ uint64_t JitEngine::run_batch(uint64_t budget) {
     }
     h.trapped = false;
     const uint64_t before = h.instret;
+    prepare_host_fp();
     const uintptr_t tag = trampoline_->enter(h, *state_, entry);
+    fold_host_fp_flags(h);
     if (tag == kExitPlain && h.instret == before && h.pc == slot.pc && !h.end_batch) {
       // The block would not fit in what is left of the batch: finish it interpreting.
       if (!exact_budget) break;

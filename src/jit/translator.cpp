@@ -37,16 +37,42 @@ void Translator::store_x(unsigned r, const Xbyak::Reg64& src) {
     mov(xreg(r), src);
 }
 
+namespace {
+
+// Which of an instruction's register fields name x registers it reads or writes (floating
+// point instructions mostly name f registers).
+void x_registers_used(uint32_t i, bool& reads_rs1, bool& reads_rs2, bool& writes_rd) {
+  const uint32_t op = i & 0x7f;
+  reads_rs2 = op == 0x63 || op == 0x23 || op == 0x33 || op == 0x3b;
+  reads_rs1 = op != 0x37 && op != 0x17 && op != 0x6f && op != 0x0f;
+  writes_rd = op != 0x63 && op != 0x23 && op != 0x0f;
+  switch (op) {
+    case 0x07: writes_rd = false; break;  // FLW/FLD: the base address only
+    case 0x27: break;                     // FSW/FSD: the base address (rs2 is an f register)
+    case 0x43: case 0x47: case 0x4b: case 0x4f: reads_rs1 = writes_rd = false; break;
+    case 0x53: {
+      const uint32_t funct5 = i >> 27;
+      // to x: comparisons (10100), conversions to integers (11000), fmv.x/fclass (11100);
+      // from x: conversions from integers (11010), fmv.f.x (11110)
+      writes_rd = funct5 == 0x14 || funct5 == 0x18 || funct5 == 0x1c;
+      reads_rs1 = funct5 == 0x1a || funct5 == 0x1e;
+      break;
+    }
+    default: break;
+  }
+}
+
+}  // namespace
+
 void Translator::choose_cached_registers(const std::vector<GuestInsn>& insns) {
   unsigned uses[32] = {};
   uint32_t writes = 0;
   for (const GuestInsn& g : insns) {
     if (!g.emit) continue;
-    const uint32_t i = g.insn, op = i & 0x7f;
+    const uint32_t i = g.insn;
     const unsigned d = (i >> 7) & 31, s1 = (i >> 15) & 31, s2 = (i >> 20) & 31;
-    const bool reads_rs2 = op == 0x63 || op == 0x23 || op == 0x33 || op == 0x3b;
-    const bool reads_rs1 = op != 0x37 && op != 0x17 && op != 0x6f && op != 0x0f;
-    const bool writes_rd = op != 0x63 && op != 0x23 && op != 0x0f;
+    bool reads_rs1, reads_rs2, writes_rd;
+    x_registers_used(i, reads_rs1, reads_rs2, writes_rd);
     if (reads_rs1) ++uses[s1];
     if (reads_rs2) ++uses[s2];
     if (writes_rd) {
@@ -279,6 +305,8 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
   cold_.clear();
   targets_.clear();
   trap_exit_ = nullptr;
+  fp_state_ = 0;
+  boxed_ = 0;
   block.pc = pc;
   block.guest = guest;
   block.ctx = ctx;

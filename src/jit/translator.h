@@ -129,8 +129,39 @@ class Translator : public Xbyak::CodeGenerator {
   bool emit_jalr(const GuestInsn&);
   template <int kCond> bool emit_branch(const GuestInsn&);
   bool emit_fence(const GuestInsn&);
+  // floating point on the host's SSE unit (emit_fp_*.cpp; the shared frame in emit_fp_frame.h)
+  // What an instruction's rm field asks of its host translation: nothing (no rm field), a
+  // valid mode only (the result is exact), round to nearest even, or that or toward zero
+  // (conversions to integers, which x86 truncates with CVTT*).
+  enum class FpRounding { None, Exact, Nearest, NearestOrTruncate };
+  enum class FpWrites { None, Double, Single };  // which f register format rd receives
+  static bool native_rounding(uint32_t insn, FpRounding rounding);
+  template <typename Body>
+  bool emit_fp(const GuestInsn& g, FpWrites writes, FpRounding rounding, Body body);
+  Xbyak::Address fq(unsigned r) { return qword[rbx + layout_.freg(r)]; }
+  Xbyak::Address fd(unsigned r) { return dword[rbx + layout_.freg(r)]; }
+  // To `slow` unless f[r] holds a NaN-boxed single (else it reads as the canonical NaN).
+  void check_boxed(unsigned r, JumpTarget& slow);
+  void store_single(unsigned r, const Xbyak::Xmm& value);
+  void load_fp(bool is_double, const Xbyak::Xmm& dst, unsigned r);  // f[r] in its format
+  template <bool kDouble, int kOp> bool emit_fp_arith(const GuestInsn&);
+  template <bool kDouble> bool emit_fp_sqrt(const GuestInsn&);
+  template <bool kDouble, int kOp> bool emit_fp_fused(const GuestInsn&);
+  template <bool kDouble, bool kMax> bool emit_fp_minmax(const GuestInsn&);
+  template <bool kDouble, int kOp> bool emit_fp_compare(const GuestInsn&);
+  template <bool kDouble, int kOp> bool emit_fp_sign(const GuestInsn&);
+  template <bool kDouble, bool kToInt> bool emit_fp_move(const GuestInsn&);
+  template <bool kDouble> bool emit_fp_load(const GuestInsn&);
+  template <bool kDouble> bool emit_fp_store(const GuestInsn&);
+  template <bool kDouble, int kKind> bool emit_fp_to_int(const GuestInsn&);
+  template <bool kDouble, int kKind> bool emit_fp_from_int(const GuestInsn&);
+  bool emit_fcvt_s_d(const GuestInsn&);
+  bool emit_fcvt_d_s(const GuestInsn&);
   // everything else (emit_fallback.cpp)
   bool emit_fallback(const GuestInsn&);
+  // Runs g's interpreter handler through `via` (call_handler or call_csr_handler), with the
+  // hart's pc, instruction and registers up to date; the caller checks for a trap.
+  void call_interpreter(const GuestInsn& g, const void* via);
 
   // The table of native emitters, by encoding (emit_table.cpp).
   Emit emitter_for(const riscv::Encoding* enc) const;
@@ -153,6 +184,12 @@ class Translator : public Xbyak::CodeGenerator {
   unsigned cached_count_ = 0;
   unsigned cached_guest_[kCachedRegs] = {};
   uint32_t written_ = 0;          // guest registers the block's native code writes
+  // Floating point facts known at this point of the block: mstatus.FS checked (not Off),
+  // FS already set to Dirty, and which f registers hold NaN-boxed singles. Any fallback
+  // forgets them (a CSR write may turn FS off).
+  static constexpr uint8_t kFsChecked = 1, kFsDirty = 2;
+  uint8_t fp_state_ = 0;
+  uint32_t boxed_ = 0;
   std::vector<GuestInsn> insns_;
   std::vector<ColdTask> cold_;  // out-of-line paths, emitted after the block
   std::deque<JumpTarget> targets_;

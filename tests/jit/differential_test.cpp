@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "engine_pair.h"
+#include "random_fp_program.h"
 
 namespace vessel::jit::test {
 namespace {
@@ -35,7 +36,9 @@ uint64_t first_difference(const RandomProgram& p, uint64_t limit, Engine engine)
   return hi;
 }
 
-void check_random_programs(Engine engine) {
+using Generator = RandomProgram (*)(std::mt19937_64&, unsigned);
+
+void check_random_programs(Engine engine, Generator generate = make_random_program) {
   const uint64_t seed = env_or("VESSEL_DIFF_SEED", 20261122);
   const uint64_t programs = env_or("VESSEL_DIFF_PROGRAMS", 1500);
   // VESSEL_DIFF_ONLY=N compares program N alone (to reproduce a failure).
@@ -44,7 +47,7 @@ void check_random_programs(Engine engine) {
   unsigned failures = 0;
   uint64_t self_modifying = 0;
   for (uint64_t i = 0; i < programs && failures < 5; ++i) {
-    const RandomProgram p = make_random_program(rng, 16 + rng() % 200);
+    const RandomProgram p = generate(rng, 16 + rng() % 200);
     if (only != ~0ull && i != only) continue;
     const std::string diff = compare_engines(p, 5000, engine);
     if (diff == kSelfModifying) {
@@ -62,6 +65,13 @@ void check_random_programs(Engine engine) {
 
 TEST(JitDifferential, RandomProgramsLeaveIdenticalState) { check_random_programs(Engine::Jit); }
 TEST(BlockInterpreterDifferential, RandomProgramsLeaveIdenticalState) { check_random_programs(Engine::Blocks); }
+// The JIT runs F and D on the host's SSE unit: the soft-float stays the reference.
+TEST(JitDifferential, RandomFloatingPointProgramsLeaveIdenticalState) {
+  check_random_programs(Engine::Jit, make_random_fp_program);
+}
+TEST(BlockInterpreterDifferential, RandomFloatingPointProgramsLeaveIdenticalState) {
+  check_random_programs(Engine::Blocks, make_random_fp_program);
+}
 
 // Many instructions in one go: a long straight run of valid arithmetic, so that most of a
 // program executes rather than ending at its first trap.

@@ -66,7 +66,7 @@ TestMachine::TestMachine(const RandomProgram& p, Engine engine) {
   h.csr.frm = p.frm;
   h.csr.menvcfg = p.menvcfg;
   h.csr.senvcfg = p.senvcfg;
-  h.csr.mstatus |= riscv::mstatus::kFS;
+  h.csr.mstatus = (h.csr.mstatus & ~riscv::mstatus::kFS) | p.fs;
   h.csr.mtvec = kTrapVector;
   if (p.mode != RandomProgram::Mode::Machine) {
     build_page_table(as_, p.mode == RandomProgram::Mode::User);

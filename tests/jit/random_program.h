@@ -24,6 +24,7 @@ struct RandomProgram {
   uint64_t x[32] = {};
   uint64_t f[32] = {};
   uint8_t frm = 0;
+  uint64_t fs = 3ull << 13;  // mstatus.FS at the start (Dirty)
   // Cache-block operation enables (CBIE, CBCFE, CBZE) and PBMTE: random subsets, so S- and
   // U-mode programs both run and trap on cbo.*.
   uint64_t menvcfg = 0, senvcfg = 0;
