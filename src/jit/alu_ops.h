@@ -18,5 +18,6 @@ enum FpFusedOp { kFMAdd, kFMSub, kFNMSub, kFNMAdd };
 enum FpCompareOp { kFEq, kFLt, kFLe };
 enum FpSignOp { kFSgnj, kFSgnjn, kFSgnjx };
 enum FpIntKind { kToW, kToWU, kToL, kToLU };  // the integer side of a conversion
+enum CsrOp { kCsrWrite, kCsrSet, kCsrClear };
 
 }  // namespace vessel::jit

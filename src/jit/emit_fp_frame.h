@@ -37,7 +37,7 @@ bool Translator::emit_fp(const GuestInsn& g, FpWrites writes, FpRounding roundin
     }
     // Both paths leave a single's result NaN-boxed.
     if (writes == FpWrites::Single) boxed_ |= 1u << d;
-    else boxed_ &= ~(1u << d);
+    else if (writes == FpWrites::Double) boxed_ &= ~(1u << d);
   }
   const GuestInsn* insn = &g;
   cold([this, &slow, &done, insn, before] {

@@ -167,6 +167,13 @@ Translator::Emit Translator::emitter_for(const riscv::Encoding* enc) const {
       {"fcvt.d.lu", &Translator::emit_fp_from_int<true, kToLU>},
       {"fcvt.s.d", &Translator::emit_fcvt_s_d},
       {"fcvt.d.s", &Translator::emit_fcvt_d_s},
+      // fflags, frm and fcsr natively; other CSRs run their handler
+      {"csrrw", &Translator::emit_fcsr_access<kCsrWrite, false>},
+      {"csrrs", &Translator::emit_fcsr_access<kCsrSet, false>},
+      {"csrrc", &Translator::emit_fcsr_access<kCsrClear, false>},
+      {"csrrwi", &Translator::emit_fcsr_access<kCsrWrite, true>},
+      {"csrrsi", &Translator::emit_fcsr_access<kCsrSet, true>},
+      {"csrrci", &Translator::emit_fcsr_access<kCsrClear, true>},
   };
   // Bit counts need LZCNT, TZCNT (BMI1) and POPCNT on the host; else their handlers run.
   static const std::unordered_map<std::string_view, E> host_dependent = [] {

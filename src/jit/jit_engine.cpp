@@ -22,6 +22,7 @@ JitEngine::JitEngine(riscv::Hart& hart, size_t code_bytes)
   for (unsigned c = 0; c < riscv::kNumCtx; ++c) state_->fetch_tlb[c] = &hart.tlb[c].fetch.e[0];
   state_->engine = this;
   state_->revalidate = &JitEngine::still_valid;
+  for (uint32_t m = 0; m < 64; ++m) state_->fflags_of_mxcsr[m] = fflags_of_mxcsr(m);
   if (!buffer_.ok()) return;
   trampoline_ = std::make_unique<Trampoline>(buffer_.base(), kTrampolineBytes);
   translator_ = std::make_unique<Translator>(buffer_.base() + kTrampolineBytes, buffer_.size() - kTrampolineBytes,

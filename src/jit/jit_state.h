@@ -29,6 +29,9 @@ struct JitState {
   void* engine = nullptr;
   const riscv::TlbEntry* fetch_tlb[riscv::kNumCtx] = {};  // the hart's fetch TLB per context
   uint64_t instret_limit = 0;              // blocks leave when instret reaches it
+  uint32_t mxcsr = 0;                      // STMXCSR/LDMXCSR go through memory
+  // fflags for each value of MXCSR's six flag bits (host_fp_flags.h)
+  uint8_t fflags_of_mxcsr[64] = {};
   JumpCacheEntry jump_cache[kJumpCacheEntries];
 
   // The page number is folded in: functions at the same offset of different pages (a

@@ -273,6 +273,8 @@ uint64_t Translator::decode_block(uint64_t pc, const uint8_t* guest, std::vector
     }
     gi.enc = gi.insn ? decoder_.find(gi.insn) : nullptr;
     gi.emit = gi.enc ? emitter_for(gi.enc) : nullptr;
+    // Of the CSRs, only fflags, frm and fcsr are translated (the others may end the block).
+    if ((gi.insn & 0x7f) == 0x73 && (gi.insn >> 20) - 1 > 2) gi.emit = nullptr;
     lo = std::min(lo, cur);
     hi = std::max(hi, cur + gi.len);
     cur += gi.len;

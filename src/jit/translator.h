@@ -134,7 +134,9 @@ class Translator : public Xbyak::CodeGenerator {
   // valid mode only (the result is exact), round to nearest even, or that or toward zero
   // (conversions to integers, which x86 truncates with CVTT*).
   enum class FpRounding { None, Exact, Nearest, NearestOrTruncate };
-  enum class FpWrites { None, Double, Single };  // which f register format rd receives
+  // What the instruction writes: nothing, an f register (double or NaN-boxed single), or
+  // only fcsr; all but the first set mstatus.FS to Dirty.
+  enum class FpWrites { None, Double, Single, Fcsr };
   static bool native_rounding(uint32_t insn, FpRounding rounding);
   template <typename Body>
   bool emit_fp(const GuestInsn& g, FpWrites writes, FpRounding rounding, Body body);
@@ -157,6 +159,9 @@ class Translator : public Xbyak::CodeGenerator {
   template <bool kDouble, int kKind> bool emit_fp_from_int(const GuestInsn&);
   bool emit_fcvt_s_d(const GuestInsn&);
   bool emit_fcvt_d_s(const GuestInsn&);
+  // CSR instructions on fflags, frm and fcsr (others run their handler), which read and
+  // write the flags MXCSR holds too (emit_fp_csr.cpp).
+  template <int kOp, bool kImmediate> bool emit_fcsr_access(const GuestInsn&);
   // everything else (emit_fallback.cpp)
   bool emit_fallback(const GuestInsn&);
   // Runs g's interpreter handler through `via` (call_handler or call_csr_handler), with the
