@@ -1,8 +1,8 @@
 // Translated F and D instructions run on the host's SSE unit, whose sticky exception flags
 // (MXCSR) then hold the guest's accrued fflags until they are folded into the hart: when
-// translated code returns to the dispatcher and before a CSR instruction can read them.
-// C++ code between blocks may raise host flags of its own (hash tables use floats), so the
-// flags are cleared again before translated code is entered.
+// translated code returns to the dispatcher and before a CSR instruction can read them
+// (translated fflags/fcsr accesses read MXCSR themselves: emit_fp_csr.cpp). C++ code between
+// blocks may raise host flags of its own (hash tables use floats).
 #pragma once
 #include <xmmintrin.h>
 
@@ -23,11 +23,31 @@ constexpr uint8_t fflags_of_mxcsr(uint32_t mxcsr) {
                               (mxcsr & 0x10 ? 0x02 : 0) | (mxcsr & 0x20 ? 0x01 : 0));
 }
 
-inline void prepare_host_fp() {
-  if (_mm_getcsr() != kGuestMxcsr) _mm_setcsr(kGuestMxcsr);
+// Invariant while translated code runs: the guest's flags are hart.fflags | P, where P are
+// the flags MXCSR holds, and each flag in P was raised by the guest since it was last
+// cleared. Clearing MXCSR costs a pipeline stall, so flags already in fflags stay in MXCSR
+// (host code's own inexact results then add nothing) unless mstatus.FS is not Dirty: then a
+// raised flag must still set it, and MXCSR starts clean.
+inline bool fs_dirty(const riscv::Hart& h) { return (h.csr.mstatus & riscv::mstatus::kFS) == riscv::mstatus::kFS; }
+
+// Before translated code is entered.
+inline void prepare_host_fp(const riscv::Hart& h) {
+  const uint32_t mxcsr = _mm_getcsr();
+  if (mxcsr == kGuestMxcsr) return;
+  if ((mxcsr & ~0x3fu) != kGuestMxcsr || (fflags_of_mxcsr(mxcsr) & ~h.csr.fflags) || !fs_dirty(h))
+    _mm_setcsr(kGuestMxcsr);
 }
 
+// After translated code returned: fflags gets P (MXCSR keeps it).
 inline void fold_host_fp_flags(riscv::Hart& h) {
+  const uint32_t mxcsr = _mm_getcsr();
+  if (mxcsr == kGuestMxcsr) return;
+  const uint8_t flags = fflags_of_mxcsr(mxcsr);
+  if ((flags & ~h.csr.fflags) || (flags && !fs_dirty(h))) riscv::accrue(h, flags);
+}
+
+// Before a CSR instruction's handler, which may read or write fflags or mstatus.FS.
+inline void fold_and_clear_host_fp_flags(riscv::Hart& h) {
   const uint32_t mxcsr = _mm_getcsr();
   if (mxcsr == kGuestMxcsr) return;
   riscv::accrue(h, fflags_of_mxcsr(mxcsr));

@@ -202,7 +202,7 @@ uint64_t JitEngine::run_batch(uint64_t budget) {
     }
     h.trapped = false;
     const uint64_t before = h.instret;
-    prepare_host_fp();
+    prepare_host_fp(h);
     const uintptr_t tag = trampoline_->enter(h, *state_, entry);
     fold_host_fp_flags(h);
     if (tag == kExitPlain && h.instret == before && h.pc == slot.pc && !h.end_batch) {

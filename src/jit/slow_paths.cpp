@@ -24,7 +24,7 @@ void call_handler(riscv::Hart* h, uint64_t handler, uint32_t insn) {
 }
 
 void call_csr_handler(riscv::Hart* h, uint64_t handler, uint32_t insn) {
-  fold_host_fp_flags(*h);
+  fold_and_clear_host_fp_flags(*h);
   call_handler(h, handler, insn);
 }
 
