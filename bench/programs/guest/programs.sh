@@ -1,0 +1,12 @@
+#!/bin/sh
+# Guest side of bench/programs (installed as /etc/run/programs.sh, run with run=programs): runs
+# each program listed in /bench/list ("NAME COMMAND..." per line) under /bin/timeit, in order,
+# in /tmp. Exits non-zero if any program failed its own check.
+cd /tmp || exit 1
+failed=0
+while read -r name command; do
+  [ -n "$name" ] || continue
+  # shellcheck disable=SC2086  # the command's words are split on purpose
+  /bin/timeit "$name" $command || { echo "bench-program $name FAILED"; failed=1; }
+done </bench/list
+exit $failed
