@@ -11,7 +11,9 @@
 #   PROGRAMS_DIR: riscv64/NAME and timeit (guest) and optionally native/NAME (host), as built by
 #   the vessel-bench-all target into BUILD/bench/programs.
 # ENGINE=interp measures vessel's interpreter (default jit); RUNS=N rounds (default 3);
-# KEEP_LOGS=DIR keeps each boot's console output there.
+# KEEP_LOGS=DIR keeps each boot's console output there; DEBIAN_DIR=DIR (the output of
+# bench/programs/debian/fetch.sh) adds Debian's riscv64 gzip, bzip2, xz and sqlite3 (the rows
+# marked debian in programs.list, run on a 1 MB text made by debian/corpus.awk).
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 usage="usage: run.sh VESSEL_BIN PROGRAMS_DIR [GUEST_DIR]"
@@ -26,14 +28,22 @@ die() { echo "bench/programs/run.sh: $*" >&2; exit 1; }
 
 [ -x "$vessel" ] || die "no vessel binary at $vessel"
 command -v qemu-system-riscv64 >/dev/null || die "qemu-system-riscv64 is missing (Debian's qemu-system-misc)"
-[ -f "$guest/Image" ] && [ -f "$guest/initramfs.cpio.gz" ] || die "no guest (Image, initramfs.cpio.gz) in $guest"
+{ [ -f "$guest/Image" ] && [ -f "$guest/initramfs.cpio.gz" ]; } || die "no guest (Image, initramfs.cpio.gz) in $guest"
 [ -x "$progs/timeit" ] || die "no $progs/timeit (build the vessel-bench-all target)"
-names=() groups=()
-while read -r name group; do
+debian=${DEBIAN_DIR:-}
+[ -z "$debian" ] || [ -x "$debian/root/opt/debian/bin/gzip" ] ||
+  die "DEBIAN_DIR=$debian holds no Debian programs (make it with bench/programs/debian/fetch.sh)"
+names=() groups=() sources=()
+while read -r name group source; do
   case "$name" in ''|'#'*) continue ;; esac
-  [ -x "$progs/riscv64/$name" ] || die "no guest build of $name at $progs/riscv64/$name (build the vessel-bench-all target)"
-  names+=("$name") groups+=("$group")
+  if [ "${source:-}" = debian ]; then
+    [ -n "$debian" ] || { skipped="${skipped:-} $name"; continue; }
+  else
+    [ -x "$progs/riscv64/$name" ] || die "no guest build of $name at $progs/riscv64/$name (build the vessel-bench-all target)"
+  fi
+  names+=("$name") groups+=("$group") sources+=("${source:-c}")
 done <"$here/programs.list"
+[ -z "${skipped:-}" ] || echo "not run:$skipped (Debian's programs: set DEBIAN_DIR, see bench/programs/debian/fetch.sh)" >&2
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -44,9 +54,21 @@ mkdir "$work/root"
 mkdir -p "$work/root/bench/bin"
 install -m 755 "$progs/timeit" "$work/root/bin/timeit"
 install -m 755 "$here/guest/programs.sh" "$work/root/etc/run/programs.sh"
-for name in "${names[@]}"; do
-  install -m 755 "$progs/riscv64/$name" "$work/root/bench/bin/$name"
-  echo "$name /bench/bin/$name" >>"$work/root/bench/list"
+if [ -n "$debian" ]; then
+  cp -a "$debian/root/." "$work/root/"
+  mkdir -p "$work/root/bench/debian" "$work/root/bench/data"
+  install -m 644 "$here/debian/sqlite.sql" "$work/root/bench/debian/"
+  awk -v bytes=1000000 -f "$here/debian/corpus.awk" >"$work/root/bench/data/corpus.txt"
+fi
+for i in "${!names[@]}"; do
+  name=${names[$i]}
+  if [ "${sources[$i]}" = debian ]; then
+    install -m 755 "$here/debian/$name.sh" "$work/root/bench/debian/$name.sh"
+    echo "$name /bin/sh /bench/debian/$name.sh" >>"$work/root/bench/list"
+  else
+    install -m 755 "$progs/riscv64/$name" "$work/root/bench/bin/$name"
+    echo "$name /bench/bin/$name" >>"$work/root/bench/list"
+  fi
 done
 (cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1 >"$work/initramfs.cpio.gz")
 initrd=$work/initramfs.cpio.gz kernel=$guest/Image
@@ -59,7 +81,7 @@ qemu_cmd() { qemu-system-riscv64 -machine virt -nographic -m "$mem" -smp 1 -kern
 boot() {  # side round
   local out=$work/$1.$2.log
   "${1}_cmd" </dev/null >"$out" 2>&1 || true  # the verdict is the guest's own exit line below
-  [ -n "${KEEP_LOGS:-}" ] && mkdir -p "$KEEP_LOGS" && cp "$out" "$KEEP_LOGS/"
+  if [ -n "${KEEP_LOGS:-}" ]; then mkdir -p "$KEEP_LOGS" && cp "$out" "$KEEP_LOGS/"; fi
   if ! grep -aq "VESSEL-RUN-EXIT=0" "$out"; then
     tail -n 30 "$out" >&2
     die "round $2 on $1: a program failed or the guest did not finish (console output above)"
@@ -76,19 +98,16 @@ for round in $(seq "$runs"); do
   echo "round $round of $runs done" >&2
 done
 
-# Natively on the host, when built: same programs, median of RUNS.
-have_native=1
-for name in "${names[@]}"; do [ -x "$progs/native/$name" ] || have_native=0; done
-if [ "$have_native" = 1 ]; then
-  for _ in $(seq "$runs"); do
-    for name in "${names[@]}"; do
-      t0=$(date +%s.%N)
-      "$progs/native/$name" >/dev/null || die "$name failed natively"
-      t1=$(date +%s.%N)
-      echo "$t1 - $t0" | bc -l >>"$work/native.$name"
-    done
+# Natively on the host, where built (the C programs): median of RUNS.
+for _ in $(seq "$runs"); do
+  for name in "${names[@]}"; do
+    [ -x "$progs/native/$name" ] || continue
+    t0=$(date +%s.%N)
+    "$progs/native/$name" >/dev/null || die "$name failed natively"
+    t1=$(date +%s.%N)
+    echo "$t1 - $t0" | bc -l >>"$work/native.$name"
   done
-fi
+done
 
 # The table, then the geometric means of QEMU's time over vessel's.
 printf '%-8s %-5s %10s %10s %10s %10s %16s\n' program group "vessel_s" qemu_s "vs qemu" native_s "vessel/native"
@@ -98,9 +117,9 @@ for i in "${!names[@]}"; do
   name=${names[$i]} group=${groups[$i]}
   v=$(median <"$work/vessel.$name") q=$(median <"$work/qemu.$name")
   ratio=$(echo "$q / $v" | bc -l)
-  echo "$group $ratio" >>"$work/ratios"
+  echo "$group $ratio ${sources[$i]}" >>"$work/ratios"
   tv=$(echo "$tv + $v" | bc -l) tq=$(echo "$tq + $q" | bc -l)
-  if [ "$have_native" = 1 ]; then
+  if [ -s "$work/native.$name" ]; then
     n=$(median <"$work/native.$name")
     printf '%-8s %-5s %10.3f %10.3f %9.2fx %10.3f %15.1fx\n' "$name" "$group" "$v" "$q" "$ratio" "$n" "$(echo "$v / $n" | bc -l)"
   else
@@ -108,6 +127,8 @@ for i in "${!names[@]}"; do
   fi
 done
 printf '%-8s %-5s %10.3f %10.3f %9.2fx\n' total "" "$tv" "$tq" "$(echo "$tq / $tv" | bc -l)"
-geomean() { awk -v g="$1" '$1 == g || g == "all" { s += log($2); n++ } END { if (n) printf "%.2f", exp(s / n); else printf "-" }' "$work/ratios"; }
+geomean() {  # all, a group (fp, int) or a source (c, debian)
+  awk -v g="$1" '$1 == g || $3 == g || g == "all" { s += log($2); n++ } END { if (n) printf "%.2fx", exp(s / n); else printf "-" }' "$work/ratios"
+}
 echo "engine $engine, $runs round(s), medians; vs qemu = qemu_s / vessel_s (>1: vessel faster)"
-echo "geomean vs qemu: all $(geomean all)x, fp $(geomean fp)x, int $(geomean int)x"
+echo "geomean vs qemu: all $(geomean all), fp $(geomean fp), int $(geomean int); C kernels $(geomean c), Debian programs $(geomean debian)"

@@ -2,7 +2,8 @@
 # Guest side of bench/programs (installed as /etc/run/programs.sh, run with run=programs): runs
 # each program listed in /bench/list ("NAME COMMAND..." per line) under /bin/timeit, in order,
 # in /tmp. Exits non-zero if any program failed its own check.
-cd /tmp || exit 1
+set -eu
+cd /tmp
 failed=0
 while read -r name command; do
   [ -n "$name" ] || continue
