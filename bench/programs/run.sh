@@ -6,7 +6,8 @@
 # by bench/programs/guest/timeit.c. Same kernel, initramfs, memory and one hart on both sides;
 # each round boots vessel and QEMU once each, alternating which goes first; medians over RUNS
 # rounds. Prints per program the seconds on each side, QEMU's time over vessel's (>1: vessel
-# faster), the native time on the host if built, and the geometric means (all, fp, int).
+# faster) and the range of that ratio over the rounds, the native time on the host if built,
+# and the geometric means (all, fp, int; C kernels, Debian programs).
 # Usage: bench/programs/run.sh VESSEL_BIN PROGRAMS_DIR [GUEST_DIR]
 #   PROGRAMS_DIR: riscv64/NAME and timeit (guest) and optionally native/NAME (host), as built by
 #   the vessel-bench-all target into BUILD/bench/programs.
@@ -110,20 +111,22 @@ for _ in $(seq "$runs"); do
 done
 
 # The table, then the geometric means of QEMU's time over vessel's.
-printf '%-8s %-5s %10s %10s %10s %10s %16s\n' program group "vessel_s" qemu_s "vs qemu" native_s "vessel/native"
+printf '%-8s %-5s %10s %10s %10s %13s %10s %14s\n' program group "vessel_s" qemu_s "vs qemu" "round range" native_s "vessel/native"
 : >"$work/ratios"
 tv=0 tq=0
 for i in "${!names[@]}"; do
   name=${names[$i]} group=${groups[$i]}
   v=$(median <"$work/vessel.$name") q=$(median <"$work/qemu.$name")
   ratio=$(echo "$q / $v" | bc -l)
+  # The lowest and highest of the rounds' own ratios (the two sides of a round run close in time).
+  range=$(paste "$work/qemu.$name" "$work/vessel.$name" | awk 'NR == 1 || $1 / $2 < lo { lo = $1 / $2 } NR == 1 || $1 / $2 > hi { hi = $1 / $2 } END { printf "%.2f-%.2f", lo, hi }')
   echo "$group $ratio ${sources[$i]}" >>"$work/ratios"
   tv=$(echo "$tv + $v" | bc -l) tq=$(echo "$tq + $q" | bc -l)
   if [ -s "$work/native.$name" ]; then
     n=$(median <"$work/native.$name")
-    printf '%-8s %-5s %10.3f %10.3f %9.2fx %10.3f %15.1fx\n' "$name" "$group" "$v" "$q" "$ratio" "$n" "$(echo "$v / $n" | bc -l)"
+    printf '%-8s %-5s %10.3f %10.3f %9.2fx %13s %10.3f %13.1fx\n' "$name" "$group" "$v" "$q" "$ratio" "$range" "$n" "$(echo "$v / $n" | bc -l)"
   else
-    printf '%-8s %-5s %10.3f %10.3f %9.2fx %10s %16s\n' "$name" "$group" "$v" "$q" "$ratio" - -
+    printf '%-8s %-5s %10.3f %10.3f %9.2fx %13s %10s %14s\n' "$name" "$group" "$v" "$q" "$ratio" "$range" - -
   fi
 done
 printf '%-8s %-5s %10.3f %10.3f %9.2fx\n' total "" "$tv" "$tq" "$(echo "$tq / $tv" | bc -l)"
