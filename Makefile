@@ -44,6 +44,7 @@ bench: deps build
 	@bench/compare/run.sh $(BUILD_DIR)/vessel $(BUILD_DIR)/bench/cpubench-riscv64 $(BUILD_DIR)/bench/cpubench-native
 	@ENGINE=interp RUNS=1 bench/compare/run.sh $(BUILD_DIR)/vessel $(BUILD_DIR)/bench/cpubench-riscv64 \
 	  $(BUILD_DIR)/bench/cpubench-native
+	@bench/programs/run.sh $(BUILD_DIR)/vessel $(BUILD_DIR)/bench/programs
 	@bench/net/run.sh $(BUILD_DIR)/vessel
 	@bench/snapshot/run.sh $(BUILD_DIR)/vessel
 
