@@ -53,6 +53,7 @@ void Translator::call_interpreter(const GuestInsn& g, const void* via) {
   mov(rax, reinterpret_cast<uintptr_t>(via));
   call(rax);
   reload_cached();
+  load_cached_fp();  // the call clobbered them; the handler may have written f registers
 }
 
 bool Translator::emit_fallback(const GuestInsn& g) {

@@ -27,15 +27,7 @@ void Translator::check_boxed(unsigned r, JumpTarget& slow) {
   jump(slow, Cond::NE);
 }
 
-void Translator::store_single(unsigned r, const Xbyak::Xmm& value) {
-  movss(fd(r), value);
-  mov(dword[rbx + layout_.freg(r) + 4], -1);
-}
 
-void Translator::load_fp(bool is_double, const Xbyak::Xmm& dst, unsigned r) {
-  if (is_double) movsd(dst, fq(r));
-  else movss(dst, fd(r));
-}
 
 template <bool kDouble, int kOp>
 bool Translator::emit_fp_arith(const GuestInsn& g) {
@@ -47,27 +39,26 @@ bool Translator::emit_fp_arith(const GuestInsn& g) {
       check_boxed(b, slow);
     }
     load_fp(kDouble, xmm0, a);
+    const Xbyak::Operand& second = fp_source(b, kDouble);
     if constexpr (kDouble) {
       switch (kOp) {
-        case kFAdd: addsd(xmm0, fq(b)); break;
-        case kFSub: subsd(xmm0, fq(b)); break;
-        case kFMul: mulsd(xmm0, fq(b)); break;
-        case kFDiv: divsd(xmm0, fq(b)); break;
+        case kFAdd: addsd(xmm0, second); break;
+        case kFSub: subsd(xmm0, second); break;
+        case kFMul: mulsd(xmm0, second); break;
+        case kFDiv: divsd(xmm0, second); break;
       }
       ucomisd(xmm0, xmm0);
-      jump(slow, Cond::P);
-      movsd(fq(d), xmm0);
     } else {
       switch (kOp) {
-        case kFAdd: addss(xmm0, fd(b)); break;
-        case kFSub: subss(xmm0, fd(b)); break;
-        case kFMul: mulss(xmm0, fd(b)); break;
-        case kFDiv: divss(xmm0, fd(b)); break;
+        case kFAdd: addss(xmm0, second); break;
+        case kFSub: subss(xmm0, second); break;
+        case kFMul: mulss(xmm0, second); break;
+        case kFDiv: divss(xmm0, second); break;
       }
       ucomiss(xmm0, xmm0);
-      jump(slow, Cond::P);
-      store_single(d, xmm0);
     }
+    jump(slow, Cond::P);
+    fp_result(d, kDouble, xmm0);
   });
 }
 
@@ -77,17 +68,15 @@ bool Translator::emit_fp_sqrt(const GuestInsn& g) {
   return emit_fp(g, writes, FpRounding::Nearest, [&](JumpTarget& slow) {
     const unsigned a = rs1(g.insn), d = rd(g.insn);
     if constexpr (kDouble) {
-      sqrtsd(xmm0, fq(a));
+      sqrtsd(xmm0, fp_source(a, true));
       ucomisd(xmm0, xmm0);
-      jump(slow, Cond::P);
-      movsd(fq(d), xmm0);
     } else {
       check_boxed(a, slow);
-      sqrtss(xmm0, fd(a));
+      sqrtss(xmm0, fp_source(a, false));
       ucomiss(xmm0, xmm0);
-      jump(slow, Cond::P);
-      store_single(d, xmm0);
     }
+    jump(slow, Cond::P);
+    fp_result(d, kDouble, xmm0);
   });
 }
 
@@ -97,34 +86,33 @@ bool Translator::emit_fp_fused(const GuestInsn& g) {
   const FpWrites writes = kDouble ? FpWrites::Double : FpWrites::Single;
   return emit_fp(g, writes, FpRounding::Nearest, [&](JumpTarget& slow) {
     const unsigned a = rs1(g.insn), b = rs2(g.insn), c = rs3(g.insn), d = rd(g.insn);
-    if constexpr (kDouble) {
-      movsd(xmm0, fq(a));
-      movsd(xmm1, fq(b));
-      switch (kOp) {
-        case kFMAdd: vfmadd213sd(xmm0, xmm1, fq(c)); break;
-        case kFMSub: vfmsub213sd(xmm0, xmm1, fq(c)); break;
-        case kFNMSub: vfnmadd213sd(xmm0, xmm1, fq(c)); break;
-        case kFNMAdd: vfnmsub213sd(xmm0, xmm1, fq(c)); break;
-      }
-      ucomisd(xmm0, xmm0);
-      jump(slow, Cond::P);
-      movsd(fq(d), xmm0);
-    } else {
+    if (!kDouble) {
       check_boxed(a, slow);
       check_boxed(b, slow);
       check_boxed(c, slow);
-      movss(xmm0, fd(a));
-      movss(xmm1, fd(b));
+    }
+    load_fp(kDouble, xmm0, a);
+    load_fp(kDouble, xmm1, b);
+    const Xbyak::Operand& addend = fp_source(c, kDouble);
+    if constexpr (kDouble) {
       switch (kOp) {
-        case kFMAdd: vfmadd213ss(xmm0, xmm1, fd(c)); break;
-        case kFMSub: vfmsub213ss(xmm0, xmm1, fd(c)); break;
-        case kFNMSub: vfnmadd213ss(xmm0, xmm1, fd(c)); break;
-        case kFNMAdd: vfnmsub213ss(xmm0, xmm1, fd(c)); break;
+        case kFMAdd: vfmadd213sd(xmm0, xmm1, addend); break;
+        case kFMSub: vfmsub213sd(xmm0, xmm1, addend); break;
+        case kFNMSub: vfnmadd213sd(xmm0, xmm1, addend); break;
+        case kFNMAdd: vfnmsub213sd(xmm0, xmm1, addend); break;
+      }
+      ucomisd(xmm0, xmm0);
+    } else {
+      switch (kOp) {
+        case kFMAdd: vfmadd213ss(xmm0, xmm1, addend); break;
+        case kFMSub: vfmsub213ss(xmm0, xmm1, addend); break;
+        case kFNMSub: vfnmadd213ss(xmm0, xmm1, addend); break;
+        case kFNMAdd: vfnmsub213ss(xmm0, xmm1, addend); break;
       }
       ucomiss(xmm0, xmm0);
-      jump(slow, Cond::P);
-      store_single(d, xmm0);
     }
+    jump(slow, Cond::P);
+    fp_result(d, kDouble, xmm0);
   });
 }
 
@@ -161,8 +149,7 @@ bool Translator::emit_fp_minmax(const GuestInsn& g) {
       else minss(xmm0, xmm1);
     }
     bind(store);
-    if (kDouble) movsd(fq(d), xmm0);
-    else store_single(d, xmm0);
+    fp_result(d, kDouble, xmm0);
   });
 }
 
@@ -178,16 +165,16 @@ bool Translator::emit_fp_compare(const GuestInsn& g) {
     }
     if (kOp == kFEq) {
       load_fp(kDouble, xmm0, a);
-      if (kDouble) ucomisd(xmm0, fq(b));
-      else ucomiss(xmm0, fd(b));
+      if (kDouble) ucomisd(xmm0, fp_source(b, true));
+      else ucomiss(xmm0, fp_source(b, false));
       sete(al);
       setnp(cl);
       and_(al, cl);
     } else {
       // b > a (flt) or b >= a (fle): false when unordered (CF set).
       load_fp(kDouble, xmm0, b);
-      if (kDouble) comisd(xmm0, fq(a));
-      else comiss(xmm0, fd(a));
+      if (kDouble) comisd(xmm0, fp_source(a, true));
+      else comiss(xmm0, fp_source(a, false));
       if (kOp == kFLt) seta(al);
       else setae(al);
     }

@@ -36,10 +36,10 @@ bool Translator::emit_fp_to_int(const GuestInsn& g) {
     const unsigned a = rs1(g.insn);
     const bool truncate = funct3(g.insn) == 1;  // static RTZ; dynamic frm was checked to be RNE
     if constexpr (kDouble) {
-      movsd(xmm0, fq(a));
+      load_fp(true, xmm0, a);
     } else {
       check_boxed(a, slow);
-      cvtss2sd(xmm0, fd(a));  // exact
+      cvtss2sd(xmm0, fp_source(a, false));  // exact
     }
     const Range range = range_of(kKind, truncate);
     mov(rax, std::bit_cast<uint64_t>(range.lo));
@@ -76,32 +76,28 @@ bool Translator::emit_fp_from_int(const GuestInsn& g) {
     }
     xorps(xmm0, xmm0);  // no dependency on xmm0's old value
     const Xbyak::Operand& source = kKind == kToW ? static_cast<const Xbyak::Operand&>(eax) : rax;
-    if (kDouble) {
-      cvtsi2sd(xmm0, source);
-      movsd(fq(rd(g.insn)), xmm0);
-    } else {
-      cvtsi2ss(xmm0, source);
-      store_single(rd(g.insn), xmm0);
-    }
+    if (kDouble) cvtsi2sd(xmm0, source);
+    else cvtsi2ss(xmm0, source);
+    fp_result(rd(g.insn), kDouble, xmm0);
   });
 }
 
 bool Translator::emit_fcvt_s_d(const GuestInsn& g) {
   return emit_fp(g, FpWrites::Single, FpRounding::Nearest, [&](JumpTarget& slow) {
-    cvtsd2ss(xmm0, fq(rs1(g.insn)));
+    cvtsd2ss(xmm0, fp_source(rs1(g.insn), true));
     ucomiss(xmm0, xmm0);
     jump(slow, Cond::P);
-    store_single(rd(g.insn), xmm0);
+    fp_result(rd(g.insn), false, xmm0);
   });
 }
 
 bool Translator::emit_fcvt_d_s(const GuestInsn& g) {
   return emit_fp(g, FpWrites::Double, FpRounding::Exact, [&](JumpTarget& slow) {
     check_boxed(rs1(g.insn), slow);
-    cvtss2sd(xmm0, fd(rs1(g.insn)));
+    cvtss2sd(xmm0, fp_source(rs1(g.insn), false));
     ucomisd(xmm0, xmm0);
     jump(slow, Cond::P);
-    movsd(fq(rd(g.insn)), xmm0);
+    fp_result(rd(g.insn), true, xmm0);
   });
 }
 

@@ -21,12 +21,7 @@ bool Translator::emit_fp_load(const GuestInsn& g) {
     if (kDouble) mov(rax, qword[rsi + rdx]);
     else mov(eax, dword[rsi + rdx]);
     bind(loaded);
-    if (kDouble) {
-      mov(fq(d), rax);
-    } else {
-      mov(fd(d), eax);
-      mov(dword[rbx + layout_.freg(d) + 4], -1);
-    }
+    fp_result_bits(d, kDouble);
     const uint64_t pc = g.pc;
     cold([this, &miss, &loaded, pc, before] {
       bind(miss);
@@ -80,12 +75,7 @@ bool Translator::emit_fp_move(const GuestInsn& g) {
       store_x(d, rax);
     } else {
       load_x(rax, a);
-      if (kDouble) {
-        mov(fq(d), rax);
-      } else {
-        mov(fd(d), eax);
-        mov(dword[rbx + layout_.freg(d) + 4], -1);
-      }
+      fp_result_bits(d, kDouble);
     }
   });
 }
@@ -115,12 +105,7 @@ bool Translator::emit_fp_sign(const GuestInsn& g) {
         or_(value, other);
       }
     }
-    if (kDouble) {
-      mov(fq(d), rax);
-    } else {
-      mov(fd(d), eax);
-      mov(dword[rbx + layout_.freg(d) + 4], -1);
-    }
+    fp_result_bits(d, kDouble);
   });
 }
 

@@ -30,6 +30,8 @@ struct JitState {
   const riscv::TlbEntry* fetch_tlb[riscv::kNumCtx] = {};  // the hart's fetch TLB per context
   uint64_t instret_limit = 0;              // blocks leave when instret reaches it
   uint32_t mxcsr = 0;                      // STMXCSR/LDMXCSR go through memory
+  // OR-ed into a single's bits to NaN-box it (ORPS takes an aligned 16-byte operand)
+  alignas(16) uint64_t nan_box[2] = {0xffffffff00000000ull, 0};
   // fflags for each value of MXCSR's six flag bits (host_fp_flags.h)
   uint8_t fflags_of_mxcsr[64] = {};
   JumpCacheEntry jump_cache[kJumpCacheEntries];

@@ -113,6 +113,7 @@ void Translator::call_preserving_cached(const void* function) {
   mov(rax, reinterpret_cast<uintptr_t>(function));
   call(rax);
   for (unsigned k = saved; k-- > 0;) pop(*kCacheRegs[kCalleeSaved + k]);
+  load_cached_fp();
 }
 
 void Translator::jump(JumpTarget& target, Cond cond) {
@@ -320,6 +321,7 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
   const uint64_t cur = decode_block(pc, guest, insns, lo, hi);
   if (insns.empty()) return false;
   choose_cached_registers(insns);
+  choose_cached_fp_registers(insns);
   block.copy_from = guest - (pc - lo);
   block.code_copy.assign(block.copy_from, block.copy_from + (hi - lo));
   block.length = static_cast<uint32_t>(insns.size());
@@ -340,6 +342,7 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
   // --max-instructions rely on it); the dispatcher interprets the remainder.
   check_budget(budget);
   reload_cached();
+  load_cached_fp();
   loop_head_ = &new_target();
   bind(*loop_head_);
   cold([this, &stale, &budget, &top, pc, &block] {

@@ -6,6 +6,7 @@
 // interpreter handler (ARCHITECTURE.md example 3); system instructions also end the block.
 #pragma once
 #include <deque>
+#include <optional>
 #include <vector>
 
 #include <xbyak/xbyak.h>
@@ -144,8 +145,21 @@ class Translator : public Xbyak::CodeGenerator {
   Xbyak::Address fd(unsigned r) { return dword[rbx + layout_.freg(r)]; }
   // To `slow` unless f[r] holds a NaN-boxed single (else it reads as the canonical NaN).
   void check_boxed(unsigned r, JumpTarget& slow);
-  void store_single(unsigned r, const Xbyak::Xmm& value);
   void load_fp(bool is_double, const Xbyak::Xmm& dst, unsigned r);  // f[r] in its format
+  // The f registers a block's SSE instructions use most also live in xmm2-xmm15, written
+  // through: the hart's copy stays current, so exits need nothing, and the xmm copies are
+  // reloaded after every call (which clobbers them). (emit_fp_cache.cpp)
+  void choose_cached_fp_registers(const std::vector<GuestInsn>& insns);
+  void load_cached_fp();  // hart -> xmm copies (block start, after a call)
+  const Xbyak::Xmm* fp_cached(unsigned r) const { return xmm_of_[r] >= 0 ? kFpCacheRegs[xmm_of_[r]] : nullptr; }
+  // f[r] as an SSE source operand: its xmm copy, else memory.
+  const Xbyak::Operand& fp_source(unsigned r, bool is_double);
+  // f[r] <- value (a double, or a single NaN-boxed here), in the hart and the xmm copy. A
+  // single is written with one 64-bit store: a 64-bit load after two 32-bit stores would
+  // miss store-to-load forwarding.
+  void fp_result(unsigned r, bool is_double, const Xbyak::Xmm& value);
+  // f[r] <- rax (a single in eax: NaN-boxed here), for results computed as bits.
+  void fp_result_bits(unsigned r, bool is_double);
   template <bool kDouble, int kOp> bool emit_fp_arith(const GuestInsn&);
   template <bool kDouble> bool emit_fp_sqrt(const GuestInsn&);
   template <bool kDouble, int kOp> bool emit_fp_fused(const GuestInsn&);
@@ -195,6 +209,16 @@ class Translator : public Xbyak::CodeGenerator {
   static constexpr uint8_t kFsChecked = 1, kFsDirty = 2;
   uint8_t fp_state_ = 0;
   uint32_t boxed_ = 0;
+  static constexpr unsigned kCachedFpRegs = 14;
+  static inline const Xbyak::Xmm* const kFpCacheRegs[kCachedFpRegs] = {
+      &Xbyak::util::xmm2,  &Xbyak::util::xmm3,  &Xbyak::util::xmm4,  &Xbyak::util::xmm5,  &Xbyak::util::xmm6,
+      &Xbyak::util::xmm7,  &Xbyak::util::xmm8,  &Xbyak::util::xmm9,  &Xbyak::util::xmm10, &Xbyak::util::xmm11,
+      &Xbyak::util::xmm12, &Xbyak::util::xmm13, &Xbyak::util::xmm14, &Xbyak::util::xmm15};
+  int8_t xmm_of_[32] = {};         // f register -> index in kFpCacheRegs, or -1
+  unsigned fp_cached_count_ = 0;
+  unsigned fp_cached_guest_[kCachedFpRegs] = {};
+  std::optional<Xbyak::Address> fp_memory_[4];  // fp_source's memory operands (used at once)
+  unsigned fp_memory_next_ = 0;
   std::vector<GuestInsn> insns_;
   std::vector<ColdTask> cold_;  // out-of-line paths, emitted after the block
   std::deque<JumpTarget> targets_;
