@@ -17,7 +17,7 @@ bool Translator::emit_fp_load(const GuestInsn& g) {
     JumpTarget& miss = new_target();
     JumpTarget& loaded = new_target();
     load_address(rs1(g.insn), static_cast<int32_t>(imm_i(g.insn)));
-    tlb_lookup(kDouble ? 8 : 4, false, miss);
+    load_lookup(kDouble ? 8 : 4, miss);
     if (kDouble) mov(rax, qword[rsi + rdx]);
     else mov(eax, dword[rsi + rdx]);
     bind(loaded);

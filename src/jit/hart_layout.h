@@ -9,7 +9,7 @@ namespace vessel::jit {
 
 struct HartLayout {
   int32_t x = 0, pc = 0, next_pc = 0, instret = 0, trapped = 0, cur_insn = 0, end_batch = 0, fetch_ctx = 0,
-          data_ctx = 0, f = 0, mstatus = 0, frm = 0, fflags = 0;
+          data_ctx = 0, f = 0, mstatus = 0, frm = 0, fflags = 0, tlb_epoch = 0;
   int32_t tlb_read[riscv::kNumCtx] = {}, tlb_write[riscv::kNumCtx] = {};
 
   explicit HartLayout(const riscv::Hart& h) {
@@ -29,6 +29,7 @@ struct HartLayout {
     mstatus = off(&h.csr.mstatus);
     frm = off(&h.csr.frm);
     fflags = off(&h.csr.fflags);
+    tlb_epoch = off(&h.tlb_epoch);
     for (unsigned c = 0; c < riscv::kNumCtx; ++c) {
       tlb_read[c] = off(&h.tlb[c].read.e[0]);
       tlb_write[c] = off(&h.tlb[c].write.e[0]);

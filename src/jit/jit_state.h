@@ -21,6 +21,17 @@ struct JumpCacheEntry {
 };
 constexpr unsigned kJumpCacheEntries = 4096;
 
+// A load site's last translation: (guest page << 2 | data context) -> host addend, valid
+// while the hart's TLB epoch is `epoch`. Read before the address is known, it takes the
+// TLB's index computation and entry load off a pointer chase's critical path. Sites share
+// slots round-robin: a slot is a fully tagged translation, whichever site filled it.
+struct LoadSite {
+  uint64_t tag = ~0ull;
+  uintptr_t addend = 0;
+  uint64_t epoch = ~0ull;
+};
+constexpr unsigned kLoadSites = 1024;
+
 struct JitState {
   std::atomic<uint64_t>* epoch = nullptr;  // the hart's code epoch counter
   // Called by a block whose epoch check failed: true when its guest code is unchanged (the
@@ -35,6 +46,7 @@ struct JitState {
   // fflags for each value of MXCSR's six flag bits (host_fp_flags.h)
   uint8_t fflags_of_mxcsr[64] = {};
   JumpCacheEntry jump_cache[kJumpCacheEntries];
+  LoadSite load_sites[kLoadSites];
 
   // The page number is folded in: functions at the same offset of different pages (a
   // kernel has thousands) must not all compete for one slot.

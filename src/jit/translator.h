@@ -124,6 +124,9 @@ class Translator : public Xbyak::CodeGenerator {
   template <typename T> bool emit_load(const GuestInsn&);
   template <typename T> bool emit_store(const GuestInsn&);
   void tlb_lookup(unsigned size, bool write, JumpTarget& slow);
+  // The same for a load, through the site's LoadSite first (jit_state.h).
+  void load_lookup(unsigned size, JumpTarget& slow);
+  unsigned next_load_site_ = 0;
   void load_address(unsigned base, int32_t imm);
   // control (emit_control.cpp)
   bool emit_jal(const GuestInsn&);
