@@ -38,10 +38,15 @@ bool Translator::emit_jalr(const GuestInsn& g) {
 template <int kCond>
 bool Translator::emit_branch(const GuestInsn& g) {
   JumpTarget& taken = new_target();
-  load_x(rax, rs1(g.insn));
-  if (const Xbyak::Reg64* host = rs2(g.insn) ? cached(rs2(g.insn)) : nullptr) cmp(rax, *host);
-  else if (rs2(g.insn)) cmp(rax, xreg(rs2(g.insn)));
-  else test(rax, rax);
+  // The first source straight from its host register when it has one.
+  const Xbyak::Reg64* first = rs1(g.insn) ? cached(rs1(g.insn)) : nullptr;
+  if (!first) {
+    load_x(rax, rs1(g.insn));
+    first = &rax;
+  }
+  if (const Xbyak::Reg64* host = rs2(g.insn) ? cached(rs2(g.insn)) : nullptr) cmp(*first, *host);
+  else if (rs2(g.insn)) cmp(*first, xreg(rs2(g.insn)));
+  else test(*first, *first);
   switch (kCond) {
     case kBeq: jump(taken, Cond::E); break;
     case kBne: jump(taken, Cond::NE); break;

@@ -98,8 +98,9 @@ class Translator : public Xbyak::CodeGenerator {
   // for Rs1Rs2, rcx for Rs1Rs2InRcx). InRax: rs1 in rax, rs2 in rcx, result in rax (for
   // x86 instructions with fixed registers). A write to x0 emits nothing but still counts.
   enum class Sources { None, Rs1, Rs1Rs2, Rs1Rs2InRcx, InRax };
+  // `commutative`: rd = rs2 op rs1 may be computed as rd op= rs1 (accumulators).
   template <typename Compute>
-  bool emit_to_rd(const GuestInsn& g, Sources sources, Compute compute);
+  bool emit_to_rd(const GuestInsn& g, Sources sources, Compute compute, bool commutative = false);
 
   // ---- emitters: integer (emit_integer.cpp)
   bool emit_move(const GuestInsn& g, unsigned src);  // rd <- x[src] (mv and its spellings)
