@@ -52,6 +52,7 @@ void Translator::call_interpreter(const GuestInsn& g, const void* via) {
   mov(edx, g.insn);
   mov(rax, reinterpret_cast<uintptr_t>(via));
   call(rax);
+  check_load_sites_epoch();  // the handler may have flushed the TLB (sfence, a status write)
   reload_cached();
   load_cached_fp();  // the call clobbered them; the handler may have written f registers
 }

@@ -32,8 +32,8 @@ void Translator::tlb_lookup(unsigned size, bool write, JumpTarget& slow) {
 }
 
 // In: rsi = guest virtual address. Out: rdx = host address - guest address. The site's slot
-// is checked first: aligned (so within one page), the same page and context, and no TLB
-// flush since it was filled. Otherwise the TLB lookup runs out of line and refills it.
+// is checked first: aligned (so within one page), the same page and context. Otherwise the
+// TLB lookup runs out of line and refills it.
 void Translator::load_lookup(unsigned size, JumpTarget& slow) {
   const auto site = static_cast<int32_t>(offsetof(JitState, load_sites) +
                                          sizeof(LoadSite) * (next_load_site_++ % kLoadSites));
@@ -43,9 +43,6 @@ void Translator::load_lookup(unsigned size, JumpTarget& slow) {
     test(sil, static_cast<uint8_t>(size - 1));
     jump(normal, Cond::NE);
   }
-  mov(eax, dword[rbx + layout_.tlb_epoch]);
-  cmp(rax, qword[rbp + site + static_cast<int32_t>(offsetof(LoadSite, epoch))]);
-  jump(normal, Cond::NE);
   mov(rax, rsi);
   shr(rax, riscv::kPageShift);
   lea(rax, ptr[rax * 4 + data_ctx_]);
@@ -59,9 +56,25 @@ void Translator::load_lookup(unsigned size, JumpTarget& slow) {
     lea(rax, ptr[rax * 4 + data_ctx_]);
     mov(qword[rbp + site + static_cast<int32_t>(offsetof(LoadSite, tag))], rax);
     mov(qword[rbp + site + static_cast<int32_t>(offsetof(LoadSite, addend))], rdx);
-    mov(eax, dword[rbx + layout_.tlb_epoch]);
-    mov(qword[rbp + site + static_cast<int32_t>(offsetof(LoadSite, epoch))], rax);
     jump(hit);
+  });
+}
+
+// Empties the load slots if the TLB was flushed since they were filled. Clobbers the
+// caller-saved registers (called where the cached ones are about to be reloaded).
+void Translator::check_load_sites_epoch() {
+  JumpTarget& flushed = new_target();
+  JumpTarget& current = new_target();
+  mov(esi, dword[rbx + layout_.tlb_epoch]);
+  cmp(rsi, qword[rbp + static_cast<int32_t>(offsetof(JitState, load_sites_epoch))]);
+  jump(flushed, Cond::NE);
+  bind(current);
+  cold([this, &flushed, &current] {
+    bind(flushed);
+    mov(rdi, rbp);
+    mov(rax, reinterpret_cast<uintptr_t>(&JitState::reset_load_sites));
+    call(rax);
+    jump(current);
   });
 }
 

@@ -21,14 +21,14 @@ struct JumpCacheEntry {
 };
 constexpr unsigned kJumpCacheEntries = 4096;
 
-// A load site's last translation: (guest page << 2 | data context) -> host addend, valid
-// while the hart's TLB epoch is `epoch`. Read before the address is known, it takes the
-// TLB's index computation and entry load off a pointer chase's critical path. Sites share
-// slots round-robin: a slot is a fully tagged translation, whichever site filled it.
+// A load site's last translation: (guest page << 2 | data context) -> host addend. Read
+// before the address is known, it takes the TLB's index computation and entry load off a
+// pointer chase's critical path. Sites share slots round-robin: a slot is a fully tagged
+// translation, whichever site filled it. All slots are emptied when the hart's TLB is
+// flushed (blocks compare its epoch with `load_sites_epoch` on entry and after handlers).
 struct LoadSite {
   uint64_t tag = ~0ull;
   uintptr_t addend = 0;
-  uint64_t epoch = ~0ull;
 };
 constexpr unsigned kLoadSites = 1024;
 
@@ -47,6 +47,12 @@ struct JitState {
   uint8_t fflags_of_mxcsr[64] = {};
   JumpCacheEntry jump_cache[kJumpCacheEntries];
   LoadSite load_sites[kLoadSites];
+  uint64_t load_sites_epoch = 0;  // the hart's tlb_epoch the slots were filled under
+
+  static void reset_load_sites(JitState* state, uint64_t epoch) {
+    for (auto& site : state->load_sites) site = LoadSite{};
+    state->load_sites_epoch = epoch;
+  }
 
   // The page number is folded in: functions at the same offset of different pages (a
   // kernel has thousands) must not all compete for one slot.

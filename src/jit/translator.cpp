@@ -341,6 +341,7 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
   // The whole block must fit in the batch: budgets are exact (the differential test and
   // --max-instructions rely on it); the dispatcher interprets the remainder.
   check_budget(budget);
+  check_load_sites_epoch();
   reload_cached();
   load_cached_fp();
   loop_head_ = &new_target();

@@ -127,6 +127,7 @@ class Translator : public Xbyak::CodeGenerator {
   void tlb_lookup(unsigned size, bool write, JumpTarget& slow);
   // The same for a load, through the site's LoadSite first (jit_state.h).
   void load_lookup(unsigned size, JumpTarget& slow);
+  void check_load_sites_epoch();
   unsigned next_load_site_ = 0;
   void load_address(unsigned base, int32_t imm);
   // control (emit_control.cpp)

@@ -128,6 +128,42 @@ TEST(JitDifferential, FloatingPointLoopKeepsItsRegistersExact) {
   EXPECT_EQ(compare_engines(p, 5000, Engine::Jit), "");
 }
 
+// A load translated through its site's slot, then its page remapped and SFENCE.VMA: the
+// same load must see the new page. M-mode writes the page table and loads through it with
+// MPRV (as S-mode); the inner loop runs the load twice, so that its second run fills the
+// site's slot from the TLB.
+TEST(JitDifferential, LoadSitesForgetTranslationsOnTlbFlush) {
+  RandomProgram p;
+  p.entry = kCodePage;
+  p.page_table = true;
+  const uint64_t va = kDataBase + 2 * 4096, new_page = kDataBase + 3 * 4096;
+  p.x[5] = (8ull << 60) | (kPageTable >> 12);                   // Sv39 root
+  p.x[6] = (1ull << 17) | (1ull << 11);                         // MPRV, MPP = S
+  p.x[7] = va;
+  p.x[8] = kPageTable + 0x2000 + 8 * ((va - kRamBase) >> 12);  // va's leaf PTE
+  p.x[9] = ((new_page >> 12) << 10) | 0xc7;                     // V R W A D
+  const uint32_t code[] = {
+      (0x180u << 20) | (5u << 15) | (1u << 12) | 0x73,               // csrw satp, x5
+      (2u << 20) | (10u << 7) | 0x13,                                 // li x10, 2
+      (0x300u << 20) | (6u << 15) | (2u << 12) | 0x73,               // loop: csrs mstatus, x6
+      (2u << 20) | (13u << 7) | 0x13,                                 // li x13, 2
+      (7u << 15) | (3u << 12) | (11u << 7) | 0x03,                    // inner: ld x11, 0(x7)
+      (11u << 20) | (12u << 15) | (12u << 7) | 0x33,                  // add x12, x12, x11
+      (0xfffu << 20) | (13u << 15) | (13u << 7) | 0x13,               // addi x13, x13, -1
+      (1u << 31) | (0x3fu << 25) | (13u << 15) | (1u << 12) | (0xau << 8) | (1u << 7) | 0x63,  // bnez x13, inner
+      (0x300u << 20) | (6u << 15) | (3u << 12) | 0x73,               // csrc mstatus, x6
+      (9u << 20) | (8u << 15) | (3u << 12) | 0x23,                    // sd x9, 0(x8)
+      0x12000073,                                                     // sfence.vma
+      (0xfffu << 20) | (10u << 15) | (10u << 7) | 0x13,               // addi x10, x10, -1
+      (1u << 31) | (0x3eu << 25) | (10u << 15) | (1u << 12) | (0xcu << 8) | (1u << 7) | 0x63,  // bnez x10, loop
+  };
+  for (const uint32_t w : code)
+    for (int b = 0; b < 4; ++b) p.code.push_back(static_cast<uint8_t>(w >> (8 * b)));
+  p.data.resize(kDataPages * 4096);
+  for (size_t i = 0; i < p.data.size(); ++i) p.data[i] = static_cast<uint8_t>(i * 7 + (i >> 12));
+  EXPECT_EQ(compare_engines(p, 5000, Engine::Jit), "");
+}
+
 TEST(JitDifferential, BlocksStopAtPageBoundary) {
   std::mt19937_64 rng(3);
   for (auto mode : {RandomProgram::Mode::Supervisor, RandomProgram::Mode::User}) {
