@@ -322,6 +322,7 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
   if (insns.empty()) return false;
   choose_cached_registers(insns);
   choose_cached_fp_registers(insns);
+  load_sites_ = data_ctx == riscv::kCtxUser;
   block.copy_from = guest - (pc - lo);
   block.code_copy.assign(block.copy_from, block.copy_from + (hi - lo));
   block.length = static_cast<uint32_t>(insns.size());

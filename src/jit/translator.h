@@ -129,6 +129,7 @@ class Translator : public Xbyak::CodeGenerator {
   void load_lookup(unsigned size, JumpTarget& slow);
   void check_load_sites_epoch();
   unsigned next_load_site_ = 0;
+  bool load_sites_ = false;  // this block's loads use slots (user code)
   void load_address(unsigned base, int32_t imm);
   // control (emit_control.cpp)
   bool emit_jal(const GuestInsn&);

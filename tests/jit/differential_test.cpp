@@ -130,18 +130,18 @@ TEST(JitDifferential, FloatingPointLoopKeepsItsRegistersExact) {
 
 // A load translated through its site's slot, then its page remapped and SFENCE.VMA: the
 // same load must see the new page. M-mode writes the page table and loads through it with
-// MPRV (as S-mode); the inner loop runs the load twice, so that its second run fills the
-// site's slot from the TLB.
+// MPRV as U-mode (only user code uses slots); the inner loop runs the load twice, so that
+// its second run fills the site's slot from the TLB.
 TEST(JitDifferential, LoadSitesForgetTranslationsOnTlbFlush) {
   RandomProgram p;
   p.entry = kCodePage;
   p.page_table = true;
   const uint64_t va = kDataBase + 2 * 4096, new_page = kDataBase + 3 * 4096;
   p.x[5] = (8ull << 60) | (kPageTable >> 12);                   // Sv39 root
-  p.x[6] = (1ull << 17) | (1ull << 11);                         // MPRV, MPP = S
+  p.x[6] = 1ull << 17;                                          // MPRV (MPP = U)
   p.x[7] = va;
   p.x[8] = kPageTable + 0x2000 + 8 * ((va - kRamBase) >> 12);  // va's leaf PTE
-  p.x[9] = ((new_page >> 12) << 10) | 0xc7;                     // V R W A D
+  p.x[9] = ((new_page >> 12) << 10) | 0xd7;                     // V R W U A D
   const uint32_t code[] = {
       (0x180u << 20) | (5u << 15) | (1u << 12) | 0x73,               // csrw satp, x5
       (2u << 20) | (10u << 7) | 0x13,                                 // li x10, 2

@@ -68,7 +68,7 @@ TestMachine::TestMachine(const RandomProgram& p, Engine engine) {
   h.csr.senvcfg = p.senvcfg;
   h.csr.mstatus = (h.csr.mstatus & ~riscv::mstatus::kFS) | p.fs;
   h.csr.mtvec = kTrapVector;
-  if (p.page_table && p.mode == RandomProgram::Mode::Machine) build_page_table(as_, false);
+  if (p.page_table && p.mode == RandomProgram::Mode::Machine) build_page_table(as_, true);
   if (p.mode != RandomProgram::Mode::Machine) {
     build_page_table(as_, p.mode == RandomProgram::Mode::User);
     h.priv = p.mode == RandomProgram::Mode::User ? riscv::Priv::User : riscv::Priv::Supervisor;

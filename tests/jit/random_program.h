@@ -29,7 +29,7 @@ struct RandomProgram {
   // U-mode programs both run and trap on cbo.*.
   uint64_t menvcfg = 0, senvcfg = 0;
   enum class Mode { Machine, Supervisor, User } mode = Mode::Machine;  // S and U run under Sv39
-  bool page_table = false;  // build the Sv39 tables for an M-mode program too (satp stays 0)
+  bool page_table = false;  // build the (user) Sv39 tables for an M-mode program too (satp stays 0)
 };
 
 RandomProgram make_random_program(std::mt19937_64& rng, unsigned instructions);
