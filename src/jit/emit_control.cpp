@@ -55,11 +55,16 @@ bool Translator::emit_branch(const GuestInsn& g) {
     case kBltu: jump(taken, Cond::B); break;
     case kBgeu: jump(taken, Cond::AE); break;
   }
+  // Taken: a side exit out of line. Not taken: the block goes on (or, if the branch ends
+  // it, translate() leaves towards the next instruction).
   const unsigned completed = pending_ + 1;
-  exit_to(g.pc + g.len, completed);
-  bind(taken);
-  exit_to(g.pc + imm_b(g.insn), completed);
-  return false;
+  const uint64_t target = g.pc + imm_b(g.insn);
+  cold([this, &taken, target, completed] {
+    bind(taken);
+    exit_to(target, completed);
+  });
+  ++pending_;
+  return true;
 }
 
 // RVWMO on x86-TSO: only a store followed by a load can be reordered, so only a fence

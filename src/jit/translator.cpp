@@ -253,6 +253,7 @@ uint64_t Translator::decode_block(uint64_t pc, const uint8_t* guest, std::vector
     return false;
   };
   uint64_t cur = pc;
+  unsigned branches = 0;
   while (insns.size() < kMaxInsns) {
     // A block never leaves its page: the next virtual page may map anywhere.
     if ((cur ^ pc) >> riscv::kPageShift) break;
@@ -295,7 +296,11 @@ uint64_t Translator::decode_block(uint64_t pc, const uint8_t* guest, std::vector
       continue;
     }
     insns.push_back(gi);
-    if (opcode == 0x67 || opcode == 0x63) break;  // jalr, branches (not bset & co.)
+    if (opcode == 0x67) break;  // jalr
+    // A conditional branch leaves through a side exit when taken; the block goes on with the
+    // instructions after it (a superblock), so branchy code runs fewer block transitions.
+    // Every exit writes back the registers the whole block writes: keep blocks short.
+    if (opcode == 0x63 && ++branches == kMaxBranches) break;
   }
   return cur;
 }
