@@ -62,7 +62,9 @@ DebianImage find_debian_image(std::string& why) {
       return image;
     }
   image.dir = dir;
-  image.cmdline = read_first_line(dir + "/cmdline");
+  // systemd waits 90 s for a device by default; coldplugging ttyS0 took longer than that
+  // with 4 harts on this 2-core host while other builds ran, and no serial getty started.
+  image.cmdline = read_first_line(dir + "/cmdline") + " systemd.default_device_timeout_sec=600";
   return image;
 }
 
