@@ -155,6 +155,7 @@ bool BlockDevice::process_queue(unsigned q) {
                                 // The status byte, if the chain has one, is always written last.
                                 if (const auto at = status_byte(chain)) {
                                   *ram.at(*at) = status;
+                                  ram.mark_dirty(*at);
                                   ++written;
                                 }
                                 return static_cast<uint32_t>(written);

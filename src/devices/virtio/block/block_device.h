@@ -30,6 +30,9 @@ class BlockDevice : public VirtioDevice {
   RateLimiter& limiter() { return limiter_; }
 
   storage::DiskImage& image() { return *image_; }
+  // Another handle on the same disk (a migration's destination reopens it writable once the
+  // source stopped). Only while the I/O thread is stopped.
+  void replace_image(std::unique_ptr<storage::DiskImage> image) { image_ = std::move(image); }
 
  private:
   uint8_t execute(const Chain& chain, uint64_t& written);

@@ -1,0 +1,85 @@
+// A counting, memory-dirtying guest migrated several times, between the JIT and the
+// interpreter and back: the count never repeats or skips, its tmpfs file keeps its checksum,
+// the console history and the balloon target survive.
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "control_client.h"
+#include "migration_guest.h"
+
+namespace vessel::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Reads the console history a console client of `socket` gets first.
+std::string console_history(const std::string& socket, const std::string& until) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socket.c_str());
+  std::string seen;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    timeval tv{10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char buf[4096];
+    for (ssize_t n; seen.find(until) == std::string::npos && (n = read(fd, buf, sizeof buf)) > 0;)
+      seen.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return seen;
+}
+
+TEST_F(MigrationGuest, CountingGuestMovesFourTimesBetweenEngines) {
+  auto vm = boot_source("jit");
+  ASSERT_TRUE(vm->expect(count_line(5), 120s)) << vm->output();
+  ASSERT_TRUE(control(control_path(0), {{"op", "balloon"}, {"bytes", 8 << 20}}).value("ok", false));
+  std::string all;  // the guest's console over every VMM, in order
+  int from = 0;
+  const char* engines[] = {"interp", "jit", "interp", "jit"};
+  for (int hop = 1; hop <= 4; ++hop) {
+    SCOPED_TRACE(std::string("hop ") + std::to_string(hop) + " to " + engines[hop - 1]);
+    std::vector<std::string> extra = {"--engine", engines[hop - 1]};
+    if (hop == 4) extra.insert(extra.end(), {"--console-socket", dir_ + "/console.sock"});
+    auto next = start_destination(hop, extra);
+    const auto started =
+        migrate(from, {{"to", "unix:" + incoming_path(hop)}, {"downtime_ms", 100}, {"compress", hop % 2 == 0}});
+    ASSERT_TRUE(started.value("ok", false)) << started.dump();
+    // The source reports completion, with the measured downtime, before it exits.
+    const auto done = wait_phase(from, {"completed", "failed"}, 180s);
+    ASSERT_EQ(done.value("phase", ""), "completed") << done.dump() << vm->output() << next->output();
+    EXPECT_GE(done.value("rounds", 0), 1) << done.dump();
+    EXPECT_GT(done.value("bytes_sent", 0), 0) << done.dump();
+    EXPECT_GT(done.value("downtime_ms", 0.0), 0.0) << done.dump();
+    EXPECT_EQ(vm->wait_exit(60s), 5) << "the source exits once the destination runs the VM\n" << vm->output();
+    EXPECT_NE(vm->output().find("the VM migrated to unix:"), std::string::npos) << vm->output();
+    const long last = highest_count(vm->output());
+    all += guest_text(vm->output());
+    // It keeps counting on the destination, from where it was.
+    ASSERT_TRUE(next->expect(count_line(last + 5), 120s)) << next->output();
+    const auto status = control(control_path(hop), {{"op", "status"}});
+    EXPECT_EQ(status.value("state", ""), "running") << status.dump();
+    EXPECT_EQ(status["balloon"].value("target_bytes", 0), 8 << 20) << status.dump();
+    from = hop;
+    vm = std::move(next);
+  }
+  ASSERT_TRUE(vm->expect(count_line(highest_count(vm->output()) + 25), 120s)) << vm->output();
+  // The console history came along: a client of the last VMM sees the first one's boot.
+  const std::string history = console_history(dir_ + "/console.sock", "VESSEL-GUEST-READY");
+  EXPECT_NE(history.find("VESSEL-GUEST-READY"), std::string::npos) << history;
+  EXPECT_TRUE(control(control_path(from), {{"op", "stop"}}).value("ok", false));
+  EXPECT_EQ(vm->wait_exit(60s), 0) << vm->output();
+  all += guest_text(vm->output());
+  // Never a repeat, never a gap: each count is the previous one plus one.
+  const auto seen = counts(all);
+  ASSERT_GT(seen.size(), 30u) << all;
+  for (size_t i = 1; i < seen.size(); ++i) ASSERT_EQ(seen[i], seen[i - 1] + 1) << "at " << i << "\n" << all;
+  // The tmpfs file written at the start kept its content through every move.
+  const auto sums = checksums(all);
+  ASSERT_GE(sums.size(), 2u) << all;
+  for (const auto& s : sums) EXPECT_EQ(s, sums[0]) << all;
+}
+
+}  // namespace
+}  // namespace vessel::test
