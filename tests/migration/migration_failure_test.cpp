@@ -1,7 +1,153 @@
-// Every failure leaves the source running as if nothing happened.
+// Every failure leaves the source running as if nothing happened, and a destination that
+// gives up says why and exits non-zero: a bad address, a destination that refuses the
+// configuration, one that dies in the middle, a malformed stream. A paused VM migrates and
+// stays paused.
+#include <signal.h>
+
 #include "control_client.h"
+#include "migration/channel.h"
+#include "migration/endpoint.h"
+#include "migration/stream.h"
 #include "migration_guest.h"
 
 namespace vessel::test {
-namespace {}  // namespace
+namespace {
+
+using namespace std::chrono_literals;
+
+// The source still counts, and says it runs.
+void expect_still_running(GuestProcess& vm, const std::string& control_socket) {
+  const long last = highest_count(vm.output());
+  EXPECT_TRUE(vm.expect(count_line(last + 3), 60s)) << vm.output();
+  EXPECT_EQ(control(control_socket, {{"op", "status"}}).value("state", ""), "running");
+  EXPECT_FALSE(vm.wait_exit(0s).has_value());
+}
+
+TEST_F(MigrationGuest, BadDestinationsAreReportedAndTheSourceRunsOn) {
+  auto vm = boot_source("jit");
+  ASSERT_TRUE(vm->expect(count_line(3), 120s)) << vm->output();
+  auto r = migrate(0, {{"to", "ftp:somewhere"}});
+  EXPECT_FALSE(r.value("ok", true)) << r.dump();
+  EXPECT_NE(r.value("error", "").find("bad migration address"), std::string::npos) << r.dump();
+  r = migrate(0, {{"to", "unix:" + incoming_path(1)}, {"bandwidth", "fast"}});
+  EXPECT_FALSE(r.value("ok", true)) << r.dump();
+  r = migrate(0, {{"to", "unix:" + incoming_path(1)}, {"colour", "blue"}});
+  EXPECT_NE(r.value("error", "").find("unknown field 'colour'"), std::string::npos) << r.dump();
+  // Nobody listens there.
+  r = migrate(0, {{"to", "unix:" + incoming_path(1)}});
+  ASSERT_TRUE(r.value("ok", false)) << r.dump();
+  const auto s = wait_phase(0, {"failed", "completed"}, 60s);
+  EXPECT_EQ(s.value("phase", ""), "failed") << s.dump();
+  EXPECT_NE(s.value("error", "").find("cannot connect"), std::string::npos) << s.dump();
+  expect_still_running(*vm, control_path(0));
+  EXPECT_TRUE(control(control_path(0), {{"op", "stop"}}).value("ok", false));
+  EXPECT_EQ(vm->wait_exit(60s), 0);
+}
+
+TEST_F(MigrationGuest, MismatchedConfigurationIsRefusedBeforeMemoryMoves) {
+  auto vm = boot_source("jit");
+  ASSERT_TRUE(vm->expect(count_line(3), 120s)) << vm->output();
+  auto dst = start_destination(1, {"--memory", "256M"});  // the source has 128M
+  ASSERT_TRUE(migrate(0, {{"to", "unix:" + incoming_path(1)}}).value("ok", false));
+  const auto s = wait_phase(0, {"failed", "completed"}, 60s);
+  EXPECT_EQ(s.value("phase", ""), "failed") << s.dump();
+  EXPECT_NE(s.value("error", "").find("refused the migration: configuration mismatch"), std::string::npos) << s.dump();
+  EXPECT_EQ(s.value("pages_sent", 1), 0) << s.dump();
+  EXPECT_EQ(dst->wait_exit(30s), 2) << dst->output();
+  EXPECT_NE(dst->output().find("128 MiB of memory, this side was started with --memory 256 MiB"), std::string::npos)
+      << dst->output();
+  // A configuration the destination cannot build (its disk image is missing there) likewise.
+  expect_still_running(*vm, control_path(0));
+  EXPECT_TRUE(control(control_path(0), {{"op", "stop"}}).value("ok", false));
+  EXPECT_EQ(vm->wait_exit(60s), 0);
+}
+
+TEST_F(MigrationGuest, DestinationDyingMidwayLeavesTheSourceRunning) {
+  auto vm = boot_source("jit");
+  ASSERT_TRUE(vm->expect(count_line(3), 120s)) << vm->output();
+  {
+    auto dst = start_destination(1);
+    // Slow enough that the destination is still receiving when it is killed.
+    ASSERT_TRUE(migrate(0, {{"to", "unix:" + incoming_path(1)}, {"bandwidth", "2M"}}).value("ok", false));
+    const auto s = wait_phase(0, {"precopy", "failed", "completed"}, 60s);
+    ASSERT_EQ(s.value("phase", ""), "precopy") << s.dump();
+    dst->signal(SIGKILL);
+    EXPECT_EQ(dst->wait_exit(30s), 128 + SIGKILL);
+    const auto f = wait_phase(0, {"failed", "completed"}, 60s);
+    EXPECT_EQ(f.value("phase", ""), "failed") << f.dump();
+    EXPECT_NE(f.value("error", "").find("migration connection lost"), std::string::npos) << f.dump();
+  }
+  expect_still_running(*vm, control_path(0));
+  // The source is intact: the next migration goes through.
+  auto dst = start_destination(2);
+  ASSERT_TRUE(migrate(0, {{"to", "unix:" + incoming_path(2)}}).value("ok", false));
+  EXPECT_EQ(wait_phase(0, {"failed", "completed"}, 120s).value("phase", ""), "completed");
+  EXPECT_EQ(vm->wait_exit(60s), 5) << vm->output();
+  const long last = highest_count(vm->output());
+  EXPECT_TRUE(dst->expect(count_line(last + 3), 60s)) << dst->output();
+  EXPECT_TRUE(control(control_path(2), {{"op", "stop"}}).value("ok", false));
+  EXPECT_EQ(dst->wait_exit(60s), 0);
+}
+
+TEST_F(MigrationGuest, MalformedStreamsAreRefusedWithAMessage) {
+  using migration::RecordType;
+  auto connect = [&](int n) {
+    auto fd = migration::connect_endpoint(migration::parse_endpoint("unix:" + incoming_path(n)).value(), 5000);
+    EXPECT_TRUE(fd) << fd.error();
+    return std::make_unique<migration::Channel>(fd.value());
+  };
+  {
+    auto dst = start_destination(1);
+    auto ch = connect(1);
+    const char junk[] = "this is not a migration stream at all";
+    ASSERT_TRUE(ch->send(junk, sizeof junk));
+    EXPECT_EQ(dst->wait_exit(30s), 1) << dst->output();
+    EXPECT_NE(dst->output().find("not a Vessel migration stream"), std::string::npos) << dst->output();
+  }
+  {
+    auto dst = start_destination(2);
+    auto ch = connect(2);
+    ASSERT_TRUE(migration::send_header(*ch));
+    // A configuration record whose checksum does not match.
+    const std::string conf = "{}";
+    const uint8_t header[16] = {'C', 'O', 'N', 'F', 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0};
+    const uint8_t sum[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    ASSERT_TRUE(ch->send(header, sizeof header));
+    ASSERT_TRUE(ch->send(conf.data(), conf.size()));
+    ASSERT_TRUE(ch->send(sum, sizeof sum));
+    EXPECT_EQ(dst->wait_exit(30s), 1) << dst->output();
+    EXPECT_NE(dst->output().find("checksum mismatch in record CONF"), std::string::npos) << dst->output();
+  }
+  {
+    auto dst = start_destination(3);
+    auto ch = connect(3);
+    ASSERT_TRUE(migration::send_header(*ch));
+    ASSERT_TRUE(migration::send_record(*ch, RecordType::Config, R"({"memory_bytes":"lots"})"));
+    EXPECT_EQ(dst->wait_exit(30s), 2) << dst->output();
+    EXPECT_NE(dst->output().find("configuration is not valid here"), std::string::npos) << dst->output();
+  }
+}
+
+TEST_F(MigrationGuest, PausedVmArrivesPaused) {
+  auto vm = boot_source("jit");
+  ASSERT_TRUE(vm->expect(count_line(3), 120s)) << vm->output();
+  ASSERT_TRUE(control(control_path(0), {{"op", "pause"}}).value("ok", false));
+  auto dst = start_destination(1);
+  ASSERT_TRUE(migrate(0, {{"to", "unix:" + incoming_path(1)}}).value("ok", false));
+  EXPECT_EQ(wait_phase(0, {"failed", "completed"}, 120s).value("phase", ""), "completed");
+  EXPECT_EQ(vm->wait_exit(60s), 5) << vm->output();
+  ASSERT_TRUE(wait_for_vm(control_path(1), 30s));
+  const auto st = control(control_path(1), {{"op", "status"}});
+  EXPECT_EQ(st.value("state", ""), "paused") << st.dump();
+  const uint64_t instructions = st.value("instructions", uint64_t{0});
+  EXPECT_EQ(control(control_path(1), {{"op", "status"}}).value("instructions", uint64_t{1}), instructions)
+      << "nothing runs while paused";
+  ASSERT_TRUE(control(control_path(1), {{"op", "resume"}}).value("ok", false));
+  const long last = highest_count(vm->output());
+  EXPECT_TRUE(dst->expect(count_line(last + 3), 60s)) << dst->output();
+  EXPECT_TRUE(control(control_path(1), {{"op", "stop"}}).value("ok", false));
+  EXPECT_EQ(dst->wait_exit(60s), 0);
+}
+
+}  // namespace
 }  // namespace vessel::test
