@@ -17,13 +17,17 @@ namespace fs = std::filesystem;
 
 // Counts on the console while rewriting 4 MiB of tmpfs (page cache) with new content each
 // step; every 10 counts it prints the checksum of a file written once at the start.
+// With a disk, each count is also written to its first sector (and synced); with more than
+// one hart, the others spin in busy loops.
 constexpr const char* kScript = R"(
 head -c 1048576 /dev/urandom > /tmp/kept
+for j in $(seq 2 $(nproc)); do (while true; do x=$((x+1)); done) & done
 i=0
 while true; do
   echo C$i
   yes "$i dirty" | head -c 4194304 > /tmp/dirty
   if [ $((i % 10)) -eq 0 ]; then echo K=$(md5sum /tmp/kept | cut -c1-32); fi
+  if [ -b /dev/vda ]; then printf "disk %08d\n" $i | dd of=/dev/vda conv=notrunc 2>/dev/null; sync; fi
   i=$((i+1))
   usleep 10000
 done

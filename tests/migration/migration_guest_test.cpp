@@ -5,6 +5,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <fstream>
+
 #include "control_client.h"
 #include "migration_guest.h"
 
@@ -88,6 +90,47 @@ TEST_F(MigrationGuest, CountingGuestMovesFourTimesBetweenEngines) {
   const auto sums = checksums(all);
   ASSERT_GE(sums.size(), 2u) << all;
   for (const auto& s : sums) EXPECT_EQ(s, sums[0]) << all;
+}
+
+}  // namespace
+}  // namespace vessel::test
+
+namespace vessel::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Four harts, all busy, and a disk on shared storage: the disk writes made before the move
+// are in the image, and the destination keeps writing to it.
+TEST_F(MigrationGuest, FourBusyHartsAndADiskMove) {
+  const std::string disk = dir_ + "/disk.raw";
+  {
+    std::ofstream f(disk, std::ios::binary);
+    f << std::string(1 << 20, '\0');
+  }
+  auto vm = boot_source("jit", {"--cpus", "4", "--drive", "file=" + disk + ",format=raw"});
+  ASSERT_TRUE(vm->expect(count_line(5), 180s)) << vm->output();
+  const auto status = control(control_path(0), {{"op", "status"}});
+  EXPECT_EQ(status.value("harts", 0), 4);
+  auto dst = start_destination(1, {"--cpus", "4", "--engine", "interp"});
+  ASSERT_TRUE(migrate(0, {{"to", "unix:" + incoming_path(1)}, {"downtime_ms", 100}}).value("ok", false));
+  const auto done = wait_phase(0, {"failed", "completed"}, 240s);
+  ASSERT_EQ(done.value("phase", ""), "completed") << done.dump() << vm->output() << dst->output();
+  EXPECT_EQ(vm->wait_exit(60s), 5) << vm->output();
+  const long last = highest_count(vm->output());
+  ASSERT_TRUE(dst->expect(count_line(last + 5), 180s)) << dst->output();
+  EXPECT_TRUE(control(control_path(1), {{"op", "stop"}}).value("ok", false));
+  EXPECT_EQ(dst->wait_exit(60s), 0);
+  // The first sector holds the last count the guest wrote and synced: one made on the
+  // destination, after every one the source wrote.
+  std::ifstream f(disk, std::ios::binary);
+  std::string sector(14, '\0');
+  f.read(sector.data(), 14);
+  ASSERT_EQ(sector.substr(0, 5), "disk ") << sector;
+  EXPECT_GE(std::stol(sector.substr(5, 8)), last) << sector;
+  std::string all = guest_text(vm->output()) + guest_text(dst->output());
+  const auto seen = counts(all);
+  for (size_t i = 1; i < seen.size(); ++i) ASSERT_EQ(seen[i], seen[i - 1] + 1) << all;
 }
 
 }  // namespace
