@@ -47,6 +47,8 @@ class Registry {
   Outcome<nlohmann::json> pause(const std::string& name);
   Outcome<nlohmann::json> resume(const std::string& name);
   Outcome<nlohmann::json> snapshot(const std::string& name, const std::string& path);
+  // Live migration to a new VM `to` on this host (registry_migrate.cpp).
+  Outcome<nlohmann::json> migrate(const std::string& name, const nlohmann::json& body);
   Outcome<nlohmann::json> update_limits(const std::string& name, const nlohmann::json& body);
   Outcome<nlohmann::json> remove(const std::string& name);
   // The console socket of a running VM (console attach relays to it).
