@@ -25,6 +25,7 @@ constexpr int kAckTimeoutMs = 60'000;
 // round's dirty pages; two such rounds in a row throttle the vCPUs one step further.
 constexpr double kShrinkRatio = 0.9;
 constexpr double kThrottleSteps[] = {0.5, 0.3, 0.2, 0.1, 0.05};
+constexpr uint64_t kFewPages = 64;  // sent during the pause in well under a millisecond
 
 double seconds_since(uint64_t ns) { return static_cast<double>(Timebase::host_ns() - ns) / 1e9; }
 
@@ -179,20 +180,29 @@ Result<bool> OutgoingMigration::migrate() {
   pages.resize(total_pages);
   for (uint64_t p = 0; p < total_pages; ++p) pages[p] = p;
   uint64_t round_start = Timebase::host_ns(), round_bytes_start = ch.bytes_sent();
+  uint64_t data_pages_start = 0;
   if (auto r = send_pages(pages, true); !r) return r;
   uint64_t previous_dirty = total_pages;
   unsigned stalled = 0;
   for (;;) {
     const double round_s = std::max(seconds_since(round_start), 1e-6);
     const uint64_t round_bytes = ch.bytes_sent() - round_bytes_start;
-    const uint64_t round_pages = pages.size();
+    uint64_t round_data_pages;
+    {
+      std::lock_guard lock(mutex_);
+      round_data_pages = pages_sent_ - data_pages_start;
+      data_pages_start = pages_sent_;
+    }
     pages.clear();
     vm_.harvest_dirty(pages);
-    // Bytes a page costs on the wire in this round (zero pages and compression make it less
-    // than a page), and what the rest would take at the bandwidth just measured.
+    // What a page with data costs on the wire (compression makes it less than a page; zero
+    // pages cost next to nothing, and dirtied pages rarely are zero), and what the rest would
+    // take at the bandwidth just measured.
     const double bandwidth = static_cast<double>(round_bytes) / round_s;
-    const double per_page = round_pages ? static_cast<double>(round_bytes) / static_cast<double>(round_pages)
-                                        : static_cast<double>(migration::kPageBytes);
+    const double per_page = round_data_pages
+                                ? std::min(static_cast<double>(round_bytes) / static_cast<double>(round_data_pages),
+                                           static_cast<double>(migration::kPageBytes + 64))
+                                : static_cast<double>(migration::kPageBytes);
     const double expected_ms = static_cast<double>(pages.size()) * per_page / std::max(bandwidth, 1.0) * 1e3;
     {
       std::lock_guard lock(mutex_);
@@ -202,7 +212,11 @@ Result<bool> OutgoingMigration::migrate() {
       dirty_rate_ = static_cast<double>(pages.size() * migration::kPageBytes) / round_s;
       expected_downtime_ms_ = expected_ms;
     }
-    if (expected_ms <= static_cast<double>(params_.downtime_ms) || rounds_ >= params_.max_rounds) break;
+    // Within the limit: stop, unless rounds still halve the rest (each costs little and makes
+    // the pause shorter still) and it is more than a few pages.
+    const bool halving = static_cast<double>(pages.size()) < 0.5 * static_cast<double>(previous_dirty);
+    if (expected_ms <= static_cast<double>(params_.downtime_ms) && (!halving || pages.size() <= kFewPages)) break;
+    if (rounds_ >= params_.max_rounds) break;
     if (static_cast<double>(pages.size()) >= kShrinkRatio * static_cast<double>(previous_dirty)) {
       if (++stalled >= 2) {
         throttle_harder();
