@@ -49,15 +49,18 @@ def rpc(path, req, qmp=False):
     s = socket.socket(socket.AF_UNIX)
     s.connect(path)
     f = s.makefile("rwb")
+    def answer():  # skips QMP events
+        while True:
+            line = json.loads(f.readline())
+            if not qmp or "return" in line or "error" in line:
+                return line
     if qmp:
         f.readline()  # greeting
-        f.write(b'{"execute":"qmp_capabilities"}\n'); f.flush(); f.readline()
+        f.write(b'{"execute":"qmp_capabilities"}\n'); f.flush(); answer()
     f.write((json.dumps(req) + "\n").encode()); f.flush()
-    while True:
-        line = json.loads(f.readline())
-        if not qmp or "return" in line or "error" in line:
-            s.close()
-            return line
+    line = answer()
+    s.close()
+    return line
 
 
 def wait_for(p, text, timeout=300):

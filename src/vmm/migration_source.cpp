@@ -82,6 +82,7 @@ nlohmann::json OutgoingMigration::status() const {
                    {"bandwidth", static_cast<uint64_t>(bandwidth_)},
                    {"expected_downtime_ms", expected_downtime_ms_},
                    {"throttle", throttle_},
+                   {"throttle_min", throttle_min_},
                    {"compress", params_.compress},
                    {"total_ms", total_ms_ ? total_ms_ : seconds_since(started_ns_) * 1e3}};
   if (phase_ == "completed") j["downtime_ms"] = downtime_ms_;
@@ -129,6 +130,8 @@ void OutgoingMigration::throttle_harder() {
   vm_.cpu_budget().set_cap(base * next);
   std::lock_guard lock(mutex_);
   throttle_ = next;
+  throttle_min_ = std::min(throttle_min_, next);
+  LOG_INFO("migration: rounds stopped shrinking; vCPUs throttled to %.0f %%", next * 100);
 }
 
 Result<bool> OutgoingMigration::send_pages(const std::vector<uint64_t>& pages, bool full_pass) {

@@ -56,6 +56,7 @@ class OutgoingMigration {
   std::atomic<bool> active_{false}, cancel_{false};
   double original_cap_ = 0;
   double throttle_ = 1.0;  // fraction of the vCPUs' time still allowed (auto-converge)
+  double throttle_min_ = 1.0;  // the strongest throttle applied
 
   mutable std::mutex mutex_;  // guards what status() reports
   std::string phase_ = "setup", error_;

@@ -151,3 +151,34 @@ TEST_F(MigrationGuest, PausedVmArrivesPaused) {
 
 }  // namespace
 }  // namespace vessel::test
+
+namespace vessel::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A link slower than the guest dirties memory: rounds stop shrinking, the vCPUs are throttled
+// step by step with the CPU cap, the migration ends after max_rounds, and the destination
+// runs with the user's cap (none), not the throttle.
+TEST_F(MigrationGuest, AutoConvergeThrottlesWhenRoundsStopShrinking) {
+  auto vm = boot_source("jit");
+  ASSERT_TRUE(vm->expect(count_line(3), 120s)) << vm->output();
+  auto dst = start_destination(1);
+  ASSERT_TRUE(migrate(0, {{"to", "unix:" + incoming_path(1)}, {"bandwidth", "8M"}, {"downtime_ms", 1},
+                          {"max_rounds", 6}})
+                  .value("ok", false));
+  const auto done = wait_phase(0, {"failed", "completed"}, 300s);
+  ASSERT_EQ(done.value("phase", ""), "completed") << done.dump();
+  EXPECT_EQ(done.value("rounds", 0), 6) << done.dump();
+  EXPECT_LT(done.value("throttle_min", 1.0), 1.0) << done.dump();
+  EXPECT_EQ(vm->wait_exit(60s), 5) << vm->output();
+  const long last = highest_count(vm->output());
+  ASSERT_TRUE(dst->expect(count_line(last + 3), 60s)) << dst->output();
+  const auto limits = control(control_path(1), {{"op", "limits"}});
+  EXPECT_EQ(limits["limits"].value("cpu_cap", -1.0), 0.0) << limits.dump();
+  EXPECT_TRUE(control(control_path(1), {{"op", "stop"}}).value("ok", false));
+  EXPECT_EQ(dst->wait_exit(60s), 0);
+}
+
+}  // namespace
+}  // namespace vessel::test

@@ -26,7 +26,7 @@ i=0
 while true; do
   echo C$i
   yes "$i dirty" | head -c 4194304 > /tmp/dirty
-  if [ $((i % 10)) -eq 0 ]; then echo K=$(md5sum /tmp/kept | cut -c1-32); fi
+  if [ $((i % 10)) -eq 0 ]; then echo K=$(md5sum /tmp/kept | cut -c1-32) U=$(cut -d' ' -f1 /proc/uptime); fi
   if [ -b /dev/vda ]; then printf "disk %08d\n" $i | dd of=/dev/vda conv=notrunc 2>/dev/null; sync; fi
   i=$((i+1))
   usleep 10000
@@ -109,6 +109,14 @@ std::string count_line(long n) {
   char b[32];  // snprintf: GCC 12 warns (-Wrestrict) about "C" + std::to_string(n) at -O2
   snprintf(b, sizeof b, "C%ld\r\n", n);
   return b;
+}
+
+std::vector<double> uptimes(const std::string& text) {
+  static const std::regex up(R"( U=(\d+\.\d+))");
+  std::vector<double> out;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), up); it != std::sregex_iterator(); ++it)
+    out.push_back(std::stod((*it)[1]));
+  return out;
 }
 
 std::vector<std::string> checksums(const std::string& text) {

@@ -41,5 +41,7 @@ long highest_count(const std::string& output);
 std::string count_line(long n);
 // Lines "K=<md5>" the guest prints every few counts: its tmpfs file's checksum.
 std::vector<std::string> checksums(const std::string& text);
+// The guest's uptime printed beside each checksum ("U=<seconds>").
+std::vector<double> uptimes(const std::string& text);
 
 }  // namespace vessel::test

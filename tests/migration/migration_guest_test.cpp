@@ -90,6 +90,14 @@ TEST_F(MigrationGuest, CountingGuestMovesFourTimesBetweenEngines) {
   const auto sums = checksums(all);
   ASSERT_GE(sums.size(), 2u) << all;
   for (const auto& s : sums) EXPECT_EQ(s, sums[0]) << all;
+  // Guest time went on without a jump: every 10 counts take about the same time, moves or not
+  // (the pause is not seen by the guest; a jump forward or back would show here).
+  const auto up = uptimes(all);
+  ASSERT_GE(up.size(), 2u) << all;
+  for (size_t i = 1; i < up.size(); ++i) {
+    EXPECT_GT(up[i], up[i - 1]) << all;
+    EXPECT_LT(up[i] - up[i - 1], 20.0) << all;
+  }
 }
 
 }  // namespace
