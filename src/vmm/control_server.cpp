@@ -70,6 +70,8 @@ std::string ControlServer::handle(VirtualMachine* vm, const std::string& line) {
     return json{{"ok", true}}.dump();
   }
   if (op == "resume") {
+    if (vm->migration_holds_pause())
+      return json{{"ok", false}, {"error", "a migration is sending the VM's last pages; it resumes here only if that fails"}}.dump();
     vm->resume();
     return json{{"ok", true}}.dump();
   }

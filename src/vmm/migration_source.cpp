@@ -244,6 +244,7 @@ Result<bool> OutgoingMigration::stop_and_copy(const std::vector<uint64_t>& dirty
   set_phase("stop-copy");
   const uint64_t paused_at = Timebase::host_ns();
   const bool was_paused = vm_.paused();
+  holds_pause_ = true;
   vm_.pause();
   if (vm_.stopping()) return Error{"the VM stopped during the migration"};
   const bool io_was_running = vm_.stop_io();
@@ -252,6 +253,7 @@ Result<bool> OutgoingMigration::stop_and_copy(const std::vector<uint64_t>& dirty
   auto back_out = [&] {  // anything failed before the destination took over: continue here
     if (committed) return;
     if (io_was_running) vm_.start_io();
+    holds_pause_ = false;
     if (!was_paused) vm_.resume();
   };
   auto fail = [&](const std::string& why) -> Result<bool> {

@@ -38,6 +38,8 @@ class OutgoingMigration {
   ~OutgoingMigration();  // aborts a migration in progress (the VM keeps running) and joins
   Result<bool> start();
   bool active() const { return active_.load(); }
+  // Between the pause for the last pages and the end: the pause belongs to the migration.
+  bool holds_pause() const { return holds_pause_.load(); }
   nlohmann::json status() const;
 
  private:
@@ -53,7 +55,7 @@ class OutgoingMigration {
   MigrationParams params_;
   std::unique_ptr<migration::Channel> channel_;
   std::thread thread_;
-  std::atomic<bool> active_{false}, cancel_{false};
+  std::atomic<bool> active_{false}, cancel_{false}, holds_pause_{false};
   double original_cap_ = 0;
   double throttle_ = 1.0;  // fraction of the vCPUs' time still allowed (auto-converge)
   double throttle_min_ = 1.0;  // the strongest throttle applied

@@ -128,8 +128,11 @@ class VirtualMachine : public machine::SbiPlatform {
   // Starts migrating to `params.to` in the background (migration_source.cpp); refuses a
   // second migration, a stopping VM, a bad address.
   Result<bool> start_migration(const MigrationParams& params);
-  // The migration's progress (null JSON when none was started).
+  // The migration's progress (empty when none was started).
   std::string migration_status();
+  // A migration has paused the VM to send its last pages: resuming now would let the guest
+  // run on both sides.
+  bool migration_holds_pause();
   // Waits for a migration stream and builds the VM it carries (migration_target.cpp).
   // `config` gives how to run it and receives the machine; `refused` tells a configuration
   // this side cannot or will not build from a broken stream.

@@ -58,6 +58,11 @@ Result<bool> VirtualMachine::start_migration(const MigrationParams& params) {
   return true;
 }
 
+bool VirtualMachine::migration_holds_pause() {
+  std::lock_guard lock(migration_mutex_);
+  return migration_ && migration_->holds_pause();
+}
+
 std::string VirtualMachine::migration_status() {
   std::lock_guard lock(migration_mutex_);
   return migration_ ? migration_->status().dump() : std::string();
