@@ -164,12 +164,13 @@ int vm_command(int argc, char** argv) {
   limits->add_option("--drive-limit", drive_limits, "INDEX:BYTES_PER_S:IOPS (0 = unlimited; repeatable)");
   limits->add_option("--net-limit", net_limits, "INDEX:BYTES_PER_S:PACKETS_PER_S (repeatable)");
   auto* metrics = app.add_subcommand("metrics", "print the Prometheus metrics");
-  auto* migrate = app.add_subcommand("migrate", "live-migrate a running VM (to a new name on this host)");
-  std::string to, bandwidth;
+  auto* migrate = app.add_subcommand("migrate", "live-migrate a running VM to a new name here or to another daemon");
+  std::string to, bandwidth, as_name;
   uint64_t downtime_ms = 0;
   bool compress = false;
   migrate->add_option("name", name, "VM name")->required();
-  migrate->add_option("--to", to, "the VM's name after the move")->required();
+  migrate->add_option("--to", to, "a new name on this host, or another daemon's socket as unix:PATH")->required();
+  migrate->add_option("--as", as_name, "with --to unix:PATH: the VM's name there (default: the same)");
   migrate->add_option("--downtime-ms", downtime_ms, "longest acceptable pause (default 300)");
   migrate->add_option("--bandwidth", bandwidth, "bytes per second (K, M, G suffixes); default unlimited");
   migrate->add_flag("--compress", compress, "zstd for page data");
@@ -262,6 +263,7 @@ int vm_command(int argc, char** argv) {
   }
   if (*migrate) {
     json body{{"to", to}};
+    if (!as_name.empty()) body["name"] = as_name;
     if (downtime_ms) body["downtime_ms"] = downtime_ms;
     if (!bandwidth.empty()) body["bandwidth"] = bandwidth;
     if (compress) body["compress"] = true;

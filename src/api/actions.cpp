@@ -37,12 +37,18 @@ std::variant<Action, ApiError> vm_action(const HttpRequest& req, const std::stri
   }
   if (what == "migrate") {
     if (req.method != "POST") return method_not_allowed("POST");
-    auto body = action_body(req, {"to", "downtime_ms", "bandwidth", "compress"});
+    auto body = action_body(req, {"to", "name", "downtime_ms", "bandwidth", "compress"});
     if (auto* e = std::get_if<ApiError>(&body)) return *e;
     const json& j = std::get<json>(body);
     if (!j.contains("to")) return ApiError{400, "missing_field", "missing required field 'to'", {}};
     if (!j["to"].is_string()) return ApiError{400, "wrong_type", "field 'to' must be a string", {}};
     return MigrateVm{name, j};
+  }
+  if (what == "incoming") {
+    if (req.method != "POST") return method_not_allowed("POST");
+    auto body = action_body(req, {"definition"});
+    if (auto* e = std::get_if<ApiError>(&body)) return *e;
+    return IncomingVm{name, std::get<json>(body)};
   }
   if (what == "console") {
     if (req.method != "GET") return method_not_allowed("GET");

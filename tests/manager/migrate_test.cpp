@@ -71,5 +71,46 @@ TEST(ManagerMigrate, RunningVmMovesToANewNameAndKeepsItsState) {
   EXPECT_EQ(d.api("POST", "/v1/vms/moved2/kill", json::object()).status, 200);
 }
 
+// Two daemons (as on two hosts sharing storage): the VM moves from one to the other under its
+// own name, the first forgets it, the second runs it. A move the second daemon cannot take
+// (a VM of that name exists there) leaves it running on the first.
+TEST(ManagerMigrate, VmMovesToAnotherDaemon) {
+  Daemon a, b;
+  a.start();
+  b.start();
+  json body = a.guest_vm("roamer");
+  body["start"] = true;
+  ASSERT_EQ(a.api("POST", "/v1/vms", body).status, 201);
+  {
+    ConsoleStream con(a.socket(), "roamer");
+    ASSERT_TRUE(con.expect("VESSEL-GUEST-READY", 120s)) << con.output();
+    con.send("echo travelled\"\"-far > /tmp/f\n");
+    ASSERT_TRUE(con.expect("# ", 30s)) << con.output();
+  }
+  ASSERT_EQ(b.api("POST", "/v1/vms", b.guest_vm("taken")).status, 201);
+  auto r = a.api("POST", "/v1/vms/roamer/migrate", json{{"to", "unix:" + b.socket()}, {"name", "taken"}});
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_NE(r.body.find("already exists"), std::string::npos) << r.body;
+  EXPECT_EQ(a.api("GET", "/v1/vms/roamer").json.value("state", ""), "running");
+  r = a.api("POST", "/v1/vms/roamer/migrate", json{{"to", "unix:" + b.socket() + ".missing"}});
+  EXPECT_GE(r.status, 400) << r.body;
+  EXPECT_EQ(a.api("GET", "/v1/vms/roamer").json.value("state", ""), "running");
+
+  r = a.api("POST", "/v1/vms/roamer/migrate", json{{"to", "unix:" + b.socket()}, {"compress", true}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json.value("name", ""), "roamer");
+  EXPECT_EQ(r.json.value("daemon", ""), b.socket());
+  EXPECT_EQ(a.api("GET", "/v1/vms/roamer").status, 404);
+  const auto there = b.api("GET", "/v1/vms/roamer");
+  EXPECT_EQ(there.json.value("state", ""), "running") << there.body;
+  {
+    ConsoleStream con(b.socket(), "roamer");
+    ASSERT_TRUE(con.expect("VESSEL-GUEST-READY", 30s)) << con.output();
+    con.send("cat /tmp/f\n");
+    EXPECT_TRUE(con.expect("travelled-far", 30s)) << con.output();
+  }
+  EXPECT_EQ(b.api("POST", "/v1/vms/roamer/kill", json::object()).status, 200);
+}
+
 }  // namespace
 }  // namespace vessel::test
