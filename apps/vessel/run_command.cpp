@@ -54,15 +54,6 @@ struct DebugOptions {
 int run_linux(const vmm::VmConfig& config, bool no_reboot, const std::string& control_path,
               const std::string& console_socket, const DebugOptions& debug, const StartOptions& start,
               vmm::IncomingOptions incoming) {
-  std::unique_ptr<vmm::ControlServer> control;
-  if (!control_path.empty()) {
-    auto c = vmm::ControlServer::listen(control_path);
-    if (!c) {
-      fprintf(stderr, "vessel run: %s\n", c.error().c_str());
-      return kExitUsage;
-    }
-    control = std::move(c.value());
-  }
   vmm::VirtualMachine* current = nullptr;
   std::mutex current_mutex;
   auto stop_current = [&](vmm::VmExit why, int code) {
@@ -79,6 +70,17 @@ int run_linux(const vmm::VmConfig& config, bool no_reboot, const std::string& co
     (void)!write(stop_waiting, &one, sizeof one);
     stop_current(vmm::VmExit::Signal, signo);
   });
+  // After the signal watch: threads started before it would not block SIGTERM, and the
+  // kernel could deliver it to one of them (the default action ends the process at once).
+  std::unique_ptr<vmm::ControlServer> control;
+  if (!control_path.empty()) {
+    auto c = vmm::ControlServer::listen(control_path);
+    if (!c) {
+      fprintf(stderr, "vessel run: %s\n", c.error().c_str());
+      return kExitUsage;
+    }
+    control = std::move(c.value());
+  }
   // With a console socket (vessel-vmm under vesseld) the console is headless: no stdio.
   vmm::Console console(vmm::Console::Options{.use_stdio = console_socket.empty()});
   if (!console_socket.empty()) {

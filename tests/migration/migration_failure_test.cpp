@@ -2,7 +2,11 @@
 // gives up says why and exits non-zero: a bad address, a destination that refuses the
 // configuration, one that dies in the middle, a malformed stream. A paused VM migrates and
 // stays paused.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "control_client.h"
 #include "migration/channel.h"
@@ -177,6 +181,57 @@ TEST_F(MigrationGuest, AutoConvergeThrottlesWhenRoundsStopShrinking) {
   const auto limits = control(control_path(1), {{"op", "limits"}});
   EXPECT_EQ(limits["limits"].value("cpu_cap", -1.0), 0.0) << limits.dump();
   EXPECT_TRUE(control(control_path(1), {{"op", "stop"}}).value("ok", false));
+  EXPECT_EQ(dst->wait_exit(60s), 0);
+}
+
+}  // namespace
+}  // namespace vessel::test
+
+namespace vessel::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A free TCP port on the loopback (the kernel's choice; free again once closed).
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  (void)!bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  (void)!getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+// The stream over TCP; a destination still waiting ends cleanly on a signal, and one given an
+// address it cannot use says so.
+TEST_F(MigrationGuest, OverTcpAndDestinationsThatNeverGetAStream) {
+  {
+    auto waiting = start_destination(1);
+    waiting->signal(SIGTERM);
+    EXPECT_TRUE(waiting->expect("incoming migration failed: stopped while waiting", 30s)) << waiting->output();
+    EXPECT_EQ(waiting->wait_exit(30s), 128 + SIGTERM) << waiting->output();
+  }
+  {
+    GuestProcess bad({vessel_bin(), "run", "--incoming", "tcp:127.0.0.1:http"});
+    EXPECT_EQ(bad.wait_exit(30s), 2) << bad.output();
+    EXPECT_NE(bad.output().find("port must be 1 to 65535"), std::string::npos) << bad.output();
+    GuestProcess clash({vessel_bin(), "run", "--incoming", "unix:" + incoming_path(2), "--kernel", "x"});
+    EXPECT_EQ(clash.wait_exit(30s), 2) << clash.output();
+    EXPECT_NE(clash.output().find("--kernel cannot be used with --incoming"), std::string::npos) << clash.output();
+  }
+  auto vm = boot_source("jit");
+  ASSERT_TRUE(vm->expect(count_line(3), 120s)) << vm->output();
+  const std::string address = "tcp:127.0.0.1:" + std::to_string(free_port());
+  auto dst = start_destination_at(3, address, {"--engine", "interp"});
+  ASSERT_TRUE(migrate(0, {{"to", address}, {"compress", true}}).value("ok", false));
+  EXPECT_EQ(wait_phase(0, {"failed", "completed"}, 120s).value("phase", ""), "completed");
+  EXPECT_EQ(vm->wait_exit(60s), 5) << vm->output();
+  const long last = highest_count(vm->output());
+  EXPECT_TRUE(dst->expect(count_line(last + 3), 60s)) << dst->output();
+  EXPECT_TRUE(control(control_path(3), {{"op", "stop"}}).value("ok", false));
   EXPECT_EQ(dst->wait_exit(60s), 0);
 }
 

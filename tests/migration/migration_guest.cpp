@@ -61,8 +61,12 @@ std::unique_ptr<GuestProcess> MigrationGuest::boot_source(const std::string& eng
 }
 
 std::unique_ptr<GuestProcess> MigrationGuest::start_destination(int n, std::vector<std::string> extra) {
-  std::vector<std::string> a = {vessel_bin(), "run", "--incoming", "unix:" + incoming_path(n), "--control",
-                                control_path(n)};
+  return start_destination_at(n, "unix:" + incoming_path(n), std::move(extra));
+}
+
+std::unique_ptr<GuestProcess> MigrationGuest::start_destination_at(int n, const std::string& address,
+                                                                   std::vector<std::string> extra) {
+  std::vector<std::string> a = {vessel_bin(), "run", "--incoming", address, "--control", control_path(n)};
   a.insert(a.end(), extra.begin(), extra.end());
   auto g = std::make_unique<GuestProcess>(a);
   EXPECT_TRUE(g->expect("waiting for an incoming migration", 30s)) << g->output();

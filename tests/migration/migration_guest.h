@@ -22,6 +22,9 @@ class MigrationGuest : public ::testing::Test {
   std::unique_ptr<GuestProcess> boot_source(const std::string& engine, std::vector<std::string> extra = {});
   // `vessel run --incoming unix:...` (index n names its sockets), waiting until it listens.
   std::unique_ptr<GuestProcess> start_destination(int n, std::vector<std::string> extra = {});
+  // The same on a TCP address ("tcp:127.0.0.1:PORT").
+  std::unique_ptr<GuestProcess> start_destination_at(int n, const std::string& address,
+                                                     std::vector<std::string> extra = {});
   std::string control_path(int n) const { return dir_ + "/control" + std::to_string(n) + ".sock"; }
   std::string incoming_path(int n) const { return dir_ + "/incoming" + std::to_string(n) + ".sock"; }
   nlohmann::json migrate(int from, nlohmann::json request);
