@@ -237,3 +237,25 @@ TEST_F(MigrationGuest, OverTcpAndDestinationsThatNeverGetAStream) {
 
 }  // namespace
 }  // namespace vessel::test
+
+namespace vessel::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The VM stops (here: the stop op; a guest power-off takes the same path) while it migrates:
+// the source ends as asked, and the destination, whose stream breaks off, exits non-zero.
+TEST_F(MigrationGuest, SourceStoppingMidwayEndsTheMigration) {
+  auto vm = boot_source("jit");
+  ASSERT_TRUE(vm->expect(count_line(3), 120s)) << vm->output();
+  auto dst = start_destination(1);
+  ASSERT_TRUE(migrate(0, {{"to", "unix:" + incoming_path(1)}, {"bandwidth", "2M"}}).value("ok", false));
+  ASSERT_EQ(wait_phase(0, {"precopy", "failed", "completed"}, 60s).value("phase", ""), "precopy");
+  EXPECT_TRUE(control(control_path(0), {{"op", "stop"}}).value("ok", false));
+  EXPECT_EQ(vm->wait_exit(60s), 0) << vm->output();
+  EXPECT_EQ(dst->wait_exit(60s), 1) << dst->output();
+  EXPECT_NE(dst->output().find("incoming migration failed"), std::string::npos) << dst->output();
+}
+
+}  // namespace
+}  // namespace vessel::test
