@@ -41,9 +41,11 @@ bench: deps build
 	@bench/interp/run.sh $(BUILD_DIR)/vessel $(BUILD_DIR)/bench/loop.elf $(BUILD_DIR)/bench/chain.elf
 	@bench/boot/run.sh $(BUILD_DIR)/vessel
 	@bench/disk/run.sh $(BUILD_DIR)/vessel
+	@FORMAT=qcow2 bench/disk/run.sh $(BUILD_DIR)/vessel
 	@bench/compare/run.sh $(BUILD_DIR)/vessel $(BUILD_DIR)/bench/cpubench-riscv64 $(BUILD_DIR)/bench/cpubench-native
 	@ENGINE=interp RUNS=1 bench/compare/run.sh $(BUILD_DIR)/vessel $(BUILD_DIR)/bench/cpubench-riscv64 \
 	  $(BUILD_DIR)/bench/cpubench-native
+	@bench/programs/run.sh $(BUILD_DIR)/vessel $(BUILD_DIR)/bench/programs
 	@bench/net/run.sh $(BUILD_DIR)/vessel
 	@bench/snapshot/run.sh $(BUILD_DIR)/vessel
 

@@ -12,5 +12,12 @@ enum MinMaxOp { kMin, kMinu, kMax, kMaxu };
 enum UnaryOp { kClz, kCtz, kCpop, kClzw, kCtzw, kCpopw, kRev8, kSextB, kSextH, kZextH };
 enum RotateOp { kRol, kRor, kRori, kRolw, kRorw, kRoriw };
 enum SingleBitOp { kBclr, kBinv, kBset, kBext, kBclri, kBinvi, kBseti, kBexti };
+// F and D (emit_fp_*.cpp).
+enum FpArithOp { kFAdd, kFSub, kFMul, kFDiv };
+enum FpFusedOp { kFMAdd, kFMSub, kFNMSub, kFNMAdd };
+enum FpCompareOp { kFEq, kFLt, kFLe };
+enum FpSignOp { kFSgnj, kFSgnjn, kFSgnjx };
+enum FpIntKind { kToW, kToWU, kToL, kToLU };  // the integer side of a conversion
+enum CsrOp { kCsrWrite, kCsrSet, kCsrClear };
 
 }  // namespace vessel::jit

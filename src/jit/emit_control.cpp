@@ -38,10 +38,15 @@ bool Translator::emit_jalr(const GuestInsn& g) {
 template <int kCond>
 bool Translator::emit_branch(const GuestInsn& g) {
   JumpTarget& taken = new_target();
-  load_x(rax, rs1(g.insn));
-  if (const Xbyak::Reg64* host = rs2(g.insn) ? cached(rs2(g.insn)) : nullptr) cmp(rax, *host);
-  else if (rs2(g.insn)) cmp(rax, xreg(rs2(g.insn)));
-  else test(rax, rax);
+  // The first source straight from its host register when it has one.
+  const Xbyak::Reg64* first = rs1(g.insn) ? cached(rs1(g.insn)) : nullptr;
+  if (!first) {
+    load_x(rax, rs1(g.insn));
+    first = &rax;
+  }
+  if (const Xbyak::Reg64* host = rs2(g.insn) ? cached(rs2(g.insn)) : nullptr) cmp(*first, *host);
+  else if (rs2(g.insn)) cmp(*first, xreg(rs2(g.insn)));
+  else test(*first, *first);
   switch (kCond) {
     case kBeq: jump(taken, Cond::E); break;
     case kBne: jump(taken, Cond::NE); break;
@@ -50,11 +55,16 @@ bool Translator::emit_branch(const GuestInsn& g) {
     case kBltu: jump(taken, Cond::B); break;
     case kBgeu: jump(taken, Cond::AE); break;
   }
+  // Taken: a side exit out of line. Not taken: the block goes on (or, if the branch ends
+  // it, translate() leaves towards the next instruction).
   const unsigned completed = pending_ + 1;
-  exit_to(g.pc + g.len, completed);
-  bind(taken);
-  exit_to(g.pc + imm_b(g.insn), completed);
-  return false;
+  const uint64_t target = g.pc + imm_b(g.insn);
+  cold([this, &taken, target, completed] {
+    bind(taken);
+    exit_to(target, completed);
+  });
+  ++pending_;
+  return true;
 }
 
 // RVWMO on x86-TSO: only a store followed by a load can be reordered, so only a fence

@@ -40,27 +40,36 @@ bool Translator::continues_after_fallback(uint32_t insn) {
   }
 }
 
-bool Translator::emit_fallback(const GuestInsn& g) {
+void Translator::call_interpreter(const GuestInsn& g, const void* via) {
   const riscv::Handler handler = g.enc ? g.enc->handler : illegal_instruction;
   set_pc(g.pc);
   mov(dword[rbx + layout_.cur_insn], g.raw);
   mov(rax, g.pc + g.len);
   mov(qword[rbx + layout_.next_pc], rax);
-  add_instret(pending_);
-  pending_ = 0;
   write_back();  // the handler reads (and may write) the hart's registers
   mov(rdi, rbx);
   mov(rsi, reinterpret_cast<uintptr_t>(handler));
   mov(edx, g.insn);
-  mov(rax, reinterpret_cast<uintptr_t>(&call_handler));
+  mov(rax, reinterpret_cast<uintptr_t>(via));
   call(rax);
+  check_load_sites_epoch();  // the handler may have flushed the TLB (sfence, a status write)
   reload_cached();
+  load_cached_fp();  // the call clobbered them; the handler may have written f registers
+}
+
+bool Translator::emit_fallback(const GuestInsn& g) {
+  add_instret(pending_);
+  pending_ = 0;
+  const bool csr = is_csr_access(g.insn);
+  call_interpreter(g, csr ? reinterpret_cast<const void*>(&call_csr_handler) : reinterpret_cast<const void*>(&call_handler));
   check_trap(0);
+  fp_state_ = 0;
+  boxed_ = 0;
   if (g.enc && continues_after_fallback(g.insn)) {
     pending_ = 1;
     // A CSR write may have changed what the rest of the block was translated for (the
     // privilege or SUM/MPRV: the context) or made an interrupt takeable: then leave.
-    if (is_csr_access(g.insn)) {
+    if (csr) {
       JumpTarget& leave = new_target();
       cmp(byte[rbx + layout_.end_batch], 0);
       jump(leave, Cond::NE);

@@ -80,7 +80,7 @@ bool Translator::emit_alu_reg(const GuestInsn& g) {
         mov(dst, rdx);
         break;
     }
-  });
+  }, kOp == kAdd || kOp == kAnd || kOp == kOr || kOp == kXor);
 }
 
 template <int kOp>
@@ -120,22 +120,27 @@ bool Translator::emit_alu_reg_w(const GuestInsn& g) {
       case kSra: sar(low, cl); break;
     }
     movsxd(dst, low);
-  });
+  }, kOp == kAdd);
 }
 
 template <int kOp>
 bool Translator::emit_mul(const GuestInsn& g) {
   // The high halves come out in rdx:rax.
   constexpr bool kHigh = kOp == kMulh || kOp == kMulhu;
-  return emit_to_rd(g, kHigh ? Sources::InRax : Sources::Rs1Rs2InRcx,
-                    [&](const Xbyak::Reg64& dst, const Xbyak::Operand&) {
+  return emit_to_rd(g, kHigh ? Sources::InRax : Sources::Rs1Rs2,
+                    [&](const Xbyak::Reg64& dst, const Xbyak::Operand& src) {
     switch (kOp) {
-      case kMul: imul(dst, rcx); break;
-      case kMulw: imul(dst.cvt32(), ecx); movsxd(dst, dst.cvt32()); break;
+      case kMul: imul(dst, src); break;
+      case kMulw:
+        // The second source's low half: its 32-bit register, or the same memory as a dword.
+        if (src.isREG()) imul(dst.cvt32(), src.getReg().cvt32());
+        else imul(dst.cvt32(), dword[static_cast<const Xbyak::Address&>(src).getRegExp()]);
+        movsxd(dst, dst.cvt32());
+        break;
       case kMulh: imul(rcx); mov(rax, rdx); break;
       case kMulhu: mul(rcx); mov(rax, rdx); break;
     }
-  });
+  }, !kHigh);
 }
 
 // Division with RISC-V's defined results instead of x86's #DE: x/0 = all ones (remainder:

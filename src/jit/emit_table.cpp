@@ -114,9 +114,69 @@ Translator::Emit Translator::emitter_for(const riscv::Encoding* enc) const {
       {"bexti", &Translator::emit_single_bit<kBexti>},
       {"czero.eqz", &Translator::emit_czero<false>},
       {"czero.nez", &Translator::emit_czero<true>},
+      // F and D (fclass and the Zfa/Zfh instructions run their handlers)
+      {"flw", &Translator::emit_fp_load<false>},
+      {"fld", &Translator::emit_fp_load<true>},
+      {"fsw", &Translator::emit_fp_store<false>},
+      {"fsd", &Translator::emit_fp_store<true>},
+      {"fadd.s", &Translator::emit_fp_arith<false, kFAdd>},
+      {"fsub.s", &Translator::emit_fp_arith<false, kFSub>},
+      {"fmul.s", &Translator::emit_fp_arith<false, kFMul>},
+      {"fdiv.s", &Translator::emit_fp_arith<false, kFDiv>},
+      {"fadd.d", &Translator::emit_fp_arith<true, kFAdd>},
+      {"fsub.d", &Translator::emit_fp_arith<true, kFSub>},
+      {"fmul.d", &Translator::emit_fp_arith<true, kFMul>},
+      {"fdiv.d", &Translator::emit_fp_arith<true, kFDiv>},
+      {"fsqrt.s", &Translator::emit_fp_sqrt<false>},
+      {"fsqrt.d", &Translator::emit_fp_sqrt<true>},
+      {"fmin.s", &Translator::emit_fp_minmax<false, false>},
+      {"fmax.s", &Translator::emit_fp_minmax<false, true>},
+      {"fmin.d", &Translator::emit_fp_minmax<true, false>},
+      {"fmax.d", &Translator::emit_fp_minmax<true, true>},
+      {"feq.s", &Translator::emit_fp_compare<false, kFEq>},
+      {"flt.s", &Translator::emit_fp_compare<false, kFLt>},
+      {"fle.s", &Translator::emit_fp_compare<false, kFLe>},
+      {"feq.d", &Translator::emit_fp_compare<true, kFEq>},
+      {"flt.d", &Translator::emit_fp_compare<true, kFLt>},
+      {"fle.d", &Translator::emit_fp_compare<true, kFLe>},
+      {"fsgnj.s", &Translator::emit_fp_sign<false, kFSgnj>},
+      {"fsgnjn.s", &Translator::emit_fp_sign<false, kFSgnjn>},
+      {"fsgnjx.s", &Translator::emit_fp_sign<false, kFSgnjx>},
+      {"fsgnj.d", &Translator::emit_fp_sign<true, kFSgnj>},
+      {"fsgnjn.d", &Translator::emit_fp_sign<true, kFSgnjn>},
+      {"fsgnjx.d", &Translator::emit_fp_sign<true, kFSgnjx>},
+      {"fmv.x.w", &Translator::emit_fp_move<false, true>},
+      {"fmv.w.x", &Translator::emit_fp_move<false, false>},
+      {"fmv.x.d", &Translator::emit_fp_move<true, true>},
+      {"fmv.d.x", &Translator::emit_fp_move<true, false>},
+      {"fcvt.w.s", &Translator::emit_fp_to_int<false, kToW>},
+      {"fcvt.wu.s", &Translator::emit_fp_to_int<false, kToWU>},
+      {"fcvt.l.s", &Translator::emit_fp_to_int<false, kToL>},
+      {"fcvt.lu.s", &Translator::emit_fp_to_int<false, kToLU>},
+      {"fcvt.w.d", &Translator::emit_fp_to_int<true, kToW>},
+      {"fcvt.wu.d", &Translator::emit_fp_to_int<true, kToWU>},
+      {"fcvt.l.d", &Translator::emit_fp_to_int<true, kToL>},
+      {"fcvt.lu.d", &Translator::emit_fp_to_int<true, kToLU>},
+      {"fcvt.s.w", &Translator::emit_fp_from_int<false, kToW>},
+      {"fcvt.s.wu", &Translator::emit_fp_from_int<false, kToWU>},
+      {"fcvt.s.l", &Translator::emit_fp_from_int<false, kToL>},
+      {"fcvt.s.lu", &Translator::emit_fp_from_int<false, kToLU>},
+      {"fcvt.d.w", &Translator::emit_fp_from_int<true, kToW>},
+      {"fcvt.d.wu", &Translator::emit_fp_from_int<true, kToWU>},
+      {"fcvt.d.l", &Translator::emit_fp_from_int<true, kToL>},
+      {"fcvt.d.lu", &Translator::emit_fp_from_int<true, kToLU>},
+      {"fcvt.s.d", &Translator::emit_fcvt_s_d},
+      {"fcvt.d.s", &Translator::emit_fcvt_d_s},
+      // fflags, frm and fcsr natively; other CSRs run their handler
+      {"csrrw", &Translator::emit_fcsr_access<kCsrWrite, false>},
+      {"csrrs", &Translator::emit_fcsr_access<kCsrSet, false>},
+      {"csrrc", &Translator::emit_fcsr_access<kCsrClear, false>},
+      {"csrrwi", &Translator::emit_fcsr_access<kCsrWrite, true>},
+      {"csrrsi", &Translator::emit_fcsr_access<kCsrSet, true>},
+      {"csrrci", &Translator::emit_fcsr_access<kCsrClear, true>},
   };
   // Bit counts need LZCNT, TZCNT (BMI1) and POPCNT on the host; else their handlers run.
-  static const std::unordered_map<std::string_view, E> bit_counts = [] {
+  static const std::unordered_map<std::string_view, E> host_dependent = [] {
     std::unordered_map<std::string_view, E> m;
     const Xbyak::util::Cpu host;
     if (host.has(Xbyak::util::Cpu::tLZCNT)) {
@@ -131,6 +191,17 @@ Translator::Emit Translator::emitter_for(const riscv::Encoding* enc) const {
       m.emplace("cpop", &Translator::emit_unary<kCpop>);
       m.emplace("cpopw", &Translator::emit_unary<kCpopw>);
     }
+    // Fused multiply-add needs FMA3 (one rounding); without it the soft-float runs them.
+    if (host.has(Xbyak::util::Cpu::tFMA) && host.has(Xbyak::util::Cpu::tAVX)) {
+      m.emplace("fmadd.s", &Translator::emit_fp_fused<false, kFMAdd>);
+      m.emplace("fmsub.s", &Translator::emit_fp_fused<false, kFMSub>);
+      m.emplace("fnmsub.s", &Translator::emit_fp_fused<false, kFNMSub>);
+      m.emplace("fnmadd.s", &Translator::emit_fp_fused<false, kFNMAdd>);
+      m.emplace("fmadd.d", &Translator::emit_fp_fused<true, kFMAdd>);
+      m.emplace("fmsub.d", &Translator::emit_fp_fused<true, kFMSub>);
+      m.emplace("fnmsub.d", &Translator::emit_fp_fused<true, kFNMSub>);
+      m.emplace("fnmadd.d", &Translator::emit_fp_fused<true, kFNMAdd>);
+    }
     return m;
   }();
   // Translation asks once per instruction: remember the answer by encoding, not by name.
@@ -138,7 +209,7 @@ Translator::Emit Translator::emitter_for(const riscv::Encoding* enc) const {
   if (auto hit = by_encoding.find(enc); hit != by_encoding.end()) return hit->second;
   E emit = nullptr;
   if (const auto it = table.find(enc->name); it != table.end()) emit = it->second;
-  else if (const auto bc = bit_counts.find(enc->name); bc != bit_counts.end()) emit = bc->second;
+  else if (const auto hd = host_dependent.find(enc->name); hd != host_dependent.end()) emit = hd->second;
   by_encoding.emplace(enc, emit);
   return emit;
 }

@@ -2,6 +2,7 @@
 // for the files that emit them (emit_integer.cpp, emit_bitmanip.cpp).
 #pragma once
 #include <optional>
+#include <utility>
 
 #include "cpu/riscv/insn_fields.h"
 #include "jit/translator.h"
@@ -9,10 +10,12 @@
 namespace vessel::jit {
 
 template <typename Compute>
-bool Translator::emit_to_rd(const GuestInsn& g, Sources sources, Compute compute) {
+bool Translator::emit_to_rd(const GuestInsn& g, Sources sources, Compute compute, bool commutative) {
   ++pending_;
-  const unsigned d = riscv::field::rd(g.insn), r1 = riscv::field::rs1(g.insn), r2 = riscv::field::rs2(g.insn);
+  const unsigned d = riscv::field::rd(g.insn);
+  unsigned r1 = riscv::field::rs1(g.insn), r2 = riscv::field::rs2(g.insn);
   if (!d) return true;
+  if (commutative && sources == Sources::Rs1Rs2 && r2 == d && r1 != d && cached(d)) std::swap(r1, r2);
   // Compute in rd's host register when it has one (x86's two-operand form), else in rax.
   const Xbyak::Reg64* home = cached(d);
   const Xbyak::Reg64& dst = home && sources != Sources::InRax ? *home : rax;

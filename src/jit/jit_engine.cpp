@@ -6,6 +6,8 @@
 #include <x86intrin.h>
 #include <unistd.h>
 
+#include "jit/host_fp_flags.h"
+
 namespace vessel::jit {
 namespace {
 
@@ -20,6 +22,7 @@ JitEngine::JitEngine(riscv::Hart& hart, size_t code_bytes)
   for (unsigned c = 0; c < riscv::kNumCtx; ++c) state_->fetch_tlb[c] = &hart.tlb[c].fetch.e[0];
   state_->engine = this;
   state_->revalidate = &JitEngine::still_valid;
+  for (uint32_t m = 0; m < 64; ++m) state_->fflags_of_mxcsr[m] = fflags_of_mxcsr(m);
   if (!buffer_.ok()) return;
   trampoline_ = std::make_unique<Trampoline>(buffer_.base(), kTrampolineBytes);
   translator_ = std::make_unique<Translator>(buffer_.base() + kTrampolineBytes, buffer_.size() - kTrampolineBytes,
@@ -199,7 +202,9 @@ uint64_t JitEngine::run_batch(uint64_t budget) {
     }
     h.trapped = false;
     const uint64_t before = h.instret;
+    prepare_host_fp(h);
     const uintptr_t tag = trampoline_->enter(h, *state_, entry);
+    fold_host_fp_flags(h);
     if (tag == kExitPlain && h.instret == before && h.pc == slot.pc && !h.end_batch) {
       // The block would not fit in what is left of the batch: finish it interpreting.
       if (!exact_budget) break;

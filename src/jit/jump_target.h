@@ -9,7 +9,9 @@
 namespace vessel::jit {
 
 // x86 condition codes (the low nibble of Jcc's opcode), and an unconditional jump.
-enum class Cond : uint8_t { B = 0x2, AE = 0x3, E = 0x4, NE = 0x5, A = 0x7, L = 0xc, GE = 0xd, Always = 0xff };
+enum class Cond : uint8_t {
+  B = 0x2, AE = 0x3, E = 0x4, NE = 0x5, BE = 0x6, A = 0x7, P = 0xa, NP = 0xb, L = 0xc, GE = 0xd, Always = 0xff
+};
 
 // Points the rel32 field of a jump (the 4 bytes ending the instruction) at `target`.
 inline void patch_rel32(uint8_t* field, const uint8_t* target) {
@@ -18,7 +20,7 @@ inline void patch_rel32(uint8_t* field, const uint8_t* target) {
 }
 
 struct JumpTarget {
-  static constexpr unsigned kMaxPendingSites = 4;
+  static constexpr unsigned kMaxPendingSites = 8;  // an F/D slow path has up to 6
   uint8_t* bound = nullptr;                 // where the target is, once known
   uint8_t* pending[kMaxPendingSites] = {};  // rel32 fields jumping here before it was bound
   unsigned pending_count = 0;

@@ -2,6 +2,7 @@
 
 #include "cpu/riscv/decoder.h"
 #include "cpu/riscv/memory_access.h"
+#include "jit/host_fp_flags.h"
 
 namespace vessel::jit {
 
@@ -20,6 +21,11 @@ void slow_store(riscv::Hart* h, uint64_t vaddr, uint64_t value) {
 void call_handler(riscv::Hart* h, uint64_t handler, uint32_t insn) {
   reinterpret_cast<riscv::Handler>(handler)(*h, insn);
   h->x[0] = 0;
+}
+
+void call_csr_handler(riscv::Hart* h, uint64_t handler, uint32_t insn) {
+  fold_and_clear_host_fp_flags(*h);
+  call_handler(h, handler, insn);
 }
 
 template uint64_t slow_load<int8_t>(riscv::Hart*, uint64_t);

@@ -14,5 +14,8 @@ template <typename T>
 void slow_store(riscv::Hart* h, uint64_t vaddr, uint64_t value);
 // Runs one instruction's interpreter handler and re-zeroes x0.
 void call_handler(riscv::Hart* h, uint64_t handler, uint32_t insn);
+// The same for a CSR instruction: the guest flags the host FPU holds are folded into fflags
+// first, so that the instruction reads (or overwrites) all of them.
+void call_csr_handler(riscv::Hart* h, uint64_t handler, uint32_t insn);
 
 }  // namespace vessel::jit

@@ -37,16 +37,42 @@ void Translator::store_x(unsigned r, const Xbyak::Reg64& src) {
     mov(xreg(r), src);
 }
 
+namespace {
+
+// Which of an instruction's register fields name x registers it reads or writes (floating
+// point instructions mostly name f registers).
+void x_registers_used(uint32_t i, bool& reads_rs1, bool& reads_rs2, bool& writes_rd) {
+  const uint32_t op = i & 0x7f;
+  reads_rs2 = op == 0x63 || op == 0x23 || op == 0x33 || op == 0x3b;
+  reads_rs1 = op != 0x37 && op != 0x17 && op != 0x6f && op != 0x0f;
+  writes_rd = op != 0x63 && op != 0x23 && op != 0x0f;
+  switch (op) {
+    case 0x07: writes_rd = false; break;  // FLW/FLD: the base address only
+    case 0x27: break;                     // FSW/FSD: the base address (rs2 is an f register)
+    case 0x43: case 0x47: case 0x4b: case 0x4f: reads_rs1 = writes_rd = false; break;
+    case 0x53: {
+      const uint32_t funct5 = i >> 27;
+      // to x: comparisons (10100), conversions to integers (11000), fmv.x/fclass (11100);
+      // from x: conversions from integers (11010), fmv.f.x (11110)
+      writes_rd = funct5 == 0x14 || funct5 == 0x18 || funct5 == 0x1c;
+      reads_rs1 = funct5 == 0x1a || funct5 == 0x1e;
+      break;
+    }
+    default: break;
+  }
+}
+
+}  // namespace
+
 void Translator::choose_cached_registers(const std::vector<GuestInsn>& insns) {
   unsigned uses[32] = {};
   uint32_t writes = 0;
   for (const GuestInsn& g : insns) {
     if (!g.emit) continue;
-    const uint32_t i = g.insn, op = i & 0x7f;
+    const uint32_t i = g.insn;
     const unsigned d = (i >> 7) & 31, s1 = (i >> 15) & 31, s2 = (i >> 20) & 31;
-    const bool reads_rs2 = op == 0x63 || op == 0x23 || op == 0x33 || op == 0x3b;
-    const bool reads_rs1 = op != 0x37 && op != 0x17 && op != 0x6f && op != 0x0f;
-    const bool writes_rd = op != 0x63 && op != 0x23 && op != 0x0f;
+    bool reads_rs1, reads_rs2, writes_rd;
+    x_registers_used(i, reads_rs1, reads_rs2, writes_rd);
     if (reads_rs1) ++uses[s1];
     if (reads_rs2) ++uses[s2];
     if (writes_rd) {
@@ -87,6 +113,7 @@ void Translator::call_preserving_cached(const void* function) {
   mov(rax, reinterpret_cast<uintptr_t>(function));
   call(rax);
   for (unsigned k = saved; k-- > 0;) pop(*kCacheRegs[kCalleeSaved + k]);
+  load_cached_fp();
 }
 
 void Translator::jump(JumpTarget& target, Cond cond) {
@@ -226,6 +253,7 @@ uint64_t Translator::decode_block(uint64_t pc, const uint8_t* guest, std::vector
     return false;
   };
   uint64_t cur = pc;
+  unsigned branches = 0;
   while (insns.size() < kMaxInsns) {
     // A block never leaves its page: the next virtual page may map anywhere.
     if ((cur ^ pc) >> riscv::kPageShift) break;
@@ -247,6 +275,8 @@ uint64_t Translator::decode_block(uint64_t pc, const uint8_t* guest, std::vector
     }
     gi.enc = gi.insn ? decoder_.find(gi.insn) : nullptr;
     gi.emit = gi.enc ? emitter_for(gi.enc) : nullptr;
+    // Of the CSRs, only fflags, frm and fcsr are translated (the others may end the block).
+    if ((gi.insn & 0x7f) == 0x73 && (gi.insn >> 20) - 1 > 2) gi.emit = nullptr;
     lo = std::min(lo, cur);
     hi = std::max(hi, cur + gi.len);
     cur += gi.len;
@@ -266,7 +296,11 @@ uint64_t Translator::decode_block(uint64_t pc, const uint8_t* guest, std::vector
       continue;
     }
     insns.push_back(gi);
-    if (opcode == 0x67 || opcode == 0x63) break;  // jalr, branches (not bset & co.)
+    if (opcode == 0x67) break;  // jalr
+    // A conditional branch leaves through a side exit when taken; the block goes on with the
+    // instructions after it (a superblock), so branchy code runs fewer block transitions.
+    // Every exit writes back the registers the whole block writes: keep blocks short.
+    if (opcode == 0x63 && ++branches == kMaxBranches) break;
   }
   return cur;
 }
@@ -279,6 +313,8 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
   cold_.clear();
   targets_.clear();
   trap_exit_ = nullptr;
+  fp_state_ = 0;
+  boxed_ = 0;
   block.pc = pc;
   block.guest = guest;
   block.ctx = ctx;
@@ -290,6 +326,8 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
   const uint64_t cur = decode_block(pc, guest, insns, lo, hi);
   if (insns.empty()) return false;
   choose_cached_registers(insns);
+  choose_cached_fp_registers(insns);
+  load_sites_ = data_ctx == riscv::kCtxUser;
   block.copy_from = guest - (pc - lo);
   block.code_copy.assign(block.copy_from, block.copy_from + (hi - lo));
   block.length = static_cast<uint32_t>(insns.size());
@@ -309,7 +347,9 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
   // The whole block must fit in the batch: budgets are exact (the differential test and
   // --max-instructions rely on it); the dispatcher interprets the remainder.
   check_budget(budget);
+  check_load_sites_epoch();
   reload_cached();
+  load_cached_fp();
   loop_head_ = &new_target();
   bind(*loop_head_);
   cold([this, &stale, &budget, &top, pc, &block] {

@@ -6,6 +6,7 @@
 // interpreter handler (ARCHITECTURE.md example 3); system instructions also end the block.
 #pragma once
 #include <deque>
+#include <optional>
 #include <vector>
 
 #include <xbyak/xbyak.h>
@@ -49,10 +50,14 @@ class Translator : public Xbyak::CodeGenerator {
 
  private:
   static constexpr unsigned kMaxInsns = 64;
+  // Conditional branches per block: with CoreMark, lz and mix, 4 beat 1 (a branch ends the
+  // block: 6.5k CoreMark iterations/s), 2, 3, 8 and unlimited (8.1k, 8.4k with high variance).
+  static constexpr unsigned kMaxBranches = 4;
   static constexpr size_t kMaxBlockCode = 64 * 1024;
   // Decodes the block starting at `pc`: straight-line code, through direct jumps whose
-  // target lies on the same page and is not in the block yet, up to the first branch,
-  // indirect jump, instruction that ends a block, or the page end. Returns the pc after
+  // target lies on the same page and is not in the block yet and past conditional branches
+  // (side exits), up to an indirect jump, an instruction that ends a block, 64 instructions
+  // or the page end. Returns the pc after
   // the last instruction; `lo`/`hi` receive the span of guest bytes read.
   uint64_t decode_block(uint64_t pc, const uint8_t* guest, std::vector<GuestInsn>& insns, uint64_t& lo, uint64_t& hi);
 
@@ -97,8 +102,9 @@ class Translator : public Xbyak::CodeGenerator {
   // for Rs1Rs2, rcx for Rs1Rs2InRcx). InRax: rs1 in rax, rs2 in rcx, result in rax (for
   // x86 instructions with fixed registers). A write to x0 emits nothing but still counts.
   enum class Sources { None, Rs1, Rs1Rs2, Rs1Rs2InRcx, InRax };
+  // `commutative`: rd = rs2 op rs1 may be computed as rd op= rs1 (accumulators).
   template <typename Compute>
-  bool emit_to_rd(const GuestInsn& g, Sources sources, Compute compute);
+  bool emit_to_rd(const GuestInsn& g, Sources sources, Compute compute, bool commutative = false);
 
   // ---- emitters: integer (emit_integer.cpp)
   bool emit_move(const GuestInsn& g, unsigned src);  // rd <- x[src] (mv and its spellings)
@@ -123,14 +129,68 @@ class Translator : public Xbyak::CodeGenerator {
   template <typename T> bool emit_load(const GuestInsn&);
   template <typename T> bool emit_store(const GuestInsn&);
   void tlb_lookup(unsigned size, bool write, JumpTarget& slow);
+  // The same for a load, through the site's LoadSite first (jit_state.h).
+  void load_lookup(unsigned size, JumpTarget& slow);
+  void check_load_sites_epoch();
+  unsigned next_load_site_ = 0;
+  bool load_sites_ = false;  // this block's loads use slots (user code)
   void load_address(unsigned base, int32_t imm);
   // control (emit_control.cpp)
   bool emit_jal(const GuestInsn&);
   bool emit_jalr(const GuestInsn&);
   template <int kCond> bool emit_branch(const GuestInsn&);
   bool emit_fence(const GuestInsn&);
+  // floating point on the host's SSE unit (emit_fp_*.cpp; the shared frame in emit_fp_frame.h)
+  // What an instruction's rm field asks of its host translation: nothing (no rm field), a
+  // valid mode only (the result is exact), round to nearest even, or that or toward zero
+  // (conversions to integers, which x86 truncates with CVTT*).
+  enum class FpRounding { None, Exact, Nearest, NearestOrTruncate };
+  // What the instruction writes: nothing, an f register (double or NaN-boxed single), or
+  // only fcsr; all but the first set mstatus.FS to Dirty.
+  enum class FpWrites { None, Double, Single, Fcsr };
+  static bool native_rounding(uint32_t insn, FpRounding rounding);
+  template <typename Body>
+  bool emit_fp(const GuestInsn& g, FpWrites writes, FpRounding rounding, Body body);
+  Xbyak::Address fq(unsigned r) { return qword[rbx + layout_.freg(r)]; }
+  Xbyak::Address fd(unsigned r) { return dword[rbx + layout_.freg(r)]; }
+  // To `slow` unless f[r] holds a NaN-boxed single (else it reads as the canonical NaN).
+  void check_boxed(unsigned r, JumpTarget& slow);
+  void load_fp(bool is_double, const Xbyak::Xmm& dst, unsigned r);  // f[r] in its format
+  // The f registers a block's SSE instructions use most also live in xmm2-xmm15, written
+  // through: the hart's copy stays current, so exits need nothing, and the xmm copies are
+  // reloaded after every call (which clobbers them). (emit_fp_cache.cpp)
+  void choose_cached_fp_registers(const std::vector<GuestInsn>& insns);
+  void load_cached_fp();  // hart -> xmm copies (block start, after a call)
+  const Xbyak::Xmm* fp_cached(unsigned r) const { return xmm_of_[r] >= 0 ? kFpCacheRegs[xmm_of_[r]] : nullptr; }
+  // f[r] as an SSE source operand: its xmm copy, else memory.
+  const Xbyak::Operand& fp_source(unsigned r, bool is_double);
+  // f[r] <- value (a double, or a single NaN-boxed here), in the hart and the xmm copy. A
+  // single is written with one 64-bit store: a 64-bit load after two 32-bit stores would
+  // miss store-to-load forwarding.
+  void fp_result(unsigned r, bool is_double, const Xbyak::Xmm& value);
+  // f[r] <- rax (a single in eax: NaN-boxed here), for results computed as bits.
+  void fp_result_bits(unsigned r, bool is_double);
+  template <bool kDouble, int kOp> bool emit_fp_arith(const GuestInsn&);
+  template <bool kDouble> bool emit_fp_sqrt(const GuestInsn&);
+  template <bool kDouble, int kOp> bool emit_fp_fused(const GuestInsn&);
+  template <bool kDouble, bool kMax> bool emit_fp_minmax(const GuestInsn&);
+  template <bool kDouble, int kOp> bool emit_fp_compare(const GuestInsn&);
+  template <bool kDouble, int kOp> bool emit_fp_sign(const GuestInsn&);
+  template <bool kDouble, bool kToInt> bool emit_fp_move(const GuestInsn&);
+  template <bool kDouble> bool emit_fp_load(const GuestInsn&);
+  template <bool kDouble> bool emit_fp_store(const GuestInsn&);
+  template <bool kDouble, int kKind> bool emit_fp_to_int(const GuestInsn&);
+  template <bool kDouble, int kKind> bool emit_fp_from_int(const GuestInsn&);
+  bool emit_fcvt_s_d(const GuestInsn&);
+  bool emit_fcvt_d_s(const GuestInsn&);
+  // CSR instructions on fflags, frm and fcsr (others run their handler), which read and
+  // write the flags MXCSR holds too (emit_fp_csr.cpp).
+  template <int kOp, bool kImmediate> bool emit_fcsr_access(const GuestInsn&);
   // everything else (emit_fallback.cpp)
   bool emit_fallback(const GuestInsn&);
+  // Runs g's interpreter handler through `via` (call_handler or call_csr_handler), with the
+  // hart's pc, instruction and registers up to date; the caller checks for a trap.
+  void call_interpreter(const GuestInsn& g, const void* via);
 
   // The table of native emitters, by encoding (emit_table.cpp).
   Emit emitter_for(const riscv::Encoding* enc) const;
@@ -153,6 +213,22 @@ class Translator : public Xbyak::CodeGenerator {
   unsigned cached_count_ = 0;
   unsigned cached_guest_[kCachedRegs] = {};
   uint32_t written_ = 0;          // guest registers the block's native code writes
+  // Floating point facts known at this point of the block: mstatus.FS checked (not Off),
+  // FS already set to Dirty, and which f registers hold NaN-boxed singles. Any fallback
+  // forgets them (a CSR write may turn FS off).
+  static constexpr uint8_t kFsChecked = 1, kFsDirty = 2;
+  uint8_t fp_state_ = 0;
+  uint32_t boxed_ = 0;
+  static constexpr unsigned kCachedFpRegs = 14;
+  static inline const Xbyak::Xmm* const kFpCacheRegs[kCachedFpRegs] = {
+      &Xbyak::util::xmm2,  &Xbyak::util::xmm3,  &Xbyak::util::xmm4,  &Xbyak::util::xmm5,  &Xbyak::util::xmm6,
+      &Xbyak::util::xmm7,  &Xbyak::util::xmm8,  &Xbyak::util::xmm9,  &Xbyak::util::xmm10, &Xbyak::util::xmm11,
+      &Xbyak::util::xmm12, &Xbyak::util::xmm13, &Xbyak::util::xmm14, &Xbyak::util::xmm15};
+  int8_t xmm_of_[32] = {};         // f register -> index in kFpCacheRegs, or -1
+  unsigned fp_cached_count_ = 0;
+  unsigned fp_cached_guest_[kCachedFpRegs] = {};
+  std::optional<Xbyak::Address> fp_memory_[4];  // fp_source's memory operands (used at once)
+  unsigned fp_memory_next_ = 0;
   std::vector<GuestInsn> insns_;
   std::vector<ColdTask> cold_;  // out-of-line paths, emitted after the block
   std::deque<JumpTarget> targets_;

@@ -66,8 +66,9 @@ TestMachine::TestMachine(const RandomProgram& p, Engine engine) {
   h.csr.frm = p.frm;
   h.csr.menvcfg = p.menvcfg;
   h.csr.senvcfg = p.senvcfg;
-  h.csr.mstatus |= riscv::mstatus::kFS;
+  h.csr.mstatus = (h.csr.mstatus & ~riscv::mstatus::kFS) | p.fs;
   h.csr.mtvec = kTrapVector;
+  if (p.page_table && p.mode == RandomProgram::Mode::Machine) build_page_table(as_, true);
   if (p.mode != RandomProgram::Mode::Machine) {
     build_page_table(as_, p.mode == RandomProgram::Mode::User);
     h.priv = p.mode == RandomProgram::Mode::User ? riscv::Priv::User : riscv::Priv::Supervisor;
@@ -94,7 +95,7 @@ TestMachine::TestMachine(const RandomProgram& p, Engine engine) {
     for (const auto& [pa, byte] : code_at_) loaded[pa - kRamBase] = byte;
     for (size_t i = 0; i < code.size(); ++i) keep(p.entry + i, 1);  // incl. the fill of the second page
     keep(kDataBase, p.data.size());
-    if (paging) keep(kPageTable, 0x3000);
+    if (paging || p.page_table) keep(kPageTable, 0x3000);
     initial_ = &loaded;
   }
 }

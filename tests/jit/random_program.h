@@ -24,10 +24,12 @@ struct RandomProgram {
   uint64_t x[32] = {};
   uint64_t f[32] = {};
   uint8_t frm = 0;
+  uint64_t fs = 3ull << 13;  // mstatus.FS at the start (Dirty)
   // Cache-block operation enables (CBIE, CBCFE, CBZE) and PBMTE: random subsets, so S- and
   // U-mode programs both run and trap on cbo.*.
   uint64_t menvcfg = 0, senvcfg = 0;
   enum class Mode { Machine, Supervisor, User } mode = Mode::Machine;  // S and U run under Sv39
+  bool page_table = false;  // build the (user) Sv39 tables for an M-mode program too (satp stays 0)
 };
 
 RandomProgram make_random_program(std::mt19937_64& rng, unsigned instructions);

@@ -115,6 +115,9 @@ class Hart {
   TlbSet tlb[kNumCtx];
   uint8_t fetch_ctx = kCtxMachine;
   uint8_t data_ctx = kCtxMachine;
+  // Bumped by every flush: translations cached outside the TLB (the JIT's load sites) are
+  // valid while it is unchanged.
+  uint32_t tlb_epoch = 0;
   void update_tlb_context();
   void flush_tlb();
 

@@ -55,6 +55,7 @@ void Hart::update_tlb_context() {
 
 void Hart::flush_tlb() {
   for (auto& s : tlb) s.flush();
+  ++tlb_epoch;
 }
 
 bool Hart::translation_enabled(Priv eff) const { return eff != Priv::Machine && (csr.satp >> 60) != 0; }
