@@ -9,6 +9,7 @@ constexpr int kExitFailure = 1;    // the guest or the operation reported failur
 constexpr int kExitUsage = 2;      // bad input: options, files, sizes
 constexpr int kExitTimeout = 3;    // --max-instructions (or another limit) reached
 constexpr int kExitReboot = 4;     // the guest rebooted under --no-reboot
+constexpr int kExitMigrated = 5;   // the VM migrated live to another VMM and runs there
 
 int run_command(int argc, char** argv);
 int container_command(int argc, char** argv);

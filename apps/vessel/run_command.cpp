@@ -2,8 +2,11 @@
 //   --kernel: a Linux guest on the virt board (built-in SBI, or --bios firmware).
 //   --elf:    a bare-metal program on one hart reporting through HTIF (RISC-V test suites).
 #include <signal.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <cstdio>
 #include <cstring>
 
@@ -13,6 +16,7 @@
 #include "machine/standard_firmware.h"
 #include "vmm/console.h"
 #include "vmm/control_server.h"
+#include "vmm/migration_target.h"
 #include "vmm/signal_watch.h"
 #include "vmm/virtual_machine.h"
 #include "vmm/vm_debugger.h"
@@ -48,7 +52,26 @@ struct DebugOptions {
 };
 
 int run_linux(const vmm::VmConfig& config, bool no_reboot, const std::string& control_path,
-              const std::string& console_socket, const DebugOptions& debug, const StartOptions& start) {
+              const std::string& console_socket, const DebugOptions& debug, const StartOptions& start,
+              vmm::IncomingOptions incoming) {
+  vmm::VirtualMachine* current = nullptr;
+  std::mutex current_mutex;
+  auto stop_current = [&](vmm::VmExit why, int code) {
+    std::lock_guard lock(current_mutex);
+    if (current) current->stop(why, code);
+  };
+  int signal_received = 0;
+  // Ends the wait for an incoming migration when a signal arrives.
+  const int stop_waiting = eventfd(0, EFD_CLOEXEC);
+  incoming.stop_fd = stop_waiting;
+  vmm::SignalWatch signals([&](int signo) {
+    signal_received = signo;
+    const uint64_t one = 1;
+    (void)!write(stop_waiting, &one, sizeof one);
+    stop_current(vmm::VmExit::Signal, signo);
+  });
+  // After the signal watch: threads started before it would not block SIGTERM, and the
+  // kernel could deliver it to one of them (the default action ends the process at once).
   std::unique_ptr<vmm::ControlServer> control;
   if (!control_path.empty()) {
     auto c = vmm::ControlServer::listen(control_path);
@@ -58,17 +81,6 @@ int run_linux(const vmm::VmConfig& config, bool no_reboot, const std::string& co
     }
     control = std::move(c.value());
   }
-  vmm::VirtualMachine* current = nullptr;
-  std::mutex current_mutex;
-  auto stop_current = [&](vmm::VmExit why, int code) {
-    std::lock_guard lock(current_mutex);
-    if (current) current->stop(why, code);
-  };
-  int signal_received = 0;
-  vmm::SignalWatch signals([&](int signo) {
-    signal_received = signo;
-    stop_current(vmm::VmExit::Signal, signo);
-  });
   // With a console socket (vessel-vmm under vesseld) the console is headless: no stdio.
   vmm::Console console(vmm::Console::Options{.use_stdio = console_socket.empty()});
   if (!console_socket.empty()) {
@@ -86,12 +98,25 @@ int run_linux(const vmm::VmConfig& config, bool no_reboot, const std::string& co
   vmm::VmConfig vm_config = config;  // a restored VM's own configuration replaces it (reboots use it)
   for (;;) {
     const bool restoring = !vm_config.restore_from.empty();
-    auto vm = restoring ? vmm::VirtualMachine::restore(vm_config.restore_from, console, vm_config)
-                        : vmm::VirtualMachine::create(vm_config, console);
+    const bool receiving = !incoming.from.empty();
+    bool refused = false;
+    auto vm = receiving   ? vmm::VirtualMachine::receive_migration(incoming, console, vm_config, refused)
+              : restoring ? vmm::VirtualMachine::restore(vm_config.restore_from, console, vm_config)
+                          : vmm::VirtualMachine::create(vm_config, console);
     if (vm && restoring && config.start_paused) vm.value()->start_paused();
+    if (!vm && receiving) {
+      // The source has not committed: it keeps running the VM.
+      fprintf(stderr, "vessel run: incoming migration failed: %s\n", vm.error().c_str());
+      return signal_received ? 128 + signal_received : refused ? kExitUsage : kExitFailure;
+    }
     if (!vm) {
       fprintf(stderr, "vessel run: %s\n", vm.error().c_str());
       return kExitUsage;
+    }
+    if (receiving) {
+      fprintf(stderr, "vessel run: incoming migration from %s complete; the VM runs here\n", incoming.from.c_str());
+      incoming.from.clear();  // a reboot builds a fresh machine here
+      vm_config.incoming = false;
     }
     {
       std::lock_guard lock(current_mutex);
@@ -113,6 +138,8 @@ int run_linux(const vmm::VmConfig& config, bool no_reboot, const std::string& co
     }
     const vmm::VmResult r = vm.value()->run();
     if (debugger) debugger->detach();
+    std::string migrated;
+    if (r.exit == vmm::VmExit::Migrated) migrated = vm.value()->migration_status();
     {
       std::lock_guard lock(current_mutex);
       current = nullptr;
@@ -123,6 +150,19 @@ int run_linux(const vmm::VmConfig& config, bool no_reboot, const std::string& co
       case vmm::VmExit::Quit: return kExitOk;
       case vmm::VmExit::Failure: return r.code ? r.code : kExitFailure;
       case vmm::VmExit::Signal: return 128 + r.code;
+      case vmm::VmExit::Migrated: {
+        // As QEMU's postmigrate: the VM runs elsewhere now. The final report (with the
+        // downtime) stays readable on the control socket for a moment.
+        const auto j = nlohmann::json::parse(migrated, nullptr, false);
+        fprintf(stderr, "vessel run: the VM migrated to %s (downtime %.1f ms); exiting\n",
+                j.is_object() ? j.value("to", "?").c_str() : "?",
+                j.is_object() ? j.value("downtime_ms", 0.0) : 0.0);
+        if (control) {
+          control->set_epilogue(migrated);
+          (void)control->wait_epilogue_read(std::chrono::seconds(2));
+        }
+        return kExitMigrated;
+      }
       case vmm::VmExit::Reboot:
         if (no_reboot) return kExitReboot;
         continue;  // a fresh machine with the same configuration
@@ -154,6 +194,10 @@ int run_command(int argc, char** argv) {
   app.add_option("--control", control_path, "serve the JSON control protocol on this Unix socket");
   app.add_option("--restore", vm.restore_from, "continue the VM saved in this snapshot file (its configuration too)");
   app.add_flag("--paused", vm.start_paused, "with --restore: start paused (resume over --control)");
+  vmm::IncomingOptions incoming;
+  app.add_option("--incoming", incoming.from,
+                 "wait for a live migration on tcp:HOST:PORT or unix:PATH and run the VM it brings (machine "
+                 "options given here must match the source's)");
   app.add_option("--cpu-cap", vm.cpu_cap, "CPU cap: fraction of one host core for the whole VM (0.25); 0 = none")
       ->check(CLI::Range(0.0, 1024.0));
   std::string console_socket;
@@ -232,6 +276,34 @@ int run_command(int argc, char** argv) {
     vm.bios = files->bios;
     vm.kernel = files->kernel;
   }
+  if (!incoming.from.empty()) {
+    for (const char* o : {"--kernel", "--initrd", "--append", "--bios", "--firmware", "--cpu-cap", "--restore",
+                          "--paused", "--elf", "--dump-dtb"})
+      if (app.count(o)) {
+        fprintf(stderr, "vessel run: %s cannot be used with --incoming (the source sends the configuration)\n", o);
+        return kExitUsage;
+      }
+    if (app.count("--memory")) incoming.memory_bytes = *mem;
+    if (app.count("--cpus")) incoming.cpus = vm.cpus;
+    if (app.count("--cpu")) incoming.cpu = *riscv::parse_cpu_profile(cpu);
+    if (app.count("--net")) incoming.nets = nets.size();
+    if (app.count("--drive")) {
+      std::vector<std::string> files;
+      for (const std::string& text : drives) {
+        auto d = vmm::parse_drive(text);
+        if (!d) {
+          fprintf(stderr, "vessel run: %s\n", d.error().c_str());
+          return kExitUsage;
+        }
+        files.push_back(d->file);
+      }
+      incoming.drive_files = files;
+    }
+    vm.trace = bare.trace;
+    vm.engine = bare.engine;
+    vm.huge_pages = huge_pages == "on";
+    return run_linux(vm, no_reboot, control_path, console_socket, debug, start, incoming);
+  }
   if (!vm.restore_from.empty()) {
     for (const char* o : {"--kernel", "--initrd", "--append", "--cpus", "--cpu", "--bios", "--firmware", "--drive",
                           "--net", "--memory", "--cpu-cap", "--dump-dtb", "--elf"})
@@ -273,7 +345,7 @@ int run_command(int argc, char** argv) {
     }
     vm.nets.push_back(n.value());
   }
-  return run_linux(vm, no_reboot, control_path, console_socket, debug, start);
+  return run_linux(vm, no_reboot, control_path, console_socket, debug, start, vmm::IncomingOptions{});
 }
 
 }  // namespace vessel::cli

@@ -1,4 +1,4 @@
-// `vessel vm create|start|stop|kill|pause|resume|rm|ls|show|console|snapshot|restore|limits`:
+// `vessel vm create|start|stop|kill|pause|resume|rm|ls|show|console|snapshot|restore|limits|migrate`:
 // the REST API (docs/api/openapi.yaml) from the command line. Human tables by default,
 // --json prints the daemon's JSON for scripts.
 #include <unistd.h>
@@ -164,6 +164,16 @@ int vm_command(int argc, char** argv) {
   limits->add_option("--drive-limit", drive_limits, "INDEX:BYTES_PER_S:IOPS (0 = unlimited; repeatable)");
   limits->add_option("--net-limit", net_limits, "INDEX:BYTES_PER_S:PACKETS_PER_S (repeatable)");
   auto* metrics = app.add_subcommand("metrics", "print the Prometheus metrics");
+  auto* migrate = app.add_subcommand("migrate", "live-migrate a running VM to a new name here or to another daemon");
+  std::string to, bandwidth, as_name;
+  uint64_t downtime_ms = 0;
+  bool compress = false;
+  migrate->add_option("name", name, "VM name")->required();
+  migrate->add_option("--to", to, "a new name on this host, or another daemon's socket as unix:PATH")->required();
+  migrate->add_option("--as", as_name, "with --to unix:PATH: the VM's name there (default: the same)");
+  migrate->add_option("--downtime-ms", downtime_ms, "longest acceptable pause (default 300)");
+  migrate->add_option("--bandwidth", bandwidth, "bytes per second (K, M, G suffixes); default unlimited");
+  migrate->add_flag("--compress", compress, "zstd for page data");
 
   try {
     app.parse(argc, argv);
@@ -250,6 +260,19 @@ int vm_command(int argc, char** argv) {
   if (*restore) {
     json body{{"name", name}, {"snapshot", absolute(path)}, {"start", !no_start}};
     return output(c, call(c, "POST", "/v1/vms", body, "restoring"));
+  }
+  if (*migrate) {
+    json body{{"to", to}};
+    if (!as_name.empty()) body["name"] = as_name;
+    if (downtime_ms) body["downtime_ms"] = downtime_ms;
+    if (!bandwidth.empty()) body["bandwidth"] = bandwidth;
+    if (compress) body["compress"] = true;
+    auto r = call(c, "POST", vm + "/migrate", body, "migrating");
+    if (!r || c.json_output) return output(c, r);
+    printf("migrated %s to %s in %.2f s: %d rounds, %s sent, downtime %.1f ms\n", name.c_str(),
+           r->value("name", "").c_str(), r->value("total_ms", 0.0) / 1e3, r->value("rounds", 0),
+           human_bytes(r->value("bytes_sent", 0.0)).c_str(), r->value("downtime_ms", 0.0));
+    return kExitOk;
   }
   if (*limits) {
     json body = json::object();

@@ -9,7 +9,7 @@ _vessel() {
   case $cmd in
     vm)
       if [ "$COMP_CWORD" -eq 2 ]; then
-        COMPREPLY=($(compgen -W "create start stop kill pause resume rm ls show console snapshot restore limits metrics" -- "$cur"))
+        COMPREPLY=($(compgen -W "create start stop kill pause resume rm ls show console snapshot restore limits metrics migrate" -- "$cur"))
       elif [ "$COMP_CWORD" -eq 3 ] && [ "$sub" != create ] && [ "$sub" != ls ]; then
         COMPREPLY=($(compgen -W "$(vessel ls --quiet --socket "$socket" 2>/dev/null | awk '$1 == "vm" {print $2}')" -- "$cur"))
       fi ;;
@@ -23,7 +23,7 @@ _vessel() {
     img) [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "create info convert check" -- "$cur")) ;;
     container)
       [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "create start run state kill delete exec ps list events pause resume spec features update" -- "$cur")) ;;
-    run) COMPREPLY=($(compgen -W "--kernel --initrd --append --memory --cpus --cpu --bios --firmware --drive --net --control --restore --engine --hugepages --elf" -- "$cur")) ;;
+    run) COMPREPLY=($(compgen -W "--kernel --initrd --append --memory --cpus --cpu --bios --firmware --drive --net --control --restore --incoming --engine --hugepages --elf" -- "$cur")) ;;
   esac
   [ ${#COMPREPLY[@]} -eq 0 ] && COMPREPLY=($(compgen -f -- "$cur"))
 }

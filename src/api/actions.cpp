@@ -35,6 +35,21 @@ std::variant<Action, ApiError> vm_action(const HttpRequest& req, const std::stri
     if (j.is_discarded()) return ApiError{400, "invalid_json", "the request body is not valid JSON", {}};
     return UpdateLimits{name, j};
   }
+  if (what == "migrate") {
+    if (req.method != "POST") return method_not_allowed("POST");
+    auto body = action_body(req, {"to", "name", "downtime_ms", "bandwidth", "compress"});
+    if (auto* e = std::get_if<ApiError>(&body)) return *e;
+    const json& j = std::get<json>(body);
+    if (!j.contains("to")) return ApiError{400, "missing_field", "missing required field 'to'", {}};
+    if (!j["to"].is_string()) return ApiError{400, "wrong_type", "field 'to' must be a string", {}};
+    return MigrateVm{name, j};
+  }
+  if (what == "incoming") {
+    if (req.method != "POST") return method_not_allowed("POST");
+    auto body = action_body(req, {"definition"});
+    if (auto* e = std::get_if<ApiError>(&body)) return *e;
+    return IncomingVm{name, std::get<json>(body)};
+  }
   if (what == "console") {
     if (req.method != "GET") return method_not_allowed("GET");
     return AttachConsole{name, is_upgrade_request(req, "vessel-console"), websocket_key(req)};

@@ -28,9 +28,13 @@ struct RestoreVm { std::string name; std::string path; };
 // upgrade: the raw vessel-console protocol; websocket_key: a WebSocket (the dashboard).
 struct AttachConsole { std::string name; bool upgrade = false; std::string websocket_key; };
 struct GetMetrics {};
+// POST /v1/vms/{name}/migrate {"to", "downtime_ms"?, "bandwidth"?, "compress"?}
+struct MigrateVm { std::string name; nlohmann::json body; };
+// POST /v1/vms/{name}/incoming {"definition"}: another daemon moves VM {name} here.
+struct IncomingVm { std::string name; nlohmann::json body; };
 
 using Action = std::variant<ListVms, CreateVm, GetVm, DeleteVm, UpdateLimits, PowerAction, SnapshotVm, RestoreVm, AttachConsole,
-                            GetMetrics, ContainerAction, ImageAction>;
+                            GetMetrics, MigrateVm, IncomingVm, ContainerAction, ImageAction>;
 
 // A route, or the API error that explains why the request is not one.
 std::variant<Action, ApiError> parse_request(const HttpRequest& req);

@@ -100,6 +100,10 @@ HandlerResult Dispatcher::execute(const Action& action) {
           return from_outcome(registry_.snapshot(a.name, a.path));
         } else if constexpr (std::is_same_v<T, RestoreVm>) {
           return from_outcome(registry_.create({{"name", a.name}, {"snapshot", a.path}, {"start", true}}), 201);
+        } else if constexpr (std::is_same_v<T, MigrateVm>) {
+          return from_outcome(registry_.migrate(a.name, a.body));
+        } else if constexpr (std::is_same_v<T, IncomingVm>) {
+          return from_outcome(registry_.incoming(a.name, a.body), 201);
         } else if constexpr (std::is_same_v<T, GetMetrics>) {
           HandlerResult r;
           r.response.content_type = "text/plain; version=0.0.4";

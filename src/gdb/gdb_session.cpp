@@ -136,6 +136,7 @@ bool GdbSession::write_memory(uint64_t address, const std::string& bytes) {
     uint8_t* p = paddr ? target_.memory().ram_ptr(*paddr, chunk) : nullptr;
     if (!p) return false;
     std::memcpy(p, bytes.data() + done, chunk);
+    target_.memory().ram().mark_dirty(*paddr, chunk);
     done += chunk;
   }
   target_.code_changed();

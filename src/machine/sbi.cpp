@@ -155,6 +155,7 @@ SbiFirmware::Ret SbiFirmware::dbcn(riscv::Hart& h, uint64_t fid) {
       if (!p || h.x[kA2] != 0) return {kSbiErrInvalidParam, 0};
       uint64_t n = 0;
       for (int c; n < len && (c = platform_.console_read()) >= 0; ++n) p[n] = static_cast<uint8_t>(c);
+      h.as.ram().mark_dirty(addr, n);
       return {kSbiSuccess, static_cast<int64_t>(n)};
     }
     case 2: {  // console_write_byte(byte)

@@ -19,6 +19,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 std::string describe_status(int status) {
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 5) return "migrated";  // vessel run's kExitMigrated
   if (WIFEXITED(status)) return WEXITSTATUS(status) == 0 ? "poweroff" : "exit status " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) return WTERMSIG(status) == SIGKILL ? "killed" : "signal " + std::to_string(WTERMSIG(status));
   return "exited";

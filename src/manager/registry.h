@@ -47,6 +47,11 @@ class Registry {
   Outcome<nlohmann::json> pause(const std::string& name);
   Outcome<nlohmann::json> resume(const std::string& name);
   Outcome<nlohmann::json> snapshot(const std::string& name, const std::string& path);
+  // Live migration (registry_migrate.cpp): to a new name on this host, or to another daemon.
+  Outcome<nlohmann::json> migrate(const std::string& name, const nlohmann::json& body);
+  // The receiving end of a move from another daemon: VM `name` from the definition sent, its
+  // VMM waiting for the stream; answers where it listens.
+  Outcome<nlohmann::json> incoming(const std::string& name, const nlohmann::json& body);
   Outcome<nlohmann::json> update_limits(const std::string& name, const nlohmann::json& body);
   Outcome<nlohmann::json> remove(const std::string& name);
   // The console socket of a running VM (console attach relays to it).
@@ -83,6 +88,10 @@ class Registry {
   Outcome<nlohmann::json> simple_op(const std::string& name, const char* op, const char* wrong_state_message,
                                     bool want_paused);
   nlohmann::json info(Entry& e);
+  // Migration's receiving side (registry_migrate.cpp).
+  Outcome<std::shared_ptr<Entry>> add_incoming_entry(const VmDefinition& def);
+  Outcome<std::string> start_incoming(Entry& d);
+  void drop_incoming(Entry& d);
   Result<bool> save_definition(const VmDefinition& def);
   void watch_loop();
 

@@ -34,6 +34,7 @@ bool AddressSpace::read(uint64_t paddr, unsigned size, uint64_t& value) const {
 bool AddressSpace::write(uint64_t paddr, unsigned size, uint64_t value) const {
   if (uint8_t* p = ram_ptr(paddr, size)) {
     memcpy(p, &value, size);
+    ram_.mark_dirty(paddr, size);
     return true;
   }
   const MmioRegion* r = find_mmio(paddr);

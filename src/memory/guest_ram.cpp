@@ -22,6 +22,7 @@ std::string GuestRam::map(uint64_t base, uint64_t size, bool huge_pages) {
   if (huge_pages) (void)madvise(p, size, MADV_HUGEPAGE);
   base_ = base;
   size_ = size;
+  dirty_.resize(size >> DirtyBitmap::kPageShift);
   return {};
 }
 

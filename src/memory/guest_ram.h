@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "memory/dirty_bitmap.h"
+
 namespace vessel::memory {
 
 class GuestRam {
@@ -33,10 +35,21 @@ class GuestRam {
   // Host pointer for guest physical paddr; caller has checked contains().
   uint8_t* at(uint64_t paddr) const { return host_ + (paddr - base_); }
 
+  // Writers of guest memory outside the harts' TLB fast path call this after writing
+  // [paddr, paddr+len) (caller has checked contains()); see dirty_bitmap.h.
+  void mark_dirty(uint64_t paddr, uint64_t len = 1) const {
+    if (!len) return;
+    const uint64_t first = (paddr - base_) >> DirtyBitmap::kPageShift;
+    const uint64_t last = (paddr - base_ + len - 1) >> DirtyBitmap::kPageShift;
+    for (uint64_t p = first; p <= last; ++p) dirty_.mark(p);
+  }
+  DirtyBitmap& dirty_log() const { return dirty_; }
+
  private:
   uint64_t base_ = 0;
   uint64_t size_ = 0;
   uint8_t* host_ = nullptr;
+  mutable DirtyBitmap dirty_;  // marking does not change what the guest sees
 };
 
 }  // namespace vessel::memory

@@ -108,6 +108,25 @@ Result<uint64_t> write_snapshot_file(const std::string& path, const std::vector<
   return out.written();
 }
 
+std::vector<uint8_t> encode_snapshot_image(const std::vector<SectionView>& sections) {
+  StateWriter out;
+  out.raw(kMagic, sizeof kMagic);
+  out.u32(kFormatVersion);
+  out.u32(kHeaderSize);
+  out.u64(sections.size());
+  out.u64(0);
+  for (const SectionView& s : sections) {
+    out.u32(s.tag);
+    out.u32(0);
+    out.u64(s.size);
+    out.raw(s.data, s.size);
+  }
+  const uint64_t digest = XXH3_64bits(out.data().data(), out.data().size());
+  out.raw(kEndMagic, sizeof kEndMagic);
+  out.u64(digest);
+  return out.take();
+}
+
 uint64_t section_payload_offset(const std::vector<SectionView>& before) {
   uint64_t off = kHeaderSize;
   for (const SectionView& s : before) off += kSectionHeaderSize + s.size;

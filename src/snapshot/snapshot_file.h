@@ -45,6 +45,9 @@ struct SectionPieces {
 Result<uint64_t> write_snapshot_file(const std::string& path, const std::vector<SectionPieces>& sections,
                                      const std::function<void()>& before_rename = {});
 Result<uint64_t> write_snapshot_file(const std::string& path, const std::vector<SectionView>& sections);
+// The same container in memory (a live migration sends its state sections this way;
+// SnapshotFile::parse reads it).
+std::vector<uint8_t> encode_snapshot_image(const std::vector<SectionView>& sections);
 // The file offset at which the payload of a section written after `before` starts.
 uint64_t section_payload_offset(const std::vector<SectionView>& before);
 

@@ -84,7 +84,22 @@ void Console::set_sink(Sink sink) {
   sink_ = std::move(sink);
 }
 
+void Console::seed_history(const std::string& text) {
+  record(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+}
+
 void Console::write(const uint8_t* data, size_t len) {
+  record(data, len);
+  {
+    std::lock_guard lock(clients_mutex_);
+    for (auto& c : clients_)
+      if (!c->done) signal_eventfd(c->wake_fd);
+  }
+  if (!options_.use_stdio) return;
+  write_stdout(data, len);
+}
+
+void Console::record(const uint8_t* data, size_t len) {
   {
     std::lock_guard lock(history_mutex_);
     const size_t cap = ring_.size();
@@ -101,12 +116,9 @@ void Console::write(const uint8_t* data, size_t len) {
     memcpy(ring_.data(), p + first, n - first);
     written_ += n;
   }
-  {
-    std::lock_guard lock(clients_mutex_);
-    for (auto& c : clients_)
-      if (!c->done) signal_eventfd(c->wake_fd);
-  }
-  if (!options_.use_stdio) return;
+}
+
+void Console::write_stdout(const uint8_t* data, size_t len) {
   std::lock_guard lock(write_mutex_);
   while (len > 0) {
     const ssize_t n = ::write(STDOUT_FILENO, data, len);

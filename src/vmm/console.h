@@ -48,6 +48,9 @@ class Console {
   Result<bool> listen(const std::string& path);
   // The recent output, oldest first (at most Options::history_bytes).
   std::string history();
+  // Puts output made elsewhere (the source of a live migration) into the history, without
+  // printing it: console attach then shows it as if it had been made here.
+  void seed_history(const std::string& text);
   // Types bytes to the guest (blocks while the guest's receive buffer is full).
   void input(const uint8_t* data, size_t len) { deliver(data, len); }
 
@@ -60,6 +63,8 @@ class Console {
 
   void reader();
   void deliver(const uint8_t* data, size_t len);
+  void record(const uint8_t* data, size_t len);
+  void write_stdout(const uint8_t* data, size_t len);
   void accept_loop();
   void serve_client(Client& c);
   // Copies output from absolute position `from` (clipped to the ring); returns the new position.

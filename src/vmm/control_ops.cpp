@@ -118,6 +118,7 @@ std::optional<std::string> handle_vmm_op(VirtualMachine& vm, const json& req, co
   if (op == "snapshot") return snapshot_op(vm, req);
   if (op == "limits") return limits_op(vm, req);
   if (op == "metrics") return metrics_json(vm).dump();
+  if (auto answer = handle_migration_op(vm, req, op)) return answer;
   return std::nullopt;
 }
 

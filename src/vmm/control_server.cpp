@@ -70,6 +70,8 @@ std::string ControlServer::handle(VirtualMachine* vm, const std::string& line) {
     return json{{"ok", true}}.dump();
   }
   if (op == "resume") {
+    if (vm->migration_holds_pause())
+      return json{{"ok", false}, {"error", "a migration is sending the VM's last pages; it resumes here only if that fails"}}.dump();
     vm->resume();
     return json{{"ok", true}}.dump();
   }
@@ -104,6 +106,16 @@ std::string ControlServer::handle(VirtualMachine* vm, const std::string& line) {
   return json{{"ok", false}, {"error", "unknown op '" + op + "'"}}.dump();
 }
 
+void ControlServer::set_epilogue(const std::string& final_status) {
+  std::lock_guard lock(vm_mutex_);
+  epilogue_ = final_status;
+}
+
+bool ControlServer::wait_epilogue_read(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(vm_mutex_);
+  return epilogue_cv_.wait_for(lock, timeout, [&] { return epilogue_read_; });
+}
+
 void ControlServer::serve_client(int fd) {
   std::string buf;
   char chunk[4096];
@@ -120,7 +132,16 @@ void ControlServer::serve_client(int fd) {
       std::string answer;
       {
         std::lock_guard lock(vm_mutex_);
-        answer = handle(vm_, buf.substr(0, nl)) + "\n";
+        const std::string line = buf.substr(0, nl);
+        const json req = json::parse(line, nullptr, false);
+        const std::string op = req.is_object() && req.contains("op") && req["op"].is_string() ? req["op"] : "";
+        if (!vm_ && !epilogue_.empty() && (op == "migrate-status" || op == "status")) {
+          answer = (op == "status" ? json{{"ok", true}, {"state", "migrated"}}.dump() : epilogue_) + "\n";
+          epilogue_read_ = epilogue_read_ || op == "migrate-status";
+          epilogue_cv_.notify_all();
+        } else {
+          answer = handle(vm_, line) + "\n";
+        }
       }
       buf.erase(0, nl + 1);
       // A client that hung up must not take the VM down with SIGPIPE.

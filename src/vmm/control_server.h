@@ -2,6 +2,9 @@
 // answering one JSON object per line. The manager (vesseld) and tests drive a running VM
 // through it: status, pause/resume, balloon target and statistics, stop.
 #pragma once
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -21,6 +24,12 @@ class ControlServer {
   // One request, one answer (exposed for unit tests).
   static std::string handle(VirtualMachine* vm, const std::string& request);
 
+  // The VM migrated away: until the process ends, "migrate-status" answers `final_status`
+  // (the report with the measured downtime) and "status" the state "migrated".
+  void set_epilogue(const std::string& final_status);
+  // Waits until a client has read that report, at most `timeout`; true if one did.
+  bool wait_epilogue_read(std::chrono::milliseconds timeout);
+
  private:
   ControlServer() = default;
   void serve();
@@ -31,6 +40,9 @@ class ControlServer {
   std::thread thread_;
   std::mutex vm_mutex_;
   VirtualMachine* vm_ = nullptr;
+  std::string epilogue_;  // guarded by vm_mutex_
+  bool epilogue_read_ = false;
+  std::condition_variable epilogue_cv_;
 };
 
 }  // namespace vessel::vmm

@@ -1,5 +1,7 @@
 #include "vmm/virtual_machine.h"
 
+#include "vmm/migration_source.h"
+
 #include <pthread.h>
 
 #include <malloc.h>
@@ -52,6 +54,9 @@ void release_if_idle(riscv::Hart& h, riscv::ExecutionEngine& engine, IdleWindow&
 
 }  // namespace
 
+VirtualMachine::VirtualMachine(const VmConfig& config, Console& console)
+    : config_(config), console_(console), budget_(config.cpus) {}
+
 Result<std::unique_ptr<VirtualMachine>> VirtualMachine::create(const VmConfig& config, Console& console) {
   auto vm = assemble(config, console);
   if (!vm) return vm;
@@ -86,6 +91,10 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::assemble(const VmConfig&
 }
 
 VirtualMachine::~VirtualMachine() {
+  {
+    std::lock_guard lock(migration_mutex_);
+    migration_.reset();  // aborts a migration in progress and joins its thread
+  }
   if (!board_) return;  // creation failed before the board existed
   stop(VmExit::Poweroff);
   for (auto& v : vcpus_)
@@ -116,7 +125,7 @@ Result<bool> VirtualMachine::add_devices() {
                  "e.g. --drive file=disk.img,bus=pci or --net user,bus=pci"};
   for (size_t i = 0; i < config_.drives.size(); ++i) {
     const DriveSpec& d = config_.drives[i];
-    auto image = storage::open_disk(d.file, d.format, d.read_only);
+    auto image = storage::open_disk(d.file, d.format, d.read_only || config_.incoming);
     if (!image) return Error{image.error()};
     const std::string serial = d.serial.empty() ? "vessel-vd" + std::string(1, static_cast<char>('a' + i)) : d.serial;
     auto dev = std::make_unique<devices::virtio::BlockDevice>(std::move(image.value()), d.read_only, serial);

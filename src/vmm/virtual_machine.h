@@ -32,6 +32,10 @@ class SnapshotFile;
 
 namespace vessel::vmm {
 
+class OutgoingMigration;
+struct MigrationParams;
+struct IncomingOptions;
+
 struct VmConfig {
   std::string kernel, initrd, append, bios, dump_dtb;
   uint64_t memory_bytes = 256ull << 20;
@@ -46,9 +50,17 @@ struct VmConfig {
   // How to start, not part of the machine: from a snapshot file, and parked until resumed.
   std::string restore_from;
   bool start_paused = false;
+  // An incoming migration: disks are opened read-only until the source has stopped writing
+  // them (reopen_drives()), as the source still runs while memory is copied.
+  bool incoming = false;
 };
 
-enum class VmExit { Poweroff, Reboot, Failure, Quit, Signal };
+// The machine's fields of `saved` (memory, harts, ISA, devices, command line, cap) replace
+// those of `config`; how to run it (engine, trace, huge pages) stays the caller's.
+void adopt_machine_config(const VmConfig& saved, VmConfig& config);
+
+// Migrated: the VM now runs in another VMM (a live migration committed).
+enum class VmExit { Poweroff, Reboot, Failure, Quit, Signal, Migrated };
 
 struct VmResult {
   VmExit exit;
@@ -97,6 +109,36 @@ class VirtualMachine : public machine::SbiPlatform {
   // The configuration with the limits currently in force.
   VmConfig current_config();
 
+  // Live migration. The per-component state a snapshot holds, memory aside (vm_snapshot.cpp):
+  // saved while paused with the I/O thread stopped, restored before the VM runs.
+  std::vector<std::pair<uint32_t, std::vector<uint8_t>>> save_components();
+  Result<bool> restore_components(const snapshot::SnapshotFile& file);
+  // Appends every page written since the last harvest to `pages`; once it returns, every
+  // later write marks its page again: each hart drops its write TLB entries, whose fill is
+  // where stores mark pages (vm_migration.cpp).
+  void harvest_dirty(std::vector<uint64_t>& pages);
+  // Stops the I/O thread so no device request is half-done / starts it again.
+  bool stop_io() { return board_->io.stop(); }
+  void start_io() { board_->io.start(); }
+  // Disks opened read-only for an incoming migration, opened again as configured (the source
+  // has flushed and stopped writing them).
+  Result<bool> reopen_drives();
+  Result<bool> flush_drives();
+  Console& console() { return console_; }
+  // Starts migrating to `params.to` in the background (migration_source.cpp); refuses a
+  // second migration, a stopping VM, a bad address.
+  Result<bool> start_migration(const MigrationParams& params);
+  // The migration's progress (empty when none was started).
+  std::string migration_status();
+  // A migration has paused the VM to send its last pages: resuming now would let the guest
+  // run on both sides.
+  bool migration_holds_pause();
+  // Waits for a migration stream and builds the VM it carries (migration_target.cpp).
+  // `config` gives how to run it and receives the machine; `refused` tells a configuration
+  // this side cannot or will not build from a broken stream.
+  static Result<std::unique_ptr<VirtualMachine>> receive_migration(const IncomingOptions& options, Console& console,
+                                                                   VmConfig& config, bool& refused);
+
   // Resource limits and accounting (limits: any thread).
   CpuBudget& cpu_budget() { return budget_; }
   const std::vector<devices::virtio::BlockDevice*>& drives() const { return drives_; }
@@ -123,8 +165,7 @@ class VirtualMachine : public machine::SbiPlatform {
     std::atomic<bool> cpu_clock_set{false};
   };
 
-  VirtualMachine(const VmConfig& config, Console& console)
-      : config_(config), console_(console), budget_(config.cpus) {}
+  VirtualMachine(const VmConfig& config, Console& console);
   // The board, firmware and devices, wired; create() then boots, restore() loads state.
   static Result<std::unique_ptr<VirtualMachine>> assemble(const VmConfig& config, Console& console);
   Result<bool> restore_state(const snapshot::SnapshotFile& file);
@@ -163,6 +204,8 @@ class VirtualMachine : public machine::SbiPlatform {
   devices::virtio::BalloonDevice* balloon_ = nullptr;
   bool firmware_mode_ = false;  // --bios: harts start in M-mode running real firmware
   std::vector<devices::virtio::BlockDevice*> drives_;
+  std::mutex migration_mutex_;
+  std::unique_ptr<OutgoingMigration> migration_;  // the last migration started
   std::vector<devices::virtio::NetDevice*> nics_;
   CpuBudget budget_;
   uint64_t created_ns_ = Timebase::host_ns();

@@ -25,6 +25,19 @@ constexpr int kCompressedLevel = 1;
 
 }  // namespace
 
+void adopt_machine_config(const VmConfig& saved, VmConfig& config) {
+  config.kernel = saved.kernel;
+  config.initrd = saved.initrd;
+  config.append = saved.append;
+  config.bios = saved.bios;
+  config.memory_bytes = saved.memory_bytes;
+  config.cpus = saved.cpus;
+  config.cpu = saved.cpu;
+  config.cpu_cap = saved.cpu_cap;
+  config.drives = saved.drives;
+  config.nets = saved.nets;
+}
+
 VmConfig VirtualMachine::current_config() {
   VmConfig c = config_;
   c.cpu_cap = budget_.cap();
@@ -41,19 +54,7 @@ VmConfig VirtualMachine::current_config() {
   return c;
 }
 
-Result<VirtualMachine::SnapshotInfo> VirtualMachine::snapshot(const std::string& path, bool compress) {
-  const uint64_t t0 = Timebase::host_ns();
-  const bool was_paused = paused();
-  pause();
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return Error{"the VM is stopping"};
-  }
-  const uint64_t t_paused = Timebase::host_ns();
-  // No request may be half-done: requests run to completion on the I/O thread, so stopping it
-  // leaves every queue between two requests.
-  const bool io_was_running = board_->io.stop();  // not yet running when restored --paused
-
+std::vector<std::pair<uint32_t, std::vector<uint8_t>>> VirtualMachine::save_components() {
   std::vector<std::pair<uint32_t, std::vector<uint8_t>>> parts;
   auto add = [&](uint32_t tag, snapshot::StateWriter& w) { parts.emplace_back(tag, w.take()); };
   const std::string conf = config_to_json(current_config()).dump();
@@ -108,6 +109,23 @@ Result<VirtualMachine::SnapshotInfo> VirtualMachine::snapshot(const std::string&
     f->save_state(w);
     add(kPci, w);
   }
+  return parts;
+}
+
+Result<VirtualMachine::SnapshotInfo> VirtualMachine::snapshot(const std::string& path, bool compress) {
+  const uint64_t t0 = Timebase::host_ns();
+  const bool was_paused = paused();
+  pause();
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return Error{"the VM is stopping"};
+  }
+  const uint64_t t_paused = Timebase::host_ns();
+  // No request may be half-done: requests run to completion on the I/O thread, so stopping it
+  // leaves every queue between two requests.
+  const bool io_was_running = board_->io.stop();  // not yet running when restored --paused
+
+  const std::vector<std::pair<uint32_t, std::vector<uint8_t>>> parts = save_components();
   std::vector<snapshot::SectionView> views;  // memory goes last: its file offset is known now
   for (const auto& [tag, data] : parts) views.push_back({tag, data.data(), data.size()});
   snapshot::MemoryImageStats mem;
@@ -150,17 +168,7 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::restore(const std::strin
   if (!parsed) return Error{"snapshot " + path + " refused: " + parsed.error()};
   // The machine comes from the snapshot; how to run it (trace, execution engine, huge
   // pages) from the caller.
-  const VmConfig& saved = parsed.value();
-  config.kernel = saved.kernel;
-  config.initrd = saved.initrd;
-  config.append = saved.append;
-  config.bios = saved.bios;
-  config.memory_bytes = saved.memory_bytes;
-  config.cpus = saved.cpus;
-  config.cpu = saved.cpu;
-  config.cpu_cap = saved.cpu_cap;
-  config.drives = saved.drives;
-  config.nets = saved.nets;
+  adopt_machine_config(parsed.value(), config);
   config.restore_from.clear();
   auto vm = assemble(config, console);
   if (!vm) return vm;
@@ -170,6 +178,18 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::restore(const std::strin
 }
 
 Result<bool> VirtualMachine::restore_state(const snapshot::SnapshotFile& file) {
+  memory::GuestRam& ram = board_->as.ram();
+  auto mem = file.single(kMemory);
+  if (!mem) return Error{mem.error()};
+  std::string error;
+  const snapshot::MemoryImageFile source{file.fd(), file.file_offset(mem->data)};
+  if (!snapshot::decode_memory(mem->data, mem->size, ram.host(), ram.size(), error, nullptr,
+                               file.fd() >= 0 ? &source : nullptr))
+    return Error{error};
+  return restore_components(file);
+}
+
+Result<bool> VirtualMachine::restore_components(const snapshot::SnapshotFile& file) {
   // Everything is checked before the VM runs; a section that does not fit is an error.
   auto section = [&](uint32_t tag, const std::string& what, const std::function<bool(snapshot::StateReader&)>& fn)
       -> Result<bool> {
@@ -179,15 +199,6 @@ Result<bool> VirtualMachine::restore_state(const snapshot::SnapshotFile& file) {
     if (!fn(in) || !in.finish()) return Error{in.error()};
     return true;
   };
-  memory::GuestRam& ram = board_->as.ram();
-  auto mem = file.single(kMemory);
-  if (!mem) return Error{mem.error()};
-  std::string error;
-  const snapshot::MemoryImageFile source{file.fd(), file.file_offset(mem->data)};
-  if (!snapshot::decode_memory(mem->data, mem->size, ram.host(), ram.size(), error, nullptr,
-                               file.fd() >= 0 ? &source : nullptr))
-    return Error{error};
-
   const auto harts = file.all(kHart);
   if (harts.size() != board_->harts.size())
     return Error{std::to_string(harts.size()) + " hart sections for " + std::to_string(board_->harts.size()) + " harts"};

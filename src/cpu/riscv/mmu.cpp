@@ -119,6 +119,7 @@ restart:
       if (!__atomic_compare_exchange_n(reinterpret_cast<uint64_t*>(slot), &pte, pte | want, false, __ATOMIC_ACQ_REL,
                                        __ATOMIC_ACQUIRE))
         goto restart;  // the PTE changed under us: walk again
+      as.ram().mark_dirty(table + index * 8, 8);
     }
     const uint64_t offset_mask = (1ull << (kPageShift + 9 * level)) - 1;
     paddr = ((ppn << kPageShift) & ~offset_mask) | (vaddr & offset_mask);
@@ -210,6 +211,9 @@ bool Hart::store_slow(uint64_t vaddr, unsigned size, uint64_t value) {
     return true;
   }
   if (uint8_t* page = as.ram_ptr(paddr & ~kPageMask, kPageSize)) {
+    // Marked when the write entry is filled: stores that hit it later need no check, and
+    // every harvest of the dirty log drops all write entries first.
+    as.ram().mark_dirty(paddr);
     fill(tlb[data_ctx].write, vaddr, page);
     memcpy(page + (paddr & kPageMask), &value, size);
     return true;
@@ -255,7 +259,10 @@ bool Hart::cache_block_op(uint64_t vaddr, bool zero) {
     return false;
   }
   if (uint8_t* p = as.ram_ptr(paddr, kCacheBlockBytes)) {
-    if (zero) memset(p, 0, kCacheBlockBytes);
+    if (zero) {
+      memset(p, 0, kCacheBlockBytes);
+      as.ram().mark_dirty(paddr, kCacheBlockBytes);
+    }
     return true;
   }
   bool ok = as.find_mmio(paddr) != nullptr;
@@ -287,6 +294,7 @@ uint8_t* Hart::atomic_ptr(uint64_t vaddr, unsigned size, bool is_load_reserved) 
     raise(access_fault_for(access), vaddr);  // no atomics on device memory
     return nullptr;
   }
+  if (!is_load_reserved) as.ram().mark_dirty(paddr, size);  // before the entry exists (store_slow)
   if (uint8_t* page = as.ram_ptr(paddr & ~kPageMask, kPageSize))
     fill(is_load_reserved ? tlb[data_ctx].read : tlb[data_ctx].write, vaddr, page);
   return p;

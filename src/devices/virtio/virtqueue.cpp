@@ -136,6 +136,7 @@ void Virtqueue::push(const memory::GuestRam& ram, uint16_t head, uint32_t writte
   ++used_idx_;
   std::atomic_thread_fence(std::memory_order_release);  // the element before the index
   store16(used + 2, used_idx_);
+  ram.mark_dirty(used_addr, 4 + 8ull * size);  // device writes are migrated like the guest's
 }
 
 bool Virtqueue::needs_interrupt(const memory::GuestRam& ram) {
@@ -153,6 +154,7 @@ bool Virtqueue::needs_interrupt(const memory::GuestRam& ram) {
 void Virtqueue::update_avail_event(const memory::GuestRam& ram) {
   if (!event_idx_) return;
   store16(ram.at(used_addr) + 4 + 8 * size, last_avail_);
+  ram.mark_dirty(used_addr + 4 + 8ull * size, 2);
   std::atomic_thread_fence(std::memory_order_seq_cst);
 }
 
@@ -194,6 +196,7 @@ size_t ChainWriter::write(const void* src, size_t len) {
     const Buffer& b = bufs_[index_];
     const size_t n = std::min<size_t>(len - done, b.len - offset_);
     memcpy(ram_.at(b.addr + offset_), static_cast<const uint8_t*>(src) + done, n);
+    ram_.mark_dirty(b.addr + offset_, n);  // DMA: the page travels in the next migration round
     done += n;
     offset_ += n;
     if (offset_ == b.len) {

@@ -57,6 +57,7 @@ bool BalloonDevice::handle_pages(unsigned q, const Chain& chain) {
     if (q == kInflate) {
       // The guest promised not to touch the page: give it back to the host.
       madvise(ram.at(paddr), kPageSize, MADV_DONTNEED);
+      ram.mark_dirty(paddr, kPageSize);  // it now reads as zero: a migration must send that
       ++returned_;
     }
   }

@@ -42,7 +42,10 @@ uint8_t to_status(storage::IoStatus s) { return s.ok() ? kOk : kIoError; }
 }  // namespace
 
 BlockDevice::BlockDevice(std::unique_ptr<storage::DiskImage> image, bool read_only, std::string serial)
-    : image_(std::move(image)), read_only_(read_only || image_->read_only()), serial_(std::move(serial)) {}
+    : image_(std::move(image)),
+      configured_read_only_(read_only),
+      read_only_(read_only || image_->read_only()),
+      serial_(std::move(serial)) {}
 
 uint64_t BlockDevice::device_features() const {
   uint64_t f = kFeatureSegMax | kFeatureBlkSize | kFeatureFlush;
@@ -155,6 +158,7 @@ bool BlockDevice::process_queue(unsigned q) {
                                 // The status byte, if the chain has one, is always written last.
                                 if (const auto at = status_byte(chain)) {
                                   *ram.at(*at) = status;
+                                  ram.mark_dirty(*at);
                                   ++written;
                                 }
                                 return static_cast<uint32_t>(written);

@@ -30,11 +30,18 @@ class BlockDevice : public VirtioDevice {
   RateLimiter& limiter() { return limiter_; }
 
   storage::DiskImage& image() { return *image_; }
+  // Another handle on the same disk (a migration's destination reopens it writable once the
+  // source stopped). Only while the I/O thread is stopped.
+  void replace_image(std::unique_ptr<storage::DiskImage> image) {
+    image_ = std::move(image);
+    read_only_ = configured_read_only_ || image_->read_only();
+  }
 
  private:
   uint8_t execute(const Chain& chain, uint64_t& written);
 
   std::unique_ptr<storage::DiskImage> image_;
+  bool configured_read_only_;
   bool read_only_;
   std::string serial_;
   ActiveState state_;
