@@ -161,6 +161,7 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::restore(const std::strin
   config.cpu_cap = saved.cpu_cap;
   config.drives = saved.drives;
   config.nets = saved.nets;
+  config.vsock = saved.vsock;
   config.restore_from.clear();
   auto vm = assemble(config, console);
   if (!vm) return vm;

@@ -1,7 +1,8 @@
 // Boots the test guest with virtio-vsock through the real `vessel run` and a guest program
 // (vsock_peer.c) cross-built for riscv64: host-to-guest streams through the Unix socket's
 // "CONNECT PORT" handshake, guest-to-host streams to PATH_PORT, both checked byte for byte
-// over 4 MiB each way, a refused connection, and bad --vsock options.
+// over 4 MiB each way, a refused connection, a snapshot and restore (the CID is kept, live
+// connections are reset), and bad --vsock options.
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -9,8 +10,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <thread>
 
+#include "../snapshot/control_client.h"
 #include "support/cpio_archive.h"
 #include "support/guest_process.h"
 
@@ -74,6 +77,34 @@ size_t read_pattern(int fd, size_t limit, bool& mismatch) {
   return total;
 }
 
+// Connects to the VMM's socket and asks for guest port `port`; returns the socket, with the
+// answer line in `line` ("OK HOSTPORT\n", or what came before the socket closed).
+int connect_guest_port(const std::string& uds, unsigned port, std::string& line) {
+  const int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const sockaddr_un a = unix_addr(uds);
+  line.clear();
+  if (connect(c, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0) return c;
+  const std::string hello = "CONNECT " + std::to_string(port) + "\n";
+  if (write(c, hello.data(), hello.size()) != static_cast<ssize_t>(hello.size())) return c;
+  for (char ch = 0; ch != '\n';) {  // byte by byte: nothing after the line is ours to take
+    if (!wait_fd(c, POLLIN) || read(c, &ch, 1) != 1) break;
+    line += ch;
+  }
+  return c;
+}
+
+// A Unix socket listening at `path` (the host side of guest connections to a port).
+int listen_at(const std::string& path) {
+  const int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const sockaddr_un a = unix_addr(path);
+  unlink(path.c_str());
+  if (bind(l, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0 || listen(l, 4) != 0) {
+    close(l);
+    return -1;
+  }
+  return l;
+}
+
 class VsockGuest : public testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -91,7 +122,9 @@ class VsockGuest : public testing::Test {
                                        {"etc/vsock_peer", 0100755, peer},
                                        {"etc/run/vsecho.sh", 0100755, "/etc/vsock_peer echo 5000\n"},
                                        {"etc/run/vssend.sh", 0100755, "/etc/vsock_peer send 6000 4194304\n"},
-                                       {"etc/run/vsrefused.sh", 0100755, "/etc/vsock_peer refused 7000\n"}},
+                                       {"etc/run/vsrefused.sh", 0100755, "/etc/vsock_peer refused 7000\n"},
+                                       {"etc/run/vssnap.sh", 0100755,
+                                        "/etc/vsock_peer hold 6100\n/etc/vsock_peer echo 5000\n"}},
                                       initrd_);
     if (!ok) initrd_.clear();
   }
@@ -118,18 +151,9 @@ class VsockGuest : public testing::Test {
 TEST_F(VsockGuest, HostConnectsToGuestListenerAndEchoes4MiB) {
   GuestProcess vm(args("vsecho"));
   ASSERT_TRUE(vm.expect("vsock-echo listening 5000", 120s)) << vm.output();
-  const int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  const sockaddr_un a = unix_addr(uds_);
-  ASSERT_EQ(connect(c, reinterpret_cast<const sockaddr*>(&a), sizeof a), 0) << strerror(errno);
-  const std::string hello = "CONNECT 5000\n";
-  ASSERT_EQ(write(c, hello.data(), hello.size()), static_cast<ssize_t>(hello.size()));
   std::string line;
-  for (char ch = 0; ch != '\n';) {  // byte by byte: nothing after the line is ours to take
-    ASSERT_TRUE(wait_fd(c, POLLIN)) << "no answer to CONNECT\n" << vm.output();
-    ASSERT_EQ(read(c, &ch, 1), 1) << "closed after CONNECT: " << line << "\n" << vm.output();
-    line += ch;
-  }
-  ASSERT_EQ(line.rfind("OK ", 0), 0u) << line;
+  const int c = connect_guest_port(uds_, 5000, line);
+  ASSERT_EQ(line.rfind("OK ", 0), 0u) << "answer to CONNECT: '" << line << "'\n" << vm.output();
   EXPECT_GE(std::stoull(line.substr(3)), 1ull << 30) << line;  // host ports are allocated from 2^30
 
   std::atomic<bool> written{false};
@@ -147,11 +171,8 @@ TEST_F(VsockGuest, HostConnectsToGuestListenerAndEchoes4MiB) {
 
 TEST_F(VsockGuest, GuestConnectsToHostSocketAndGetsItsBytesBack) {
   const std::string port_path = uds_ + "_6000";
-  const int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  const sockaddr_un a = unix_addr(port_path);
-  unlink(port_path.c_str());
-  ASSERT_EQ(bind(l, reinterpret_cast<const sockaddr*>(&a), sizeof a), 0);
-  ASSERT_EQ(listen(l, 1), 0);
+  const int l = listen_at(port_path);
+  ASSERT_GE(l, 0) << strerror(errno);
   std::atomic<size_t> received{0};
   std::atomic<bool> mismatch{false}, accepted{false};
   // Echoes what the guest sends, checking it; ends at the guest's end of stream.
@@ -197,6 +218,47 @@ TEST_F(VsockGuest, ConnectionToAHostPortNobodyListensOnIsRefused) {
   EXPECT_TRUE(out.find("errno=ECONNRESET") != std::string::npos || out.find("errno=ECONNREFUSED") != std::string::npos)
       << out;
   EXPECT_EQ(vm.wait_exit(60s), 0) << out;
+}
+
+// A snapshot taken while the guest holds a connection to the host: after the restore the
+// guest's socket is reset (TRANSPORT_RESET) and the guest still answers at its CID.
+TEST_F(VsockGuest, RestoreKeepsTheCidAndResetsConnections) {
+  namespace fs = std::filesystem;
+  const std::string control_sock = uds_ + ".control", snap = uds_ + ".snap", port_path = uds_ + "_6100";
+  const int l = listen_at(port_path);
+  ASSERT_GE(l, 0) << strerror(errno);
+  std::vector<std::string> a = args("vssnap");
+  a.insert(a.end(), {"--control", control_sock});
+  {
+    GuestProcess vm(a);
+    ASSERT_TRUE(vm.expect("vsock-held", 120s)) << vm.output();
+    ASSERT_TRUE(wait_fd(l, POLLIN, 10000));
+    const int held = accept4(l, nullptr, nullptr, SOCK_CLOEXEC);
+    ASSERT_GE(held, 0);
+    const auto r = control(control_sock, {{"op", "snapshot"}, {"path", snap}});
+    ASSERT_TRUE(r.is_object() && r.value("ok", false)) << r.dump();
+    EXPECT_TRUE(control(control_sock, {{"op", "stop"}}).value("ok", false));
+    EXPECT_EQ(vm.wait_exit(60s), 0) << vm.output();
+    close(held);
+  }
+  GuestProcess vm({vessel_bin(), "run", "--restore", snap, "--control", control_sock});
+  ASSERT_TRUE(vm.expect("vsock-hold-ended ", 60s)) << vm.output();
+  ASSERT_TRUE(vm.expect("\n", 10s));
+  EXPECT_EQ(vm.output().find("vsock-hold-ended data"), std::string::npos) << vm.output();
+  ASSERT_TRUE(vm.expect("vsock-echo listening 5000", 60s)) << vm.output();
+  std::string line;
+  const int c = connect_guest_port(uds_, 5000, line);
+  ASSERT_EQ(line.rfind("OK ", 0), 0u) << "answer to CONNECT: '" << line << "'\n" << vm.output();
+  ASSERT_TRUE(write_pattern(c, 100000));
+  bool mismatch = false;
+  EXPECT_EQ(read_pattern(c, 100000, mismatch), 100000u);
+  EXPECT_FALSE(mismatch);
+  close(c);
+  EXPECT_TRUE(vm.expect("vsock-echo done 100000", 60s)) << vm.output();
+  EXPECT_EQ(vm.wait_exit(60s), 0) << vm.output();
+  close(l);
+  unlink(port_path.c_str());
+  fs::remove(snap);
 }
 
 TEST(VsockOptions, BadOptionsExitWithStatus2AndSayWhy) {

@@ -3,6 +3,7 @@
  *   vsock_peer send PORT BYTES  connect to the host (CID 2) at PORT, send BYTES of the test
  *                               pattern, check that the host echoes them back byte for byte
  *   vsock_peer refused PORT     connect to the host at PORT where nobody listens
+ *   vsock_peer hold PORT        connect to the host at PORT and wait until the connection ends
  * Results go to stdout (the console), where the test reads them. */
 #include <errno.h>
 #include <fcntl.h>
@@ -136,10 +137,28 @@ static int refused(unsigned port) {
   return 0;
 }
 
+static int hold(unsigned port) {
+  int s = vsock_socket();
+  struct sockaddr_vm a = address(VMADDR_CID_HOST, port);
+  if (connect(s, (struct sockaddr*)&a, sizeof a) != 0) {
+    printf("vsock-peer: connect: %s\n", strerror(errno));
+    return 1;
+  }
+  printf("vsock-held\n");
+  fflush(stdout);
+  char c;
+  ssize_t n;
+  while ((n = read(s, &c, 1)) < 0 && errno == EINTR) {
+  }
+  printf("vsock-hold-ended %s\n", n > 0 ? "data" : n == 0 ? "eof" : errno == ECONNRESET ? "ECONNRESET" : strerror(errno));
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc >= 3 && strcmp(argv[1], "echo") == 0) return echo((unsigned)atoi(argv[2]));
   if (argc >= 4 && strcmp(argv[1], "send") == 0) return send_and_check((unsigned)atoi(argv[2]), strtoull(argv[3], 0, 10));
+  if (argc >= 3 && strcmp(argv[1], "hold") == 0) return hold((unsigned)atoi(argv[2]));
   if (argc >= 3 && strcmp(argv[1], "refused") == 0) return refused((unsigned)atoi(argv[2]));
-  printf("usage: vsock_peer echo PORT | send PORT BYTES | refused PORT\n");
+  printf("usage: vsock_peer echo PORT | send PORT BYTES | refused PORT | hold PORT\n");
   return 2;
 }
