@@ -150,7 +150,11 @@ static int hold(unsigned port) {
   ssize_t n;
   while ((n = read(s, &c, 1)) < 0 && errno == EINTR) {
   }
-  printf("vsock-hold-ended %s\n", n > 0 ? "data" : n == 0 ? "eof" : errno == ECONNRESET ? "ECONNRESET" : strerror(errno));
+  printf("vsock-hold-ended %s\n", n > 0    ? "data"
+         : n == 0 ? "eof"
+         : errno == ECONNRESET ? "ECONNRESET"
+         : errno == ENOTCONN   ? "ENOTCONN"
+                               : strerror(errno));
   return 0;
 }
 
