@@ -166,7 +166,7 @@ int run_command(int argc, char** argv) {
                  "tap,ifname=NAME[,mac=MAC]; either with [,bus=mmio|pci] (repeatable)");
   std::string vsock;
   app.add_option("--vsock", vsock,
-                 "virtio-vsock: cid=N[,uds=PATH] (N >= 3); host clients connect to PATH and write \"CONNECT PORT\\n\", "
+                 "virtio-vsock: cid=N[,uds=PATH][,bus=mmio|pci] (N >= 3); host clients connect to PATH and write \"CONNECT PORT\\n\", "
                  "guest connections to host port P reach the Unix socket PATH_P");
   app.add_option("--elf", bare.elf_path, "bare-metal RISC-V ELF to run in M-mode (HTIF tohost/fromhost)");
   DebugOptions debug;

@@ -163,8 +163,12 @@ Result<VsockSpec> parse_vsock(const std::string& text) {
       if (val.size() + 11 >= sizeof(sockaddr_un{}.sun_path))
         return Error{"--vsock: uds path is too long for a Unix socket (with its _PORT suffix): " + val};
       v.uds = val;
+    } else if (k == "bus") {
+      const auto b = parse_bus(val);
+      if (!b) return Error{"--vsock: bus must be mmio or pci, not '" + val + "'"};
+      v.bus = *b;
     } else {
-      return Error{"--vsock: unknown option '" + k + "' (cid, uds)"};
+      return Error{"--vsock: unknown option '" + k + "' (cid, uds, bus)"};
     }
   }
   if (!have_cid) return Error{"--vsock: cid=N is required"};

@@ -37,11 +37,13 @@ struct NetSpec {
   Bus bus = Bus::Mmio;
 };
 
-// `cid=N[,uds=PATH]`: virtio-vsock with guest CID N (>= 3; 0-2 are reserved, U32_MAX is "any")
-// and Firecracker's host convention on the Unix socket PATH (devices/virtio/vsock/vsock_muxer.h).
+// `cid=N[,uds=PATH][,bus=mmio|pci]`: virtio-vsock with guest CID N (>= 3; 0-2 are reserved,
+// U32_MAX is "any") and Firecracker's host convention on the Unix socket PATH
+// (devices/virtio/vsock/vsock_muxer.h).
 struct VsockSpec {
   uint64_t cid = 0;
   std::string uds;  // empty: no host socket
+  Bus bus = Bus::Mmio;
 };
 
 // "key=value,key=value"; a key given twice is an error.

@@ -106,7 +106,8 @@ Result<bool> VirtualMachine::attach(std::unique_ptr<devices::virtio::VirtioDevic
 
 Result<bool> VirtualMachine::add_devices() {
   // virtio-console, -rng and -balloon take three of the eight virtio-mmio slots (-vsock a fourth).
-  const size_t kBuiltIn = 3 + (config_.vsock ? 1 : 0), kMmioForUser = machine::map::kVirtioSlots - kBuiltIn;
+  const size_t kBuiltIn = 3 + (config_.vsock && config_.vsock->bus == Bus::Mmio ? 1 : 0),
+               kMmioForUser = machine::map::kVirtioSlots - kBuiltIn;
   size_t on_mmio = 0;
   for (const DriveSpec& d : config_.drives) on_mmio += d.bus == Bus::Mmio;
   for (const NetSpec& n : config_.nets) on_mmio += n.bus == Bus::Mmio;
@@ -139,8 +140,8 @@ Result<bool> VirtualMachine::add_devices() {
   if (config_.vsock) {
     auto muxer = devices::virtio::vsock::Muxer::create(config_.vsock->cid, config_.vsock->uds);
     if (!muxer) return Error{muxer.error()};
-    if (auto r = board_->add_virtio(std::make_unique<devices::virtio::VsockDevice>(std::move(muxer.value()))); !r)
-      return Error{r.error()};
+    if (auto r = attach(std::make_unique<devices::virtio::VsockDevice>(std::move(muxer.value())), config_.vsock->bus); !r)
+      return r;
   }
   return true;
 }

@@ -46,7 +46,10 @@ json config_to_json(const VmConfig& c) {
               {"memory_bytes", c.memory_bytes}, {"cpus", c.cpus}, {"cpu_cap", c.cpu_cap},
               {"cpu", riscv::cpu_profile_name(c.cpu)},
               {"drives", drives}, {"nets", nets}};
-  if (c.vsock) j["vsock"] = json{{"cid", c.vsock->cid}, {"uds", c.vsock->uds}};
+  if (c.vsock) {
+    j["vsock"] = json{{"cid", c.vsock->cid}, {"uds", c.vsock->uds}};
+    if (c.vsock->bus != Bus::Mmio) j["vsock"]["bus"] = to_string(c.vsock->bus);
+  }
   return j;
 }
 
@@ -119,6 +122,10 @@ Result<VmConfig> config_from_json(const json& j) {
       return Error{"configuration: malformed vsock " + v.dump()};
     std::string spec = "cid=" + std::to_string(v["cid"].get<uint64_t>());
     if (!v["uds"].get<std::string>().empty()) spec += ",uds=" + v["uds"].get<std::string>();
+    if (v.contains("bus")) {
+      if (!v["bus"].is_string()) return Error{"configuration: malformed vsock bus " + v.dump()};
+      spec += ",bus=" + v["bus"].get<std::string>();
+    }
     auto s = parse_vsock(spec);  // the same checks as the command line
     if (!s) return Error{"configuration: " + s.error()};
     c.vsock = s.value();
