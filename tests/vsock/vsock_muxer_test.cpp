@@ -4,6 +4,7 @@
 #include "devices/virtio/vsock/vsock_muxer.h"
 
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -221,6 +222,24 @@ TEST_F(VsockMuxer, CreditRequestIsAnswered) {
   ASSERT_EQ(pkts.size(), 1u);
   EXPECT_EQ(pkts[0].op, kOpCreditUpdate);
   EXPECT_EQ(pkts[0].buf_alloc, Connection::kBufAlloc);
+  close(c);
+}
+
+TEST_F(VsockMuxer, UnansweredHostConnectTimesOut) {
+  const int c = connect_to(path_);
+  ASSERT_EQ(write(c, "CONNECT 11\n", 11), 11);
+  auto pkts = drain();
+  ASSERT_EQ(pkts.size(), 1u);
+  EXPECT_EQ(pkts[0].op, kOpRequest);
+  // The guest never answers: the muxer's timer wakes its epoll set after the timeout.
+  pollfd p{mux_->epoll_fd(), POLLIN, 0};
+  ASSERT_EQ(poll(&p, 1, 10000), 1);
+  pkts = drain();
+  ASSERT_EQ(pkts.size(), 1u);
+  EXPECT_EQ(pkts[0].op, kOpRst);
+  char ch;
+  EXPECT_EQ(read(c, &ch, 1), 0);
+  EXPECT_EQ(mux_->connections(), 0u);
   close(c);
 }
 

@@ -48,6 +48,7 @@ class Connection {
   bool host_eof = false;                  // the host client sent everything it will
   bool guest_shut_send = false, guest_shut_rcv = false;
   bool update_queued = false;  // a CREDIT_UPDATE waits in the control queue
+  uint64_t connect_deadline_ns = 0;  // AwaitingResponse: when the host client gives up
 
  private:
   int fd_;

@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <ctime>
 
 #include "common/unix_socket.h"
 
@@ -19,6 +21,12 @@ constexpr uint32_t kConnEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 constexpr size_t kMaxHandshake = 32;  // "CONNECT 4294967295" and then some
 
 // "CONNECT PORT" (the newline already stripped); a trailing CR is tolerated, as Firecracker does.
+uint64_t monotonic_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(ts.tv_nsec);
+}
+
 bool parse_connect(std::string line, uint32_t& port) {
   if (!line.empty() && line.back() == '\r') line.pop_back();
   constexpr std::string_view kVerb = "CONNECT ";
@@ -40,15 +48,21 @@ Result<std::unique_ptr<Muxer>> Muxer::create(uint64_t guest_cid, const std::stri
     fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
   }
   const int epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-  if (epoll_fd < 0) {
-    if (listen_fd >= 0) close(listen_fd);
-    return Error{"--vsock: epoll_create1 failed"};
+  const int timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  epoll_event e{};
+  e.events = EPOLLIN;
+  e.data.fd = timer_fd;
+  if (epoll_fd < 0 || timer_fd < 0 || epoll_ctl(epoll_fd, EPOLL_CTL_ADD, timer_fd, &e) != 0) {
+    for (int fd : {listen_fd, epoll_fd, timer_fd})
+      if (fd >= 0) close(fd);
+    return Error{"--vsock: cannot create its epoll set and timer"};
   }
-  return std::unique_ptr<Muxer>(new Muxer(guest_cid, uds_path, listen_fd, epoll_fd));
+  return std::unique_ptr<Muxer>(new Muxer(guest_cid, uds_path, listen_fd, epoll_fd, timer_fd));
 }
 
-Muxer::Muxer(uint64_t guest_cid, std::string uds_path, int listen_fd, int epoll_fd)
-    : guest_cid_(guest_cid), uds_path_(std::move(uds_path)), listen_fd_(listen_fd), epoll_fd_(epoll_fd) {}
+Muxer::Muxer(uint64_t guest_cid, std::string uds_path, int listen_fd, int epoll_fd, int timer_fd)
+    : guest_cid_(guest_cid), uds_path_(std::move(uds_path)), listen_fd_(listen_fd), epoll_fd_(epoll_fd),
+      timer_fd_(timer_fd) {}
 
 Muxer::~Muxer() {
   stop();
@@ -56,6 +70,7 @@ Muxer::~Muxer() {
     close(listen_fd_);
     unlink(uds_path_.c_str());
   }
+  close(timer_fd_);
   close(epoll_fd_);
 }
 
@@ -75,6 +90,34 @@ void Muxer::stop() {
   for (const auto& h : handshakes_) close(h.first);
   handshakes_.clear();
   control_.clear();
+  arm_timer(0);
+}
+
+void Muxer::arm_timer(uint64_t deadline_ns) {
+  itimerspec t{};
+  t.it_value.tv_sec = static_cast<time_t>(deadline_ns / 1'000'000'000);
+  t.it_value.tv_nsec = static_cast<long>(deadline_ns % 1'000'000'000);
+  timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &t, nullptr);  // all zero disarms
+  timer_at_ns_ = deadline_ns;
+}
+
+void Muxer::expire_connects() {
+  uint64_t expirations;
+  (void)!read(timer_fd_, &expirations, sizeof expirations);
+  const uint64_t now = monotonic_ns();
+  uint64_t next = 0;
+  for (auto it = conns_.begin(); it != conns_.end();) {
+    const uint64_t k = it->first;
+    const Connection& c = *it->second;
+    ++it;  // remove(k) erases only k
+    if (c.state != Connection::State::AwaitingResponse) continue;
+    if (c.connect_deadline_ns <= now) {
+      remove(k, true);
+    } else if (next == 0 || c.connect_deadline_ns < next) {
+      next = c.connect_deadline_ns;
+    }
+  }
+  arm_timer(next);
 }
 
 void Muxer::poll_host() {
@@ -88,6 +131,8 @@ void Muxer::poll_host() {
       const uint32_t ev = events[i].events;
       if (fd == listen_fd_) {
         accept_clients();
+      } else if (fd == timer_fd_) {
+        expire_connects();
       } else if (handshakes_.count(fd)) {
         read_handshake(fd);
       } else if (auto it = by_fd_.find(fd); it != by_fd_.end()) {
@@ -145,6 +190,8 @@ void Muxer::read_handshake(int fd) {
   handshakes_.erase(fd);
   Connection* c = add_connection(fd, allocate_host_port(), port, Connection::State::AwaitingResponse);
   ++counters_.host_connects;
+  c->connect_deadline_ns = monotonic_ns() + kConnectTimeoutNs;
+  if (timer_at_ns_ == 0) arm_timer(c->connect_deadline_ns);  // else an earlier expiry re-arms it
   queue_for(*c, kOpRequest);
 }
 

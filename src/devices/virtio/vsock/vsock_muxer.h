@@ -55,10 +55,15 @@ class Muxer {
 
  private:
   static constexpr size_t kMaxControl = 1024;
+  // A guest that does not answer a host connection in this time gets RST, the client EOF
+  // (Firecracker's 2 s), so a hung guest cannot hold host clients forever.
+  static constexpr uint64_t kConnectTimeoutNs = 2'000'000'000;
   static constexpr size_t kMaxConnections = 1024;
   static uint64_t key(uint32_t host_port, uint32_t guest_port) { return (uint64_t{host_port} << 32) | guest_port; }
 
-  Muxer(uint64_t guest_cid, std::string uds_path, int listen_fd, int epoll_fd);
+  Muxer(uint64_t guest_cid, std::string uds_path, int listen_fd, int epoll_fd, int timer_fd);
+  void arm_timer(uint64_t deadline_ns);
+  void expire_connects();
   void accept_clients();
   void read_handshake(int fd);
   void drop_handshake(int fd);
@@ -76,6 +81,8 @@ class Muxer {
   const std::string uds_path_;
   const int listen_fd_;  // -1 without a Unix socket
   const int epoll_fd_;
+  const int timer_fd_;  // CLOCK_MONOTONIC timerfd in the epoll set: connect timeouts
+  uint64_t timer_at_ns_ = 0;  // 0: disarmed
   bool started_ = false;
 
   std::map<uint64_t, std::unique_ptr<Connection>> conns_;  // by key(host_port, guest_port)
