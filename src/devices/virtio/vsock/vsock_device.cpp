@@ -41,6 +41,9 @@ bool VsockDevice::process_queue(unsigned) {
     if (!muxer_->backlog_full()) break;
   }
   if (ok && reset_event_pending_ && (*state_.queues)[kEventQueue].ready) ok = send_reset_event();
+  // Protocol errors the muxer saw (bad source CID, credit overruns) count like ring errors.
+  counters.guest_errors += muxer_->counters().guest_errors - muxer_errors_seen_;
+  muxer_errors_seen_ = muxer_->counters().guest_errors;
   // A broken queue leaves the device needing a reset: drop every connection now, so host
   // sockets stop waking the I/O thread for a device that will not run.
   if (!ok) stop();

@@ -45,6 +45,7 @@ class VsockDevice : public VirtioDevice {
   std::unique_ptr<vsock::Muxer> muxer_;
   std::vector<uint8_t> scratch_ = std::vector<uint8_t>(vsock::kMaxPayload);
   bool reset_event_pending_ = false;  // after a restore, until the event queue takes it
+  uint64_t muxer_errors_seen_ = 0;    // the muxer's guest errors already added to `counters`
 };
 
 }  // namespace vessel::devices::virtio
