@@ -13,8 +13,10 @@ bool VsockDevice::restore_state(snapshot::StateReader& in) {
   if (!in.ok()) return false;
   // Host sockets did not survive: tell the driver to drop every connection (virtio 1.2 5.10.6.7).
   muxer_->stop();
-  if (state_.queues) muxer_->start();  // restore runs after activate() for a live driver
-  reset_event_pending_ = true;
+  // Restore runs after activate() for a live driver, whose sockets must hear of the reset;
+  // a driver that was not up yet has no connections to lose.
+  if (state_.queues) muxer_->start();
+  reset_event_pending_ = state_.queues != nullptr;
   return true;
 }
 
