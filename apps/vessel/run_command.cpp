@@ -208,6 +208,10 @@ int run_command(int argc, char** argv) {
   app.add_option("--net", nets,
                  "virtio NIC: user[,hostfwd=tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT]...[,mac=MAC] or "
                  "tap,ifname=NAME[,mac=MAC]; either with [,bus=mmio|pci] (repeatable)");
+  std::string vsock;
+  app.add_option("--vsock", vsock,
+                 "virtio-vsock: cid=N[,uds=PATH][,bus=mmio|pci] (N >= 3); host clients connect to PATH and write \"CONNECT PORT\\n\", "
+                 "guest connections to host port P reach the Unix socket PATH_P");
   app.add_option("--elf", bare.elf_path, "bare-metal RISC-V ELF to run in M-mode (HTIF tohost/fromhost)");
   DebugOptions debug;
   app.add_option("--gdb", debug.gdb,
@@ -306,7 +310,7 @@ int run_command(int argc, char** argv) {
   }
   if (!vm.restore_from.empty()) {
     for (const char* o : {"--kernel", "--initrd", "--append", "--cpus", "--cpu", "--bios", "--firmware", "--drive",
-                          "--net", "--memory", "--cpu-cap", "--dump-dtb", "--elf"})
+                          "--net", "--vsock", "--memory", "--cpu-cap", "--dump-dtb", "--elf"})
       if (app.count(o)) {
         fprintf(stderr, "vessel run: %s cannot be used with --restore (the snapshot holds the configuration)\n", o);
         return kExitUsage;
@@ -344,6 +348,14 @@ int run_command(int argc, char** argv) {
       return kExitUsage;
     }
     vm.nets.push_back(n.value());
+  }
+  if (app.count("--vsock")) {
+    auto v = vmm::parse_vsock(vsock);
+    if (!v) {
+      fprintf(stderr, "vessel run: %s\n", v.error().c_str());
+      return kExitUsage;
+    }
+    vm.vsock = v.value();
   }
   return run_linux(vm, no_reboot, control_path, console_socket, debug, start, vmm::IncomingOptions{});
 }

@@ -121,6 +121,8 @@ int vm_command(int argc, char** argv) {
   create->add_option("--memory,-m", memory, "guest RAM (e.g. 128M)");
   create->add_option("--drive", drives, "file=PATH[,format=raw|qcow2][,readonly=on][,serial=ID] (repeatable)");
   create->add_option("--net", nets, "user[,hostfwd=tcp::HP-:GP] or tap,ifname=NAME (repeatable)");
+  std::string vsock;
+  create->add_option("--vsock", vsock, "cid=N[,bus=mmio|pci]: virtio-vsock; its host socket is vms/NAME/vsock");
   create->add_option("--cpu-cap", cpu_cap, "CPU cap as a fraction of one host core (e.g. 0.25)");
   std::string engine;
   create->add_option("--engine", engine, "jit or interp (default: the VMM's)")
@@ -231,6 +233,19 @@ int vm_command(int argc, char** argv) {
     }
     if (!dj.empty()) body["drives"] = dj;
     if (!nj.empty()) body["nets"] = nj;
+    if (!vsock.empty()) {  // the daemon checks the values and names what is wrong
+      json e = json::object();
+      std::stringstream ss(vsock);
+      for (std::string kv; std::getline(ss, kv, ',');) {
+        const size_t eq = kv.find('=');
+        const std::string k = kv.substr(0, eq), v = eq == std::string::npos ? "" : kv.substr(eq + 1);
+        if (k == "cid" && !v.empty() && v.find_first_not_of("0123456789") == std::string::npos && v.size() < 19)
+          e["cid"] = std::stoull(v);
+        else
+          e[k] = v;
+      }
+      body["vsock"] = e;
+    }
     if (start) body["start"] = true;
     return output(c, call(c, "POST", "/v1/vms", body));
   }

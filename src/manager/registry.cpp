@@ -197,6 +197,7 @@ json Registry::info(Entry& e) {
   j["state"] = "running";
   j["pid"] = run->proc.pid;
   if (e.def.gdb) j["gdb_socket"] = state_.gdb_socket(e.def.name);
+  if (e.def.vsock) j["vsock_socket"] = state_.vsock_socket(e.def.name);
   j["uptime_seconds"] = process_uptime_seconds(run->proc);
   j["rss_bytes"] = process_rss_bytes(run->proc.pid);
   if (auto shared = process_ksm_merging_bytes(run->proc.pid)) j["ksm_merging_bytes"] = *shared;
@@ -295,7 +296,7 @@ Outcome<json> Registry::start_locked(Entry& e) {
   const std::string ctl = state_.control_socket(def.name), con = state_.console_socket(def.name);
   unlink(ctl.c_str());
   unlink(con.c_str());
-  std::vector<std::string> args = to_vmm_args(def);
+  std::vector<std::string> args = to_vmm_args(def, state_.vsock_socket(def.name));
   args.insert(args.end(), {"--control", ctl, "--console-socket", con});
   if (def.gdb) args.insert(args.end(), {"--gdb", "unix:" + state_.gdb_socket(def.name)});
   if (options_.ksm) args.push_back("--ksm");

@@ -31,6 +31,7 @@ class StateDir {
   std::string console_socket(const std::string& name) const { return vm_dir(name) + "/con"; }
   std::string log_path(const std::string& name) const { return vm_dir(name) + "/vmm.log"; }
   std::string gdb_socket(const std::string& name) const { return vm_dir(name) + "/gdb"; }
+  std::string vsock_socket(const std::string& name) const { return vm_dir(name) + "/vsock"; }
 
   std::vector<std::string> vm_names() const;
   Result<bool> create_vm_dir(const std::string& name) const;

@@ -75,7 +75,7 @@ std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& 
   TRY(f.check_object());
   std::set<std::string> known = {"name",   "cpus",      "memory", "kernel", "initrd",    "cmdline",
                                  "engine", "cpu",       "hugepages", "drives", "nets",   "limits",
-                                 "autostart", "gdb",    "snapshot", "start", "bios",      "firmware", "cloud_init"};
+                                 "autostart", "gdb",    "snapshot", "start", "bios",      "firmware", "cloud_init", "vsock"};
   if (!check_files) known.insert("cloud_init_seed");  // made by the manager, never by a client
   TRY(f.unknown(known));
   TRY(f.string("name", d.name, true));
@@ -173,13 +173,28 @@ std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& 
       d.nets.push_back(nd);
     }
   }
+  if (f.has("vsock")) {
+    Fields g(f["vsock"], "vsock");
+    TRY(g.check_object());
+    TRY(g.unknown({"cid", "bus"}));
+    VsockDefinition v;
+    if (!g.has("cid")) return invalid("field 'vsock.cid' is required", "missing_field");
+    TRY(g.unsigned_int("cid", v.cid));
+    if (v.cid < 3 || v.cid >= 0xffffffffull)
+      return invalid("field 'vsock.cid' must be between 3 and 4294967294 (0-2 are reserved)", "invalid_argument");
+    TRY(g.string("bus", v.bus));
+    TRY(check_bus("vsock", v.bus));
+    d.vsock = v;
+  }
   {
     size_t on_pci = 0, on_mmio = d.cloud_init.empty() ? 0 : 1;  // the seed disk is on virtio-mmio
+    if (d.vsock) (d.vsock->bus == "pci" ? on_pci : on_mmio)++;
     for (const auto& x : d.drives) (x.bus == "pci" ? on_pci : on_mmio)++;
     for (const auto& x : d.nets) (x.bus == "pci" ? on_pci : on_mmio)++;
     if (on_mmio > kMmioSlots)
       return invalid("at most " + std::to_string(kMmioSlots) + " drives and NICs on virtio-mmio" +
                      (d.cloud_init.empty() ? "" : " (the cloud-init seed takes one)") +
+                     (d.vsock && d.vsock->bus != "pci" ? " (vsock takes one)" : "") +
                      "; put the others on PCI with \"bus\": \"pci\"");
     if (on_pci > kPciSlots) return invalid("at most " + std::to_string(kPciSlots) + " drives and NICs on PCI");
   }
@@ -276,10 +291,14 @@ json to_json(const VmDefinition& d) {
   }
   j["drives"] = drives;
   j["nets"] = nets;
+  if (d.vsock) {
+    j["vsock"] = {{"cid", d.vsock->cid}};
+    if (!d.vsock->bus.empty()) j["vsock"]["bus"] = d.vsock->bus;
+  }
   return j;
 }
 
-std::vector<std::string> to_vmm_args(const VmDefinition& d) {
+std::vector<std::string> to_vmm_args(const VmDefinition& d, const std::string& vsock_socket) {
   std::vector<std::string> a;
   if (!d.snapshot.empty()) {
     a = {"--restore", d.snapshot};
@@ -316,6 +335,12 @@ std::vector<std::string> to_vmm_args(const VmDefinition& d) {
         if (d.limits.nets[i].ops_per_sec) s += ",pps=" + std::to_string(d.limits.nets[i].ops_per_sec);
       }
       a.insert(a.end(), {"--net", s});
+    }
+    if (d.vsock) {
+      std::string s = "cid=" + std::to_string(d.vsock->cid);
+      if (!vsock_socket.empty()) s += ",uds=" + vsock_socket;
+      if (!d.vsock->bus.empty()) s += ",bus=" + d.vsock->bus;
+      a.insert(a.end(), {"--vsock", s});
     }
   }
   if (!d.engine.empty()) a.insert(a.end(), {"--engine", d.engine});

@@ -27,6 +27,12 @@ struct NetDefinition {
   std::string bus;
 };
 
+// virtio-vsock; its host Unix socket is the manager's (vms/NAME/vsock, see StateDir).
+struct VsockDefinition {
+  uint64_t cid = 0;  // 3 .. 2^32 - 2
+  std::string bus;
+};
+
 // Rate limits: 0 = unlimited. Per device, by index in the definition's drives/nets.
 struct RateLimit {
   uint64_t bytes_per_sec = 0, ops_per_sec = 0;  // ops: I/O requests (drives) or packets (NICs)
@@ -53,6 +59,7 @@ struct VmDefinition {
   bool huge_pages = false;
   std::vector<DriveDefinition> drives;
   std::vector<NetDefinition> nets;
+  std::optional<VsockDefinition> vsock;
   Limits limits;
   bool autostart = false;
   bool gdb = false;  // serve gdb's remote protocol on vms/NAME/gdb (vessel vm debug NAME)
@@ -72,7 +79,8 @@ nlohmann::json to_json(const VmDefinition& def);
 Outcome<VmDefinition> definition_from_store(const nlohmann::json& stored);
 
 bool valid_vm_name(const std::string& name);
-std::vector<std::string> to_vmm_args(const VmDefinition& def);
+// `vsock_socket`: where a VM with vsock serves its host connections (Firecracker's uds_path).
+std::vector<std::string> to_vmm_args(const VmDefinition& def, const std::string& vsock_socket = {});
 std::string format_size(uint64_t bytes);
 
 }  // namespace vessel::manager

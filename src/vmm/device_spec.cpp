@@ -1,6 +1,11 @@
 #include "vmm/device_spec.h"
 
+#include <sys/un.h>
+
+#include <cctype>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "storage/open_disk.h"
@@ -135,6 +140,39 @@ Result<NetSpec> parse_net(const std::string& text) {
   }
   if (n.kind == NetSpec::Kind::Tap && n.ifname.empty()) return Error{"--net tap: ifname=NAME is required"};
   return n;
+}
+
+Result<VsockSpec> parse_vsock(const std::string& text) {
+  auto opts = parse_options(text);
+  if (!opts) return Error{"--vsock: " + opts.error()};
+  VsockSpec v;
+  bool have_cid = false;
+  for (const auto& [k, val] : opts.value()) {
+    if (k == "cid") {
+      // Linux takes the low 32 bits; 0, 1 and 2 are the hypervisor, local and host addresses.
+      char* end = nullptr;
+      errno = 0;
+      const unsigned long long n = strtoull(val.c_str(), &end, 10);
+      if (val.empty() || !isdigit(static_cast<unsigned char>(val[0])) || *end || errno || n < 3 || n >= 0xffffffffull)
+        return Error{"--vsock: cid must be a number from 3 to 4294967294, not '" + val + "'"};
+      v.cid = n;
+      have_cid = true;
+    } else if (k == "uds") {
+      if (val.empty()) return Error{"--vsock: uds must be a path"};
+      // Guest connections to host port P use PATH_P: leave room for "_4294967295".
+      if (val.size() + 11 >= sizeof(sockaddr_un{}.sun_path))
+        return Error{"--vsock: uds path is too long for a Unix socket (with its _PORT suffix): " + val};
+      v.uds = val;
+    } else if (k == "bus") {
+      const auto b = parse_bus(val);
+      if (!b) return Error{"--vsock: bus must be mmio or pci, not '" + val + "'"};
+      v.bus = *b;
+    } else {
+      return Error{"--vsock: unknown option '" + k + "' (cid, uds, bus)"};
+    }
+  }
+  if (!have_cid) return Error{"--vsock: cid=N is required"};
+  return v;
 }
 
 }  // namespace vessel::vmm

@@ -37,10 +37,20 @@ struct NetSpec {
   Bus bus = Bus::Mmio;
 };
 
+// `cid=N[,uds=PATH][,bus=mmio|pci]`: virtio-vsock with guest CID N (>= 3; 0-2 are reserved,
+// U32_MAX is "any") and Firecracker's host convention on the Unix socket PATH
+// (devices/virtio/vsock/vsock_muxer.h).
+struct VsockSpec {
+  uint64_t cid = 0;
+  std::string uds;  // empty: no host socket
+  Bus bus = Bus::Mmio;
+};
+
 // "key=value,key=value"; a key given twice is an error.
 Result<std::map<std::string, std::string>> parse_options(const std::string& text);
 Result<DriveSpec> parse_drive(const std::string& text);
 Result<NetSpec> parse_net(const std::string& text);
+Result<VsockSpec> parse_vsock(const std::string& text);
 // "on"/"off"/"true"/"false"/"yes"/"no"/"1"/"0"
 std::optional<bool> parse_bool(const std::string& text);
 // A rate: digits with an optional K, M or G suffix (powers of 1024), e.g. 10M.

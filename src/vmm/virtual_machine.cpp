@@ -10,6 +10,7 @@
 
 #include "jit/engine_factory.h"
 #include "devices/virtio/balloon/balloon_device.h"
+#include "devices/virtio/vsock/vsock_device.h"
 #include "devices/virtio/block/block_device.h"
 #include "devices/virtio/net/net_device.h"
 #include "devices/virtio/console/console_device.h"
@@ -113,15 +114,16 @@ Result<bool> VirtualMachine::attach(std::unique_ptr<devices::virtio::VirtioDevic
 }
 
 Result<bool> VirtualMachine::add_devices() {
-  // virtio-console, -rng and -balloon take three of the eight virtio-mmio slots.
-  constexpr size_t kBuiltIn = 3, kMmioForUser = machine::map::kVirtioSlots - kBuiltIn;
+  // virtio-console, -rng and -balloon take three of the eight virtio-mmio slots (-vsock a fourth).
+  const size_t kBuiltIn = 3 + (config_.vsock && config_.vsock->bus == Bus::Mmio ? 1 : 0),
+               kMmioForUser = machine::map::kVirtioSlots - kBuiltIn;
   size_t on_mmio = 0;
   for (const DriveSpec& d : config_.drives) on_mmio += d.bus == Bus::Mmio;
   for (const NetSpec& n : config_.nets) on_mmio += n.bus == Bus::Mmio;
   if (on_mmio > kMmioForUser)
     return Error{std::to_string(on_mmio) + " disks and NICs on virtio-mmio, which has room for " +
                  std::to_string(kMmioForUser) + " (its " + std::to_string(machine::map::kVirtioSlots) +
-                 " slots also hold virtio-console, -rng and -balloon): put the others on PCI with bus=pci, "
+                 " slots also hold virtio-console, -rng, -balloon and any -vsock): put the others on PCI with bus=pci, "
                  "e.g. --drive file=disk.img,bus=pci or --net user,bus=pci"};
   for (size_t i = 0; i < config_.drives.size(); ++i) {
     const DriveSpec& d = config_.drives[i];
@@ -144,6 +146,12 @@ Result<bool> VirtualMachine::add_devices() {
   auto balloon = std::make_unique<devices::virtio::BalloonDevice>();
   balloon_ = balloon.get();
   if (auto r = board_->add_virtio(std::move(balloon)); !r) return Error{r.error()};
+  if (config_.vsock) {
+    auto muxer = devices::virtio::vsock::Muxer::create(config_.vsock->cid, config_.vsock->uds);
+    if (!muxer) return Error{muxer.error()};
+    if (auto r = attach(std::make_unique<devices::virtio::VsockDevice>(std::move(muxer.value())), config_.vsock->bus); !r)
+      return r;
+  }
   return true;
 }
 

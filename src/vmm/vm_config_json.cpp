@@ -42,10 +42,15 @@ json config_to_json(const VmConfig& c) {
     if (n.bus != Bus::Mmio) spec += std::string(",bus=") + to_string(n.bus);
     nets.push_back(json{{"spec", spec}, {"bps", n.bps}, {"pps", n.pps}});
   }
-  return json{{"kernel", c.kernel}, {"initrd", c.initrd}, {"append", c.append}, {"bios", c.bios},
+  json j{{"kernel", c.kernel}, {"initrd", c.initrd}, {"append", c.append}, {"bios", c.bios},
               {"memory_bytes", c.memory_bytes}, {"cpus", c.cpus}, {"cpu_cap", c.cpu_cap},
               {"cpu", riscv::cpu_profile_name(c.cpu)},
               {"drives", drives}, {"nets", nets}};
+  if (c.vsock) {
+    j["vsock"] = json{{"cid", c.vsock->cid}, {"uds", c.vsock->uds}};
+    if (c.vsock->bus != Bus::Mmio) j["vsock"]["bus"] = to_string(c.vsock->bus);
+  }
+  return j;
 }
 
 Result<VmConfig> config_from_json(const json& j) {
@@ -109,6 +114,21 @@ Result<VmConfig> config_from_json(const json& j) {
     s.value().bps = n["bps"];
     s.value().pps = n["pps"];
     c.nets.push_back(s.value());
+  }
+  if (j.contains("vsock")) {  // absent: no vsock device (and in snapshots from before it existed)
+    const json& v = j["vsock"];
+    if (!v.is_object() || !v.contains("cid") || !v["cid"].is_number_unsigned() || !v.contains("uds") ||
+        !v["uds"].is_string())
+      return Error{"configuration: malformed vsock " + v.dump()};
+    std::string spec = "cid=" + std::to_string(v["cid"].get<uint64_t>());
+    if (!v["uds"].get<std::string>().empty()) spec += ",uds=" + v["uds"].get<std::string>();
+    if (v.contains("bus")) {
+      if (!v["bus"].is_string()) return Error{"configuration: malformed vsock bus " + v.dump()};
+      spec += ",bus=" + v["bus"].get<std::string>();
+    }
+    auto s = parse_vsock(spec);  // the same checks as the command line
+    if (!s) return Error{"configuration: " + s.error()};
+    c.vsock = s.value();
   }
   return c;
 }

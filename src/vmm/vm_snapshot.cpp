@@ -36,6 +36,7 @@ void adopt_machine_config(const VmConfig& saved, VmConfig& config) {
   config.cpu_cap = saved.cpu_cap;
   config.drives = saved.drives;
   config.nets = saved.nets;
+  config.vsock = saved.vsock;  // the CID stays; connections are reset
 }
 
 VmConfig VirtualMachine::current_config() {

@@ -124,6 +124,25 @@ TEST(ManagerUnit, FirmwareAndCloudInitSeedReachTheVmm) {
   }
 }
 
+TEST(ManagerUnit, VsockReachesTheVmmWithTheVmsSocket) {
+  bool start = false;
+  auto d = manager::parse_definition(
+      json{{"name", "v"}, {"kernel", guest_dir() + "/Image"}, {"vsock", {{"cid", 42}, {"bus", "pci"}}}}, start);
+  ASSERT_TRUE(d) << d.error().message;
+  const json stored = manager::to_json(d.value());
+  EXPECT_EQ(openapi().check_schema("VmConfig", stored), "");
+  auto again = manager::definition_from_store(stored);
+  ASSERT_TRUE(again) << again.error().message;
+  std::string joined;
+  for (const auto& a : manager::to_vmm_args(again.value(), "/state/vms/v/vsock")) joined += a + " ";
+  EXPECT_NE(joined.find("--vsock cid=42,uds=/state/vms/v/vsock,bus=pci"), std::string::npos) << joined;
+  for (const json& bad : {json{{"cid", 2}}, json{{"cid", "3"}}, json{{"bus", "pci"}}, json{{"cid", 3}, {"port", 1}},
+                          json{{"cid", 4294967295ull}}, json{{"cid", 3}, {"bus", "isa"}}}) {
+    auto r = manager::parse_definition(json{{"name", "x"}, {"kernel", guest_dir() + "/Image"}, {"vsock", bad}}, start);
+    EXPECT_FALSE(r) << bad.dump();
+  }
+}
+
 // virtio-mmio has room for 5 disks and NICs; more go on PCI, and the VMM gets bus=pci.
 TEST(ManagerUnit, DrivesBeyondTheMmioSlotsGoOnPci) {
   const json drive{{"file", guest_dir() + "/Image"}, {"readonly", true}};
