@@ -56,9 +56,9 @@ class Translator : public Xbyak::CodeGenerator {
   static constexpr size_t kMaxBlockCode = 64 * 1024;
   // Decodes the block starting at `pc`: straight-line code, through direct jumps whose
   // target lies on the same page and is not in the block yet and past conditional branches
-  // (side exits), up to an indirect jump, an instruction that ends a block, 64 instructions
-  // or the page end. Returns the pc after
-  // the last instruction; `lo`/`hi` receive the span of guest bytes read.
+  // (side exits), up to an indirect jump, an instruction that ends a block, kMaxBranches
+  // branches, 64 instructions or the page end. Returns the pc after the last instruction;
+  // `lo`/`hi` receive the span of guest bytes read.
   uint64_t decode_block(uint64_t pc, const uint8_t* guest, std::vector<GuestInsn>& insns, uint64_t& lo, uint64_t& hi);
 
   // ---- helpers (translator.cpp)
