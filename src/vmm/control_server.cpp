@@ -100,7 +100,8 @@ std::string ControlServer::handle(VirtualMachine* vm, const std::string& line) {
     return json{{"ok", true},
                 {"stats", stats},
                 {"actual_bytes", balloon->actual_bytes()},
-                {"pages_returned", balloon->pages_returned_to_host()}}
+                {"pages_returned", balloon->pages_returned_to_host()},
+                {"pages_reported_free", balloon->pages_reported_free()}}
         .dump();
   }
   return json{{"ok", false}, {"error", "unknown op '" + op + "'"}}.dump();

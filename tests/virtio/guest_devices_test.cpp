@@ -163,6 +163,30 @@ TEST_F(GuestDevices, BalloonReturnsMemoryToTheHost) {
   EXPECT_EQ(g.wait_exit(60s), 0);
 }
 
+// Free page reporting: memory the guest frees goes back to the host without a balloon
+// target (the driver reports free 2 MiB blocks a few seconds after they are freed).
+TEST_F(GuestDevices, FreedGuestMemoryIsReportedAndReturned) {
+  const std::string sock = dir_ + "/control.sock";
+  GuestProcess g(vm("console=ttyS0 quiet", {"--memory", "256M", "--control", sock}));
+  ASSERT_TRUE(g.expect("VESSEL-GUEST-READY", 120s)) << g.output();
+  g.send("dd if=/dev/zero of=/tmp/fill bs=1M count=150 2>/dev/null; echo FILL\"\"ED\n");
+  ASSERT_TRUE(g.expect("FILLED", 120s)) << g.output();
+  const long filled = rss_kib(g.pid());
+  g.send("rm /tmp/fill; echo FRE\"\"ED\n");
+  ASSERT_TRUE(g.expect("FREED", 60s)) << g.output();
+  // Bounded poll: reporting runs on the guest's schedule.
+  long now = filled;
+  for (int i = 0; i < 600 && now > filled - 100 * 1024; ++i) {
+    usleep(100000);
+    now = rss_kib(g.pid());
+  }
+  EXPECT_LT(now, filled - 100 * 1024) << "RSS with the file " << filled << " KiB, after freeing it " << now << " KiB";
+  const std::string stats = control(sock, R"({"op":"balloon-stats"})");
+  EXPECT_EQ(stats.find("\"pages_reported_free\":0,"), std::string::npos) << stats;
+  g.send("poweroff -f\n");
+  EXPECT_EQ(g.wait_exit(60s), 0);
+}
+
 TEST_F(GuestDevices, VirtioConsoleAsTheGuestConsole) {
   // This kernel's hvc0 is the SBI console; virtio-console is hvc1.
   GuestProcess g(vm("console=hvc1 quiet", {}));

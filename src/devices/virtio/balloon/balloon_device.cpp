@@ -8,11 +8,11 @@
 
 namespace vessel::devices::virtio {
 namespace {
-constexpr uint64_t kFeatureStatsVq = 1ull << 1;
-constexpr unsigned kInflate = 0, kDeflate = 1, kStats = 2;
+constexpr uint64_t kFeatureStatsVq = 1ull << 1, kFeatureReporting = 1ull << 5;
+constexpr unsigned kInflate = 0, kDeflate = 1, kStats = 2, kReporting = 3;
 }  // namespace
 
-uint64_t BalloonDevice::device_features() const { return kFeatureStatsVq; }
+uint64_t BalloonDevice::device_features() const { return kFeatureStatsVq | kFeatureReporting; }
 
 void BalloonDevice::read_config(uint64_t offset, uint8_t* data, unsigned len) {
   const uint32_t c[2] = {target_pages_.load(), actual_pages_.load()};  // num_pages, actual
@@ -64,9 +64,32 @@ bool BalloonDevice::handle_pages(unsigned q, const Chain& chain) {
   return true;
 }
 
+// A report lists free guest memory, one buffer per block: each goes back to the host. Only
+// whole pages inside guest RAM are released; anything else is counted as a guest error.
+void BalloonDevice::handle_report(const Chain& chain) {
+  const memory::GuestRam& ram = *state_.ram;
+  for (const Buffer& b : chain.buffers) {
+    const uint64_t first = (b.addr + kPageSize - 1) & ~(kPageSize - 1);
+    const uint64_t end = (b.addr + b.len) & ~(kPageSize - 1);
+    if (end <= first || !ram.contains(first, end - first)) {
+      ++counters.guest_errors;
+      continue;
+    }
+    madvise(ram.at(first), end - first, MADV_DONTNEED);
+    ram.mark_dirty(first, end - first);  // it now reads as zero: a migration must send that
+    reported_ += (end - first) / kPageSize;
+  }
+}
+
 bool BalloonDevice::process_queue(unsigned q) {
   std::string error;
   const memory::GuestRam& ram = *state_.ram;
+  if (q == kReporting)
+    return drain_queue((*state_.queues)[q], ram, *state_.interrupt, counters, error,
+                       [&](const Chain& chain) -> std::optional<uint32_t> {
+                         handle_report(chain);
+                         return 0u;
+                       });
   if (q == kStats) {
     // The driver posts one buffer with its statistics; we keep it until we want new ones.
     Chain chain;
