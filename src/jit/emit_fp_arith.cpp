@@ -47,7 +47,6 @@ bool Translator::emit_fp_arith(const GuestInsn& g) {
         case kFMul: mulsd(xmm0, second); break;
         case kFDiv: divsd(xmm0, second); break;
       }
-      ucomisd(xmm0, xmm0);
     } else {
       switch (kOp) {
         case kFAdd: addss(xmm0, second); break;
@@ -55,10 +54,8 @@ bool Translator::emit_fp_arith(const GuestInsn& g) {
         case kFMul: mulss(xmm0, second); break;
         case kFDiv: divss(xmm0, second); break;
       }
-      ucomiss(xmm0, xmm0);
     }
-    jump(slow, Cond::P);
-    fp_result(d, kDouble, xmm0);
+    fp_result_unless_nan(d, kDouble, slow);
   });
 }
 
@@ -69,14 +66,11 @@ bool Translator::emit_fp_sqrt(const GuestInsn& g) {
     const unsigned a = rs1(g.insn), d = rd(g.insn);
     if constexpr (kDouble) {
       sqrtsd(xmm0, fp_source(a, true));
-      ucomisd(xmm0, xmm0);
     } else {
       check_boxed(a, slow);
       sqrtss(xmm0, fp_source(a, false));
-      ucomiss(xmm0, xmm0);
     }
-    jump(slow, Cond::P);
-    fp_result(d, kDouble, xmm0);
+    fp_result_unless_nan(d, kDouble, slow);
   });
 }
 
@@ -101,7 +95,6 @@ bool Translator::emit_fp_fused(const GuestInsn& g) {
         case kFNMSub: vfnmadd213sd(xmm0, xmm1, addend); break;
         case kFNMAdd: vfnmsub213sd(xmm0, xmm1, addend); break;
       }
-      ucomisd(xmm0, xmm0);
     } else {
       switch (kOp) {
         case kFMAdd: vfmadd213ss(xmm0, xmm1, addend); break;
@@ -109,10 +102,8 @@ bool Translator::emit_fp_fused(const GuestInsn& g) {
         case kFNMSub: vfnmadd213ss(xmm0, xmm1, addend); break;
         case kFNMAdd: vfnmsub213ss(xmm0, xmm1, addend); break;
       }
-      ucomiss(xmm0, xmm0);
     }
-    jump(slow, Cond::P);
-    fp_result(d, kDouble, xmm0);
+    fp_result_unless_nan(d, kDouble, slow);
   });
 }
 

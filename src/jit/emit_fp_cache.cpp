@@ -69,6 +69,13 @@ void Translator::fp_result(unsigned r, bool is_double, const Xbyak::Xmm& value) 
   if (const Xbyak::Xmm* x = fp_cached(r)) movaps(*x, value);
 }
 
+void Translator::fp_result_unless_nan(unsigned r, bool is_double, JumpTarget& slow) {
+  if (is_double) ucomisd(xmm0, xmm0);
+  else ucomiss(xmm0, xmm0);
+  jump(slow, Cond::P);  // unordered with itself: a NaN
+  fp_result(r, is_double, xmm0);
+}
+
 void Translator::fp_result_bits(unsigned r, bool is_double) {
   if (!is_double) or_(rax, qword[rbp + static_cast<int32_t>(offsetof(JitState, nan_box))]);
   mov(fq(r), rax);

@@ -85,9 +85,7 @@ bool Translator::emit_fp_from_int(const GuestInsn& g) {
 bool Translator::emit_fcvt_s_d(const GuestInsn& g) {
   return emit_fp(g, FpWrites::Single, FpRounding::Nearest, [&](JumpTarget& slow) {
     cvtsd2ss(xmm0, fp_source(rs1(g.insn), true));
-    ucomiss(xmm0, xmm0);
-    jump(slow, Cond::P);
-    fp_result(rd(g.insn), false, xmm0);
+    fp_result_unless_nan(rd(g.insn), false, slow);
   });
 }
 
@@ -95,9 +93,7 @@ bool Translator::emit_fcvt_d_s(const GuestInsn& g) {
   return emit_fp(g, FpWrites::Double, FpRounding::Exact, [&](JumpTarget& slow) {
     check_boxed(rs1(g.insn), slow);
     cvtss2sd(xmm0, fp_source(rs1(g.insn), false));
-    ucomisd(xmm0, xmm0);
-    jump(slow, Cond::P);
-    fp_result(rd(g.insn), true, xmm0);
+    fp_result_unless_nan(rd(g.insn), true, slow);
   });
 }
 

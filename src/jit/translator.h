@@ -168,6 +168,9 @@ class Translator : public Xbyak::CodeGenerator {
   // single is written with one 64-bit store: a 64-bit load after two 32-bit stores would
   // miss store-to-load forwarding.
   void fp_result(unsigned r, bool is_double, const Xbyak::Xmm& value);
+  // The same for an arithmetic result in xmm0, unless it is a NaN: RISC-V returns the
+  // canonical NaN where x86 propagates an operand's, so a NaN goes to `slow` (the handler).
+  void fp_result_unless_nan(unsigned r, bool is_double, JumpTarget& slow);
   // f[r] <- rax (a single in eax: NaN-boxed here), for results computed as bits.
   void fp_result_bits(unsigned r, bool is_double);
   template <bool kDouble, int kOp> bool emit_fp_arith(const GuestInsn&);
