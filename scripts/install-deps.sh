@@ -30,6 +30,9 @@ packages=(
   docker.io containerd golang-github-containers-common
   # network tests and benchmark (issue 4): namespaces and taps; the benchmark's host-side sink
   iproute2 python3
+  # VDE switches between VMs (issue 18): libvdeplug for the VMM's port, vde_switch and slirpvde
+  # for vesseld's named networks and the tests (QEMU joins the same switches)
+  libvdeplug-dev vde2
   # guest recipe (guest/build.sh): kernel source and its build tools; busybox comes via `apt-get source`
   linux-source-6.1 bc flex bison dpkg-dev bzip2 xz-utils libc6-dev-riscv64-cross
   # stock Debian guest (guest/debian/build.sh): a riscv64 trixie system built under qemu-user;

@@ -19,6 +19,7 @@ constexpr Command kCommands[] = {
     {"vm", vessel::cli::vm_command, "virtual machines managed by vesseld (create, start, ls, console, ...)"},
     {"ct", vessel::cli::ct_command, "containers managed by vesseld (create, start, exec, logs, console, ...)"},
     {"image", vessel::cli::image_command, "container images for vesseld: import (OCI layout, docker save), ls, rm"},
+    {"net", vessel::cli::net_command, "named networks for vesseld: a switch VMs share, with optional NAT (create, ls, rm)"},
     {"ls", vessel::cli::ls_command, "every VM and container vesseld manages"},
     {"container", vessel::cli::container_command, "the OCI runtime itself (create, start, run, state, kill, delete, ...)"},
 };

@@ -207,7 +207,9 @@ int run_command(int argc, char** argv) {
   std::vector<std::string> nets;
   app.add_option("--net", nets,
                  "virtio NIC: user[,hostfwd=tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT]...[,mac=MAC] or "
-                 "tap,ifname=NAME[,mac=MAC]; either with [,bus=mmio|pci] (repeatable)");
+                 "tap,ifname=NAME[,mac=MAC] or vde,sock=SWITCHDIR[,mac=MAC] (a port on a VDE switch; antispoof=on by "
+                 "default: frames with another source MAC are dropped); each with [,bps=N][,pps=N][,bus=mmio|pci] "
+                 "(repeatable)");
   std::string vsock;
   app.add_option("--vsock", vsock,
                  "virtio-vsock: cid=N[,uds=PATH][,bus=mmio|pci] (N >= 3); host clients connect to PATH and write \"CONNECT PORT\\n\", "

@@ -120,7 +120,9 @@ int vm_command(int argc, char** argv) {
   create->add_option("--cpus", cpus, "harts");
   create->add_option("--memory,-m", memory, "guest RAM (e.g. 128M)");
   create->add_option("--drive", drives, "file=PATH[,format=raw|qcow2][,readonly=on][,serial=ID] (repeatable)");
-  create->add_option("--net", nets, "user[,hostfwd=tcp::HP-:GP] or tap,ifname=NAME (repeatable)");
+  create->add_option("--net", nets,
+                     "user[,hostfwd=tcp::HP-:GP], tap,ifname=NAME or network=NAME (a named network: vessel net "
+                     "create); each with [,mac=MAC][,bus=mmio|pci] (repeatable)");
   std::string vsock;
   create->add_option("--vsock", vsock, "cid=N[,bus=mmio|pci]: virtio-vsock; its host socket is vms/NAME/vsock");
   create->add_option("--cpu-cap", cpu_cap, "CPU cap as a fraction of one host core (e.g. 0.25)");
@@ -222,7 +224,12 @@ int vm_command(int argc, char** argv) {
       std::stringstream ss(n);
       std::string first;
       std::getline(ss, first, ',');
-      e["mode"] = first;
+      if (first.find('=') == std::string::npos) {
+        e["mode"] = first;
+      } else {  // network=NAME: the mode follows from the key
+        ss.clear();
+        ss.seekg(0);
+      }
       for (std::string kv; std::getline(ss, kv, ',');) {
         const size_t eq = kv.find('=');
         const std::string k = kv.substr(0, eq), v = eq == std::string::npos ? "" : kv.substr(eq + 1);

@@ -137,7 +137,12 @@ int main(int argc, char** argv) {
     log.error("cannot use the state directory", {{"error", state.error()}});
     return 1;
   }
-  vessel::manager::RegistryOptions registry_options{vmm_binary};
+  vessel::manager::NetworkRegistry networks(state_path + "/networks", log);
+  networks.open();
+  vessel::manager::RegistryOptions registry_options;
+  registry_options.vmm_binary = vmm_binary;
+  registry_options.networks_dir = networks.dir();
+  registry_options.network_exists = [&networks](const std::string& name) { return networks.exists(name); };
   if (app.count("--ksm")) {
     if (ksm_pages_to_scan < 0) ksm_pages_to_scan = 100;
     if (auto err = enable_ksm(ksm_pages_to_scan); !err.empty()) {
@@ -159,7 +164,7 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(state_path + "/images");
   std::filesystem::create_directories(state_path + "/containers");
   vessel::manager::ContainerRegistry containers(state_path + "/containers", runc_binary, images, log);
-  vessel::api::Dispatcher dispatcher(*registry.value(), containers, images, log);
+  vessel::api::Dispatcher dispatcher(*registry.value(), containers, images, networks, log);
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(socket_path).parent_path(), ec);
   auto handler = [&](const vessel::api::HttpRequest& r) { return dispatcher.handle(r); };

@@ -95,6 +95,11 @@ std::variant<Action, ApiError> parse_request(const HttpRequest& req) {
     if (auto* e = std::get_if<ApiError>(&r)) return *e;
     return std::get<ImageAction>(r);
   }
+  if (parts.size() >= 2 && parts[0] == "v1" && parts[1] == "networks") {
+    auto r = parse_network_request(req, parts);
+    if (auto* e = std::get_if<ApiError>(&r)) return *e;
+    return std::get<NetworkAction>(r);
+  }
   if (parts.size() < 2 || parts[0] != "v1" || parts[1] != "vms")
     return ApiError{404, "not_found", "no such endpoint: " + req.path, {}};
   if (parts.size() == 2) {

@@ -11,6 +11,7 @@
 #include "api/api_error.h"
 #include "api/container_actions.h"
 #include "api/http_message.h"
+#include "api/network_actions.h"
 
 namespace vessel::api {
 
@@ -34,7 +35,7 @@ struct MigrateVm { std::string name; nlohmann::json body; };
 struct IncomingVm { std::string name; nlohmann::json body; };
 
 using Action = std::variant<ListVms, CreateVm, GetVm, DeleteVm, UpdateLimits, PowerAction, SnapshotVm, RestoreVm, AttachConsole,
-                            GetMetrics, MigrateVm, IncomingVm, ContainerAction, ImageAction>;
+                            GetMetrics, MigrateVm, IncomingVm, ContainerAction, ImageAction, NetworkAction>;
 
 // A route, or the API error that explains why the request is not one.
 std::variant<Action, ApiError> parse_request(const HttpRequest& req);

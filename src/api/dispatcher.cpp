@@ -113,6 +113,8 @@ HandlerResult Dispatcher::execute(const Action& action) {
           return execute_container(a);
         } else if constexpr (std::is_same_v<T, ImageAction>) {
           return execute_image(a);
+        } else if constexpr (std::is_same_v<T, NetworkAction>) {
+          return execute_network(a);
         } else if constexpr (std::is_same_v<T, AttachConsole>) {
           return attach_console(a);
         } else {
@@ -126,6 +128,24 @@ HandlerResult Dispatcher::execute(const Action& action) {
             case Power::Resume: return from_outcome(registry_.resume(a.name));
           }
           return json_response(500, {{"error", {{"code", "internal"}, {"message", "unknown action"}}}});
+        }
+      },
+      action);
+}
+
+HandlerResult Dispatcher::execute_network(const NetworkAction& action) {
+  return std::visit(
+      [&](const auto& a) -> HandlerResult {
+        using T = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<T, ListNetworks>) {
+          return json_response(200, networks_.list());
+        } else if constexpr (std::is_same_v<T, CreateNetwork>) {
+          return from_outcome(networks_.create(a.body), 201);
+        } else if constexpr (std::is_same_v<T, GetNetwork>) {
+          return from_outcome(networks_.get(a.name));
+        } else {
+          static_assert(std::is_same_v<T, DeleteNetwork>);
+          return from_outcome(networks_.remove(a.name, registry_.vms_on_network(a.name)));
         }
       },
       action);

@@ -5,6 +5,7 @@
 #include "manager/container_registry.h"
 #include "manager/event_log.h"
 #include "manager/image_store.h"
+#include "manager/network_registry.h"
 #include "manager/registry.h"
 
 namespace vessel::api {
@@ -12,8 +13,8 @@ namespace vessel::api {
 class Dispatcher {
  public:
   Dispatcher(manager::Registry& registry, manager::ContainerRegistry& containers, manager::ImageStore& images,
-             manager::EventLog& log)
-      : registry_(registry), containers_(containers), images_(images), log_(log) {}
+             manager::NetworkRegistry& networks, manager::EventLog& log)
+      : registry_(registry), containers_(containers), images_(images), networks_(networks), log_(log) {}
   // The HttpServer handler: parse, dispatch, log.
   HandlerResult handle(const HttpRequest& req);
 
@@ -24,10 +25,12 @@ class Dispatcher {
   HandlerResult execute_container(const ContainerAction& action);
   HandlerResult execute_image(const ImageAction& action);
   HandlerResult attach_container_console(const AttachContainerConsole& a);
+  HandlerResult execute_network(const NetworkAction& action);
 
   manager::Registry& registry_;
   manager::ContainerRegistry& containers_;
   manager::ImageStore& images_;
+  manager::NetworkRegistry& networks_;
   manager::EventLog& log_;
 };
 

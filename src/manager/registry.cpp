@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "manager/cloud_init_seed.h"
@@ -229,6 +230,9 @@ Outcome<json> Registry::create(const json& body) {
   auto def = parse_definition(body, start_now);
   if (!def) return def.error();
   const std::string name = def->name;
+  for (const std::string& n : attached_networks(def.value()))
+    if (options_.network_exists && !options_.network_exists(n))
+      return invalid("no network named '" + n + "' (create it with `vessel net create " + n + "`)", "unknown_network");
   const size_t sock_len = state_.control_socket(name).size();
   if (sock_len >= 108)
     return invalid("the state directory path is too long for a control socket of VM '" + name + "'", "invalid_name");
@@ -258,6 +262,21 @@ Outcome<json> Registry::create(const json& body) {
     return r;
   }
   return info(*e);
+}
+
+std::vector<std::string> Registry::vms_on_network(const std::string& network) {
+  std::vector<std::shared_ptr<Entry>> entries;
+  {
+    std::lock_guard lock(table_mutex_);
+    for (auto& [n, e] : table_) entries.push_back(e);
+  }
+  std::vector<std::string> names;
+  for (auto& e : entries) {
+    std::lock_guard lock(e->data);
+    const auto attached = attached_networks(e->def);
+    if (!e->removed && std::find(attached.begin(), attached.end(), network) != attached.end()) names.push_back(e->def.name);
+  }
+  return names;
 }
 
 json Registry::list() {
@@ -296,7 +315,7 @@ Outcome<json> Registry::start_locked(Entry& e) {
   const std::string ctl = state_.control_socket(def.name), con = state_.console_socket(def.name);
   unlink(ctl.c_str());
   unlink(con.c_str());
-  std::vector<std::string> args = to_vmm_args(def, state_.vsock_socket(def.name));
+  std::vector<std::string> args = to_vmm_args(def, state_.vsock_socket(def.name), options_.networks_dir);
   args.insert(args.end(), {"--control", ctl, "--console-socket", con});
   if (def.gdb) args.insert(args.end(), {"--gdb", "unix:" + state_.gdb_socket(def.name)});
   if (options_.ksm) args.push_back("--ksm");

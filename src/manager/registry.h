@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,6 +29,9 @@ struct RegistryOptions {
   std::string vmm_binary;  // path of vessel-vmm
   std::chrono::milliseconds start_timeout{30000};
   bool ksm = false;  // VMMs offer guest RAM to KSM (vesseld --ksm)
+  // Named networks (NetworkRegistry): where their switches live, and which names exist.
+  std::string networks_dir;
+  std::function<bool(const std::string&)> network_exists;
 };
 
 class Registry {
@@ -56,6 +60,8 @@ class Registry {
   Outcome<nlohmann::json> remove(const std::string& name);
   // The console socket of a running VM (console attach relays to it).
   Outcome<std::string> console_socket(const std::string& name);
+  // The VMs whose definitions attach to network `network`.
+  std::vector<std::string> vms_on_network(const std::string& network);
   // Prometheus text exposition of every running VM.
   std::string metrics_text();
 

@@ -151,15 +151,22 @@ std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& 
       const std::string where = "nets[" + std::to_string(i) + "]";
       Fields g(f["nets"][i], where);
       TRY(g.check_object());
-      TRY(g.unknown({"mode", "ifname", "mac", "hostfwd", "bus"}));
+      TRY(g.unknown({"mode", "ifname", "mac", "hostfwd", "bus", "network"}));
       NetDefinition nd;
+      TRY(g.string("network", nd.network));
+      if (!nd.network.empty()) nd.mode = "network";  // "mode" may be left out
       TRY(g.string("mode", nd.mode));
       TRY(g.string("ifname", nd.ifname));
       TRY(g.string("mac", nd.mac));
       TRY(g.string("bus", nd.bus));
       TRY(check_bus(where, nd.bus));
-      if (nd.mode != "user" && nd.mode != "tap") return invalid("field '" + where + ".mode' must be user or tap");
+      if (nd.mode != "user" && nd.mode != "tap" && nd.mode != "network")
+        return invalid("field '" + where + ".mode' must be user, tap or network");
       if (nd.mode == "tap" && nd.ifname.empty()) return invalid("field '" + where + ".ifname' is required for tap");
+      if ((nd.mode == "network") != !nd.network.empty())
+        return invalid("field '" + where + ".network' names the network for mode network (and only then)");
+      if (!nd.network.empty() && !valid_vm_name(nd.network))
+        return invalid("field '" + where + ".network' is not a valid network name", "invalid_name");
       if (g.has("hostfwd")) {
         if (!g["hostfwd"].is_array()) return g.wrong("hostfwd", "an array of strings");
         for (const auto& h : g["hostfwd"]) {
@@ -285,6 +292,7 @@ json to_json(const VmDefinition& d) {
   for (const auto& x : d.nets) {
     json e{{"mode", x.mode}, {"hostfwd", x.hostfwd}};
     if (!x.ifname.empty()) e["ifname"] = x.ifname;
+    if (!x.network.empty()) e["network"] = x.network;
     if (!x.mac.empty()) e["mac"] = x.mac;
     if (!x.bus.empty()) e["bus"] = x.bus;
     nets.push_back(e);
@@ -298,7 +306,14 @@ json to_json(const VmDefinition& d) {
   return j;
 }
 
-std::vector<std::string> to_vmm_args(const VmDefinition& d, const std::string& vsock_socket) {
+std::vector<std::string> attached_networks(const VmDefinition& d) {
+  std::vector<std::string> names;
+  for (const auto& x : d.nets)
+    if (!x.network.empty()) names.push_back(x.network);
+  return names;
+}
+
+std::vector<std::string> to_vmm_args(const VmDefinition& d, const std::string& vsock_socket, const std::string& networks_dir) {
   std::vector<std::string> a;
   if (!d.snapshot.empty()) {
     a = {"--restore", d.snapshot};
@@ -327,6 +342,7 @@ std::vector<std::string> to_vmm_args(const VmDefinition& d, const std::string& v
       const auto& x = d.nets[i];
       std::string s = x.mode;
       if (x.mode == "tap") s += ",ifname=" + x.ifname;
+      if (x.mode == "network") s = "vde,sock=" + networks_dir + "/" + x.network + "/switch";
       for (const auto& h : x.hostfwd) s += ",hostfwd=" + h;
       if (!x.mac.empty()) s += ",mac=" + x.mac;
       if (!x.bus.empty()) s += ",bus=" + x.bus;

@@ -21,8 +21,9 @@ struct DriveDefinition {
 };
 
 struct NetDefinition {
-  std::string mode = "user";  // user | tap
+  std::string mode = "user";  // user | tap | network (a port on the named network's switch)
   std::string ifname, mac;
+  std::string network;  // mode network: the network's name (vessel net create)
   std::vector<std::string> hostfwd;  // tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT
   std::string bus;
 };
@@ -80,7 +81,11 @@ Outcome<VmDefinition> definition_from_store(const nlohmann::json& stored);
 
 bool valid_vm_name(const std::string& name);
 // `vsock_socket`: where a VM with vsock serves its host connections (Firecracker's uds_path).
-std::vector<std::string> to_vmm_args(const VmDefinition& def, const std::string& vsock_socket = {});
+// `networks_dir`: where named networks keep their switches (NetworkRegistry::dir()).
+std::vector<std::string> to_vmm_args(const VmDefinition& def, const std::string& vsock_socket = {},
+                                     const std::string& networks_dir = {});
+// The names of the networks a definition attaches to.
+std::vector<std::string> attached_networks(const VmDefinition& def);
 std::string format_size(uint64_t bytes);
 
 }  // namespace vessel::manager

@@ -107,9 +107,10 @@ Result<NetSpec> parse_net(const std::string& text) {
   NetSpec n;
   std::stringstream ss(text);
   std::string item;
-  if (!std::getline(ss, item, ',') || (item != "user" && item != "tap"))
-    return Error{"--net: expected user[,hostfwd=...][,mac=...] or tap,ifname=NAME[,mac=...], not '" + text + "'"};
-  n.kind = item == "user" ? NetSpec::Kind::User : NetSpec::Kind::Tap;
+  if (!std::getline(ss, item, ',') || (item != "user" && item != "tap" && item != "vde"))
+    return Error{"--net: expected user[,hostfwd=...][,mac=...], tap,ifname=NAME[,mac=...] or vde,sock=PATH[,mac=...], not '" +
+                 text + "'"};
+  n.kind = item == "user" ? NetSpec::Kind::User : item == "tap" ? NetSpec::Kind::Tap : NetSpec::Kind::Vde;
   while (std::getline(ss, item, ',')) {
     const size_t eq = item.find('=');
     if (eq == std::string::npos) return Error{"--net: '" + item + "' is not of the form key=value"};
@@ -126,6 +127,9 @@ Result<NetSpec> parse_net(const std::string& text) {
       const auto b = parse_bus(v);
       if (!b) return Error{"--net: bus must be mmio or pci, not '" + v + "'"};
       n.bus = *b;
+    } else if (k == "antispoof") {
+      n.antispoof = parse_bool(v);
+      if (!n.antispoof) return Error{"--net: antispoof must be on or off, not '" + v + "'"};
     } else if (k == "hostfwd" && n.kind == NetSpec::Kind::User) {
       auto f = net::parse_hostfwd(v);
       if (!f) return Error{"--net: " + f.error()};
@@ -134,11 +138,19 @@ Result<NetSpec> parse_net(const std::string& text) {
       if (!n.ifname.empty()) return Error{"--net: ifname given twice"};
       if (v.empty() || v.size() > 15) return Error{"--net: ifname must be 1..15 characters"};
       n.ifname = v;
+    } else if (k == "sock" && n.kind == NetSpec::Kind::Vde) {
+      if (!n.sock.empty()) return Error{"--net: sock given twice"};
+      if (v.empty()) return Error{"--net vde: sock must be the switch's socket directory"};
+      n.sock = v;
     } else {
-      return Error{"--net: unknown option '" + k + "' for " + (n.kind == NetSpec::Kind::User ? "user (hostfwd, mac, bps, pps, bus)" : "tap (ifname, mac, bps, pps, bus)")};
+      static const char* const kKeys[] = {"user (hostfwd, mac, bps, pps, antispoof, bus)",
+                                          "tap (ifname, mac, bps, pps, antispoof, bus)",
+                                          "vde (sock, mac, bps, pps, antispoof, bus)"};
+      return Error{"--net: unknown option '" + k + "' for " + kKeys[static_cast<int>(n.kind)]};
     }
   }
   if (n.kind == NetSpec::Kind::Tap && n.ifname.empty()) return Error{"--net tap: ifname=NAME is required"};
+  if (n.kind == NetSpec::Kind::Vde && n.sock.empty()) return Error{"--net vde: sock=PATH is required"};
   return n;
 }
 

@@ -27,10 +27,14 @@ struct DriveSpec {
   Bus bus = Bus::Mmio;
 };
 
-// `user[,hostfwd=...]...[,mac=..]` or `tap,ifname=NAME[,mac=..]`.
+// `user[,hostfwd=...]...[,mac=..]`, `tap,ifname=NAME[,mac=..]` or `vde,sock=PATH[,mac=..]`.
 struct NetSpec {
-  enum class Kind { User, Tap } kind = Kind::User;
+  enum class Kind { User, Tap, Vde } kind = Kind::User;
   std::string ifname;                     // tap
+  std::string sock;                       // vde: the switch's socket directory
+  // Drop frames from the guest whose source MAC is not the NIC's. Default: on for a switch
+  // port (vde), where other VMs share the segment; off for user and tap.
+  std::optional<bool> antispoof;
   std::vector<net::HostForward> hostfwds;  // user
   std::optional<std::array<uint8_t, 6>> mac;
   uint64_t bps = 0, pps = 0;  // rate limits per direction (bytes/s, packets/s); 0 = unlimited

@@ -3,6 +3,7 @@
 #include "vmm/migration_source.h"
 
 #include <pthread.h>
+#include <unistd.h>
 
 #include <malloc.h>
 
@@ -16,7 +17,9 @@
 #include "devices/virtio/console/console_device.h"
 #include "devices/virtio/rng/rng_device.h"
 #include "net/slirp_backend.h"
+#include "net/mac_guard.h"
 #include "net/tap_backend.h"
+#include "net/vde_backend.h"
 #include "storage/open_disk.h"
 #include "machine/boot_loader.h"
 #include "machine/memory_map.h"
@@ -156,19 +159,24 @@ Result<bool> VirtualMachine::add_devices() {
 }
 
 Result<bool> VirtualMachine::add_net(const NetSpec& n, size_t index) {
+  // QEMU's default MACs, one per NIC: 52:54:00:12:34:56, :57, ...
+  const devices::virtio::MacAddress mac =
+      n.mac ? *n.mac : devices::virtio::MacAddress{0x52, 0x54, 0x00, 0x12, 0x34, static_cast<uint8_t>(0x56 + index)};
   std::unique_ptr<net::NetBackend> backend;
   if (n.kind == NetSpec::Kind::Tap) {
     auto tap = net::TapBackend::create(board_->io, n.ifname);
     if (!tap) return Error{tap.error()};
     backend = std::move(tap.value());
+  } else if (n.kind == NetSpec::Kind::Vde) {
+    auto port = net::VdeBackend::create(board_->io, n.sock, "vessel pid " + std::to_string(getpid()) + " nic " + std::to_string(index));
+    if (!port) return Error{port.error()};
+    backend = std::move(port.value());
   } else {
     auto user = net::SlirpBackend::create(board_->io, {n.hostfwds});
     if (!user) return Error{user.error()};
     backend = std::move(user.value());
   }
-  // QEMU's default MACs, one per NIC: 52:54:00:12:34:56, :57, ...
-  const devices::virtio::MacAddress mac =
-      n.mac ? *n.mac : devices::virtio::MacAddress{0x52, 0x54, 0x00, 0x12, 0x34, static_cast<uint8_t>(0x56 + index)};
+  if (n.antispoof.value_or(n.kind == NetSpec::Kind::Vde)) backend = std::make_unique<net::MacGuard>(std::move(backend), mac);
   auto dev = std::make_unique<devices::virtio::NetDevice>(std::move(backend), mac);
   dev->rx_limiter().set({n.bps, n.pps});
   dev->tx_limiter().set({n.bps, n.pps});

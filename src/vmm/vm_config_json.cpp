@@ -36,9 +36,12 @@ json config_to_json(const VmConfig& c) {
     drives.push_back(j);
   }
   for (const NetSpec& n : c.nets) {
-    std::string spec = n.kind == NetSpec::Kind::Tap ? "tap,ifname=" + n.ifname : "user";
+    std::string spec = n.kind == NetSpec::Kind::Tap   ? "tap,ifname=" + n.ifname
+                       : n.kind == NetSpec::Kind::Vde ? "vde,sock=" + n.sock
+                                                      : "user";
     for (const auto& f : n.hostfwds) spec += ",hostfwd=" + hostfwd_text(f);
     if (n.mac) spec += ",mac=" + mac_text(*n.mac);
+    if (n.antispoof) spec += *n.antispoof ? ",antispoof=on" : ",antispoof=off";
     if (n.bus != Bus::Mmio) spec += std::string(",bus=") + to_string(n.bus);
     nets.push_back(json{{"spec", spec}, {"bps", n.bps}, {"pps", n.pps}});
   }
