@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "api/http_client.h"
+#include "http/http_client.h"
 
 namespace vessel::cli {
 
@@ -42,7 +42,7 @@ std::string human_duration(double s) {
 std::optional<json> call(const Common& c, const std::string& method, const std::string& path, const json& body,
                          const char* progress) {
   const std::string text = body.is_null() ? std::string() : body.dump();
-  auto send = [&] { return api::http_request(c.socket, method, path, text); };
+  auto send = [&] { return http::http_request(c.socket, method, path, text); };
   auto r = progress ? with_progress(progress, send) : send();
   if (!r) {
     fprintf(stderr, "%s: %s\n", c.program, r.error().c_str());

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "api/http_client.h"
+#include "http/http_client.h"
 #include "commands.h"
 #include "api_call.h"
 #include "vm_command.h"

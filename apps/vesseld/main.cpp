@@ -15,7 +15,7 @@
 #include <filesystem>
 
 #include "api/dispatcher.h"
-#include "api/http_server.h"
+#include "http/http_server.h"
 #include "api/static_files.h"
 #include "manager/container_registry.h"
 #include "manager/event_log.h"
@@ -54,7 +54,7 @@ std::string default_web_root() {
 
 // ADDR:PORT ([::1]:PORT for IPv6) on a loopback address: without TLS and client
 // authentication the dashboard must not be reachable from other hosts.
-vessel::Result<std::unique_ptr<vessel::api::HttpServer>> serve_dashboard(const std::string& address, const std::string& root,
+vessel::Result<std::unique_ptr<vessel::http::HttpServer>> serve_dashboard(const std::string& address, const std::string& root,
                                                                       vessel::api::Dispatcher& dispatcher) {
   const size_t colon = address.rfind(':');
   if (colon == std::string::npos) return vessel::Error{"--http takes ADDR:PORT, not " + address};
@@ -69,7 +69,7 @@ vessel::Result<std::unique_ptr<vessel::api::HttpServer>> serve_dashboard(const s
   } catch (const std::exception&) {
     return vessel::Error{"--http: bad port in " + address};
   }
-  return vessel::api::HttpServer::listen_tcp(host, port, [&dispatcher, root](const vessel::api::HttpRequest& r) {
+  return vessel::http::HttpServer::listen_tcp(host, port, [&dispatcher, root](const vessel::http::HttpRequest& r) {
     if (auto file = vessel::api::serve_static(root, r)) return std::move(*file);
     return dispatcher.handle(r);
   });
@@ -162,7 +162,7 @@ int main(int argc, char** argv) {
   vessel::api::Dispatcher dispatcher(*registry.value(), containers, images, log);
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(socket_path).parent_path(), ec);
-  auto handler = [&](const vessel::api::HttpRequest& r) { return dispatcher.handle(r); };
+  auto handler = [&](const vessel::http::HttpRequest& r) { return dispatcher.handle(r); };
   // Under systemd's vesseld.socket the listening socket is fd 3 (sd_listen_fds(3) protocol).
   const char* listen_pid = getenv("LISTEN_PID");
   const char* listen_fds = getenv("LISTEN_FDS");
@@ -170,13 +170,13 @@ int main(int argc, char** argv) {
   unsetenv("LISTEN_PID");
   unsetenv("LISTEN_FDS");
   unsetenv("LISTEN_FDNAMES");
-  auto server = activated ? vessel::api::HttpServer::adopt(3, handler)
-                          : vessel::api::HttpServer::listen(socket_path, 0660, handler);
+  auto server = activated ? vessel::http::HttpServer::adopt(3, handler)
+                          : vessel::http::HttpServer::listen(socket_path, 0660, handler);
   if (!server) {
     log.error("cannot serve the API", {{"error", server.error()}});
     return 1;
   }
-  std::unique_ptr<vessel::api::HttpServer> http;
+  std::unique_ptr<vessel::http::HttpServer> http;
   if (!http_address.empty()) {
     auto listening = serve_dashboard(http_address, web_root.empty() ? default_web_root() : web_root, dispatcher);
     if (!listening) {

@@ -23,7 +23,7 @@ std::vector<std::string> split_path(const std::string& path) {
   return parts;
 }
 
-std::variant<Action, ApiError> vm_action(const HttpRequest& req, const std::string& name, const std::string& what) {
+std::variant<Action, ApiError> vm_action(const http::HttpRequest& req, const std::string& name, const std::string& what) {
   static const std::pair<const char*, Power> kPower[] = {{"start", Power::Start},
                                                          {"stop", Power::Stop},
                                                          {"kill", Power::Kill},
@@ -79,7 +79,7 @@ std::variant<Action, ApiError> vm_action(const HttpRequest& req, const std::stri
 
 }  // namespace
 
-std::variant<Action, ApiError> parse_request(const HttpRequest& req) {
+std::variant<Action, ApiError> parse_request(const http::HttpRequest& req) {
   const auto parts = split_path(req.path);
   if (parts.size() == 1 && parts[0] == "metrics") {
     if (req.method != "GET") return method_not_allowed("GET");

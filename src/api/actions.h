@@ -10,7 +10,7 @@
 
 #include "api/api_error.h"
 #include "api/container_actions.h"
-#include "api/http_message.h"
+#include "http/http_message.h"
 
 namespace vessel::api {
 
@@ -37,6 +37,6 @@ using Action = std::variant<ListVms, CreateVm, GetVm, DeleteVm, UpdateLimits, Po
                             GetMetrics, MigrateVm, IncomingVm, ContainerAction, ImageAction>;
 
 // A route, or the API error that explains why the request is not one.
-std::variant<Action, ApiError> parse_request(const HttpRequest& req);
+std::variant<Action, ApiError> parse_request(const http::HttpRequest& req);
 
 }  // namespace vessel::api

@@ -13,7 +13,7 @@
 
 #include <thread>
 
-#include "api/http_client.h"
+#include "http/http_client.h"
 #include "manager/control_client.h"
 #include "manager/registry.h"
 
@@ -40,7 +40,7 @@ std::vector<std::string> run_options(const VmDefinition& def) {
 // One request to another vesseld; its error, with the kind its status says, when it answers one.
 Outcome<json> remote_call(const std::string& socket, const std::string& method, const std::string& path,
                           const json& body = json::object()) {
-  auto r = api::http_request(socket, method, path, body.dump(), 30s);
+  auto r = http::http_request(socket, method, path, body.dump(), 30s);
   if (!r) return ManagerError{ErrorKind::VmmFailure, "migration_failed", "the destination daemon at " + socket + ": " + r.error()};
   const json j = json::parse(r->body, nullptr, false);
   if (r->status >= 300) {

@@ -1,6 +1,6 @@
-#include "api/http_client.h"
+#include "http/http_client.h"
 
-#include "api/socket_io.h"
+#include "http/socket_io.h"
 #include "common/unix_socket.h"
 
 #include <poll.h>
@@ -12,7 +12,7 @@
 #include <charconv>
 #include <cstring>
 
-namespace vessel::api {
+namespace vessel::http {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -139,4 +139,4 @@ Result<StreamConnection> http_open_stream(const std::string& socket_path, const 
   return c;
 }
 
-}  // namespace vessel::api
+}  // namespace vessel::http

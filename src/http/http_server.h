@@ -10,10 +10,10 @@
 #include <string>
 #include <thread>
 
-#include "api/http_message.h"
+#include "http/http_message.h"
 #include "common/result.h"
 
-namespace vessel::api {
+namespace vessel::http {
 
 struct HandlerResult {
   HttpResponse response;
@@ -53,4 +53,4 @@ class HttpServer {
   bool stopped_ = false;
 };
 
-}  // namespace vessel::api
+}  // namespace vessel::http

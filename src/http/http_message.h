@@ -7,7 +7,7 @@
 #include <utility>
 #include <string>
 
-namespace vessel::api {
+namespace vessel::http {
 
 struct HttpRequest {
   std::string method, target, path, query, version;
@@ -56,4 +56,4 @@ class RequestParser {
   std::string error_message_;
 };
 
-}  // namespace vessel::api
+}  // namespace vessel::http

@@ -1,7 +1,7 @@
-#include "api/http_server.h"
+#include "http/http_server.h"
 
-#include "api/http_client.h"
-#include "api/socket_io.h"
+#include "http/http_client.h"
+#include "http/socket_io.h"
 #include "common/unix_socket.h"
 
 #include <fcntl.h>
@@ -18,7 +18,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-namespace vessel::api {
+namespace vessel::http {
 namespace {
 
 std::string error_body(const std::string& code, const std::string& message) {
@@ -176,4 +176,4 @@ void HttpServer::serve(int fd) {
   }
 }
 
-}  // namespace vessel::api
+}  // namespace vessel::http

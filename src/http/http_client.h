@@ -6,7 +6,7 @@
 
 #include "common/result.h"
 
-namespace vessel::api {
+namespace vessel::http {
 
 struct ClientResponse {
   int status = 0;
@@ -31,4 +31,4 @@ Result<StreamConnection> http_open_stream(const std::string& socket_path, const 
 // Connects to a Unix stream socket (CLOEXEC); -1 with errno on failure.
 int connect_unix(const std::string& path);
 
-}  // namespace vessel::api
+}  // namespace vessel::http
