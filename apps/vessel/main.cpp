@@ -20,6 +20,8 @@ constexpr Command kCommands[] = {
     {"ct", vessel::cli::ct_command, "containers managed by vesseld (create, start, exec, logs, console, ...)"},
     {"image", vessel::cli::image_command, "container images for vesseld: import (OCI layout, docker save), ls, rm"},
     {"ls", vessel::cli::ls_command, "every VM and container vesseld manages"},
+    {"cluster", vessel::cli::cluster_command, "the cluster CA for mutual TLS: init (CA and this host's certificates)"},
+    {"cert", vessel::cli::cert_command, "certificates signed by the cluster CA: issue (admin, read-only, host)"},
     {"container", vessel::cli::container_command, "the OCI runtime itself (create, start, run, state, kill, delete, ...)"},
 };
 

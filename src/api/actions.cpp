@@ -44,11 +44,16 @@ std::variant<Action, ApiError> vm_action(const http::HttpRequest& req, const std
     if (!j["to"].is_string()) return ApiError{400, "wrong_type", "field 'to' must be a string", {}};
     return MigrateVm{name, j};
   }
+  if (what == "migration") {
+    if (req.method != "GET") return method_not_allowed("GET");
+    return MigrationProgress{name};
+  }
   if (what == "incoming") {
     if (req.method != "POST") return method_not_allowed("POST");
     auto body = action_body(req, {"definition"});
     if (auto* e = std::get_if<ApiError>(&body)) return *e;
-    return IncomingVm{name, std::get<json>(body)};
+    return IncomingVm{name, std::get<json>(body),
+                      req.peer.transport == http::Peer::Transport::Tls ? req.peer.local_address : std::string()};
   }
   if (what == "console") {
     if (req.method != "GET") return method_not_allowed("GET");

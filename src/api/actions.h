@@ -31,10 +31,14 @@ struct GetMetrics {};
 // POST /v1/vms/{name}/migrate {"to", "downtime_ms"?, "bandwidth"?, "compress"?}
 struct MigrateVm { std::string name; nlohmann::json body; };
 // POST /v1/vms/{name}/incoming {"definition"}: another daemon moves VM {name} here.
-struct IncomingVm { std::string name; nlohmann::json body; };
+// tcp_host: the address the request came in on when it came over TLS (the receiving VMM
+// listens there on TCP); empty for the Unix socket (it listens on a Unix socket).
+// GET /v1/vms/{name}/migration: the progress of the VM's outgoing migration.
+struct MigrationProgress { std::string name; };
+struct IncomingVm { std::string name; nlohmann::json body; std::string tcp_host; };
 
 using Action = std::variant<ListVms, CreateVm, GetVm, DeleteVm, UpdateLimits, PowerAction, SnapshotVm, RestoreVm, AttachConsole,
-                            GetMetrics, MigrateVm, IncomingVm, ContainerAction, ImageAction>;
+                            GetMetrics, MigrateVm, MigrationProgress, IncomingVm, ContainerAction, ImageAction>;
 
 // A route, or the API error that explains why the request is not one.
 std::variant<Action, ApiError> parse_request(const http::HttpRequest& req);

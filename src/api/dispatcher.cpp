@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 
+#include "api/access.h"
 #include "http/http_client.h"
 #include "api/responses.h"
 #include "http/socket_io.h"
@@ -65,9 +66,13 @@ http::HandlerResult Dispatcher::handle(const http::HttpRequest& req) {
   const auto started = std::chrono::steady_clock::now();
   http::HandlerResult result;
   try {
-    auto parsed = parse_request(req);
-    result = std::holds_alternative<ApiError>(parsed) ? http::HandlerResult{error_response(std::get<ApiError>(parsed)), {}}
-                                                      : execute(std::get<Action>(parsed));
+    if (auto refused = authorize(req)) {
+      result = {error_response(*refused), {}};
+    } else {
+      auto parsed = parse_request(req);
+      result = std::holds_alternative<ApiError>(parsed) ? http::HandlerResult{error_response(std::get<ApiError>(parsed)), {}}
+                                                        : execute(std::get<Action>(parsed));
+    }
   } catch (const std::exception& e) {
     // A bug or a VMM answer of an unexpected shape: answer 500, never take the daemon down.
     result = {error_response({500, "internal", std::string("internal error: ") + e.what(), {}}), {}};
@@ -78,7 +83,22 @@ http::HandlerResult Dispatcher::handle(const http::HttpRequest& req) {
     auto body = json::parse(result.response.body, nullptr, false);
     if (!body.is_discarded() && body.contains("error")) fields["error"] = body["error"].value("message", "");
   }
+  if (req.peer.transport != http::Peer::Transport::Unix) fields["peer"] = req.peer.describe();
   log_.info("request", fields);
+  if (changes_state(req)) {
+    // The audit trail: who asked for which change, and what came of it.
+    json audit{{"who", req.peer.describe()}, {"method", req.method}, {"path", req.path}, {"status", result.response.status}};
+    if (req.peer.transport == http::Peer::Transport::Tls) {
+      audit["cert"] = req.peer.name;
+      audit["role"] = req.peer.role;
+      if (!req.peer.project.empty()) audit["project"] = req.peer.project;
+      audit["address"] = req.peer.remote_address;
+    } else if (req.peer.uid >= 0) {
+      audit["uid"] = req.peer.uid;
+    }
+    log_.info("audit", audit);
+    if (audit_) audit_->info("audit", audit);
+  }
   return result;
 }
 
@@ -102,8 +122,10 @@ http::HandlerResult Dispatcher::execute(const Action& action) {
           return from_outcome(registry_.create({{"name", a.name}, {"snapshot", a.path}, {"start", true}}), 201);
         } else if constexpr (std::is_same_v<T, MigrateVm>) {
           return from_outcome(registry_.migrate(a.name, a.body));
+        } else if constexpr (std::is_same_v<T, MigrationProgress>) {
+          return from_outcome(registry_.migration_progress(a.name));
         } else if constexpr (std::is_same_v<T, IncomingVm>) {
-          return from_outcome(registry_.incoming(a.name, a.body), 201);
+          return from_outcome(registry_.incoming(a.name, a.body, a.tcp_host), 201);
         } else if constexpr (std::is_same_v<T, GetMetrics>) {
           http::HandlerResult r;
           r.response.content_type = "text/plain; version=0.0.4";

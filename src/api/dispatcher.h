@@ -14,6 +14,8 @@ class Dispatcher {
   Dispatcher(manager::Registry& registry, manager::ContainerRegistry& containers, manager::ImageStore& images,
              manager::EventLog& log)
       : registry_(registry), containers_(containers), images_(images), log_(log) {}
+  // Also writes each audit line (state-changing requests) to `audit` (vesseld --audit-log).
+  void set_audit_log(manager::EventLog* audit) { audit_ = audit; }
   // The http::HttpServer handler: parse, dispatch, log.
   http::HandlerResult handle(const http::HttpRequest& req);
 
@@ -29,6 +31,7 @@ class Dispatcher {
   manager::ContainerRegistry& containers_;
   manager::ImageStore& images_;
   manager::EventLog& log_;
+  manager::EventLog* audit_ = nullptr;
 };
 
 }  // namespace vessel::api

@@ -1,0 +1,203 @@
+// Live migration between two vesselds over mutual TLS (as on two hosts sharing storage: the
+// same disk image path): the VM moves there and back, its processes keep counting and its
+// disk writes are in the image; a read-only certificate cannot move it; a destination that
+// dies mid-way leaves it running at the source, and the destination forgets it.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "manager/control_client.h"
+#include "manager/process_info.h"
+#include "manager/remote_fixture.h"
+
+namespace vessel::test {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// The guest's counter (/tmp/count, one step a second), read through its console.
+long read_counter(ConsoleStream& con) {
+  con.send("echo CNT\"\"-$(cat /tmp/count)-\"\"END\n");
+  if (!con.expect("-END", 30s)) return -1;
+  static const std::regex re(R"(CNT-(\d+)-END)");
+  long last = -1;
+  const std::string& out = con.output();
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), re); it != std::sregex_iterator(); ++it)
+    last = std::stol((*it)[1]);
+  return last;
+}
+
+// Waits until the counter passes `above`; returns the value seen (or -1).
+long counter_passes(ConsoleStream& con, long above, std::chrono::seconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    const long v = read_counter(con);
+    if (v > above || Clock::now() >= deadline) return v > above ? v : -1;
+    std::this_thread::sleep_for(500ms);  // the counter steps once a second
+  }
+}
+
+std::string sector(const std::string& disk, int n) {
+  std::ifstream f(disk, std::ios::binary);
+  f.seekg(n * 512);
+  std::string s(16, '\0');
+  f.read(s.data(), 16);
+  return s.substr(0, s.find('\n'));
+}
+
+struct TwoHosts {
+  explicit TwoHosts(const std::string& pki_dir) : pki(pki_dir) {}
+  void start() {
+    ASSERT_TRUE(pki.ok) << pki.error;
+    a.start({"--listen", "127.0.0.1:0", "--tls-dir", pki.ca});
+    b.start({"--listen", "127.0.0.1:0", "--tls-dir", pki.peer});
+    port_a = tls_port(a);
+    port_b = tls_port(b);
+    ASSERT_NE(port_a, 0u);
+    ASSERT_NE(port_b, 0u);
+  }
+  Daemon a, b;
+  Pki pki;
+  unsigned port_a = 0, port_b = 0;
+};
+
+TEST(ManagerRemote, VmMigratesToAnotherDaemonOverTlsAndBack) {
+  Daemon scratch;  // owns the directory for the certificates and the shared disk
+  TwoHosts h(scratch.dir() + "/pki");
+  h.start();
+  if (HasFatalFailure()) return;
+  const std::string disk = scratch.dir() + "/shared.raw";
+  {
+    std::ofstream f(disk, std::ios::binary);
+    f << std::string(1 << 20, '\0');
+  }
+  json body = h.a.guest_vm("roamer");
+  body["drives"] = json::array({{{"file", disk}, {"format", "raw"}}});
+  body["start"] = true;
+  ASSERT_EQ(h.a.api("POST", "/v1/vms", body).status, 201);
+  long before = 0;
+  {
+    ConsoleStream con(h.a.socket(), "roamer");
+    ASSERT_TRUE(con.expect("VESSEL-GUEST-READY", 120s)) << con.output();
+    con.send("(i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 1; done) &\n");
+    con.send("printf 'written-on-a\\n' | dd of=/dev/vda bs=512 seek=0 conv=notrunc 2>/dev/null; sync\n");
+    before = counter_passes(con, 2, 60s);
+    ASSERT_GT(before, 2) << con.output();
+  }
+  EXPECT_EQ(sector(disk, 0), "written-on-a");
+
+  // A read-only certificate may look but not move it.
+  auto ro = remote_api(tls_target(h.port_a, h.pki.reader), "POST", "/v1/vms/roamer/migrate",
+                       json{{"to", https_url(h.port_b)}});
+  EXPECT_EQ(ro.status, 403) << ro.error << ro.body;
+  EXPECT_EQ(h.a.api("GET", "/v1/vms/roamer").json.value("state", ""), "running");
+  // Bad destinations are refused before anything moves.
+  EXPECT_EQ(h.a.api("POST", "/v1/vms/roamer/migrate", json{{"to", "https://127.0.0.1:0"}}).status, 400);
+  EXPECT_EQ(h.a.api("POST", "/v1/vms/roamer/migrate", json{{"to", "https://127.0.0.1:" + std::to_string(h.port_b)}, {"name", 5}}).status, 400);
+
+  // There: asked through A's Unix socket, A talks to B with its host certificate.
+  const auto started = Clock::now();
+  auto r = h.a.api("POST", "/v1/vms/roamer/migrate", json{{"to", https_url(h.port_b)}, {"downtime_ms", 100}});
+  const double wall_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json.value("daemon", ""), https_url(h.port_b));
+  printf("[ metric ] A->B over TLS: API call %.0f ms, migration total %.0f ms, downtime %.1f ms, %d rounds, %.1f MiB\n",
+         wall_ms, r.json.value("total_ms", 0.0), r.json.value("downtime_ms", 0.0), r.json.value("rounds", 0),
+         r.json.value("bytes_sent", 0.0) / 1048576.0);
+  EXPECT_EQ(h.a.api("GET", "/v1/vms/roamer").status, 404) << "the source forgot it";
+  const auto there = h.b.api("GET", "/v1/vms/roamer");
+  EXPECT_EQ(there.json.value("state", ""), "running") << there.body;
+  EXPECT_EQ(there.json["config"]["drives"][0].value("file", ""), disk) << "the definition moved with it";
+  long on_b = 0;
+  {
+    ConsoleStream con(h.b.socket(), "roamer");
+    on_b = counter_passes(con, before, 60s);
+    EXPECT_GT(on_b, before) << con.output();
+    con.send("printf 'written-on-b\\n' | dd of=/dev/vda bs=512 seek=1 conv=notrunc 2>/dev/null; sync\n");
+    on_b = counter_passes(con, on_b, 60s);
+  }
+  EXPECT_EQ(sector(disk, 1), "written-on-b");
+
+  // And back, with the CLI talking to B over TLS (B then talks to A with its own host
+  // certificate).
+  CliResult cli = run_cli({"vm", "--remote", https_url(h.port_b), "--tls-dir", h.pki.ca, "migrate", "roamer", "--to",
+                           https_url(h.port_a)});
+  ASSERT_EQ(cli.status, 0) << cli.output;
+  EXPECT_NE(cli.output.find("migrated roamer to " + https_url(h.port_a)), std::string::npos) << cli.output;
+  EXPECT_NE(cli.output.find("downtime "), std::string::npos) << cli.output;
+  EXPECT_EQ(h.b.api("GET", "/v1/vms/roamer").status, 404);
+  EXPECT_EQ(h.a.api("GET", "/v1/vms/roamer").json.value("state", ""), "running");
+  {
+    ConsoleStream con(h.a.socket(), "roamer");
+    EXPECT_GT(counter_passes(con, on_b, 60s), on_b) << con.output();
+    // Both sectors, read back from the disk by the guest (its cache dropped first).
+    con.send("echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/vda bs=1024 count=1 2>/dev/null | tr '\\0' ' ' | tr -s ' '; echo\n");
+    EXPECT_TRUE(con.expect("written-on-a", 30s)) << con.output();
+    EXPECT_TRUE(con.expect("written-on-b", 30s)) << con.output();
+  }
+  EXPECT_EQ(h.a.api("POST", "/v1/vms/roamer/kill", json::object()).status, 200);
+}
+
+TEST(ManagerRemote, SourceKeepsTheVmWhenTheDestinationDiesMidway) {
+  Daemon scratch;
+  TwoHosts h(scratch.dir() + "/pki");
+  h.start();
+  if (HasFatalFailure()) return;
+  json body = h.a.guest_vm("steady");
+  body["start"] = true;
+  ASSERT_EQ(h.a.api("POST", "/v1/vms", body).status, 201);
+  ConsoleStream con(h.a.socket(), "steady");
+  ASSERT_TRUE(con.expect("VESSEL-GUEST-READY", 120s)) << con.output();
+  // 48 MiB that do not compress, so that at 4 MiB/s the move takes seconds.
+  con.send("dd if=/dev/urandom of=/tmp/fill bs=1M count=48 2>/dev/null; echo FILL\"\"ED\n");
+  ASSERT_TRUE(con.expect("FILLED", 120s)) << con.output();
+  con.send("(i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 1; done) &\n");
+  const long before = counter_passes(con, 1, 60s);
+  ASSERT_GT(before, 1);
+
+  ApiResponse result;
+  std::thread mover([&] {
+    result = h.a.api("POST", "/v1/vms/steady/migrate", json{{"to", https_url(h.port_b)}, {"bandwidth", "4M"}});
+  });
+  // Mid-way: B has the VM waiting and A's VMM has sent a few MiB.
+  const std::string source_ctl = h.a.state_dir() + "/vms/steady/ctl";
+  pid_t vmm_b = -1;
+  const auto deadline = Clock::now() + 60s;
+  for (; Clock::now() < deadline; std::this_thread::sleep_for(50ms)) {  // polling both daemons' progress
+    if (vmm_b < 0) {
+      auto there = h.b.api("GET", "/v1/vms/steady");
+      if (there.status == 200 && there.json.contains("pid")) vmm_b = there.json["pid"].get<pid_t>();
+      continue;
+    }
+    auto s = manager::control_request(source_ctl, {{"op", "migrate-status"}}, 2s);
+    if (s && s->value("bytes_sent", uint64_t{0}) > (8u << 20)) break;
+  }
+  ASSERT_GT(vmm_b, 0) << "the destination never showed the incoming VM";
+  const auto vmm_b_id = manager::ProcessId{vmm_b, manager::process_start_time(vmm_b).value_or(0)};
+  // The destination host goes: its daemon and the VMM receiving the VM.
+  h.b.kill9();
+  if (manager::process_alive(vmm_b_id)) ::kill(vmm_b, SIGKILL);
+  mover.join();
+  EXPECT_GE(result.status, 500) << result.body;
+  EXPECT_EQ(h.a.api("GET", "/v1/vms/steady").json.value("state", ""), "running") << "the VM stays at the source";
+  EXPECT_GT(counter_passes(con, before + 1, 60s), before + 1) << con.output();
+
+  // The destination comes back and forgets the VM that never arrived.
+  h.b.start({"--listen", "127.0.0.1:0", "--tls-dir", h.pki.peer});
+  const auto gone_by = Clock::now() + 30s;
+  int status = 200;
+  for (; Clock::now() < gone_by && (status = h.b.api("GET", "/v1/vms/steady").status) != 404;
+       std::this_thread::sleep_for(50ms)) {  // its watcher runs every 200 ms
+  }
+  EXPECT_EQ(status, 404) << "the half-arrived VM stays at the destination";
+  EXPECT_EQ(h.a.api("POST", "/v1/vms/steady/kill", json::object()).status, 200);
+}
+
+}  // namespace
+}  // namespace vessel::test
