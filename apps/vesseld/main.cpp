@@ -197,7 +197,8 @@ int main(int argc, char** argv) {
     log.error("cannot use the state directory", {{"error", state.error()}});
     return 1;
   }
-  vessel::manager::RegistryOptions registry_options{vmm_binary};
+  vessel::manager::RegistryOptions registry_options;
+  registry_options.vmm_binary = vmm_binary;
   registry_options.peer_tls = client_tls;
   if (app.count("--ksm")) {
     if (ksm_pages_to_scan < 0) ksm_pages_to_scan = 100;

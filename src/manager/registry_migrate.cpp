@@ -309,7 +309,7 @@ Outcome<json> Registry::migration_progress(const std::string& name) {
   auto s = control_request(state_.control_socket(name), {{"op", "migrate-status"}}, 5s);
   if (!s) return ManagerError{ErrorKind::VmmFailure, "vmm_unreachable", s.error()};
   if (!s->value("ok", false))
-    return ManagerError{ErrorKind::Unsupported, "unsupported", s->value("error", std::string("the VMM cannot report"))};
+    return ManagerError{ErrorKind::Unsupported, "not_supported", s->value("error", std::string("the VMM cannot report"))};
   json out = s.value();
   out.erase("ok");
   out["name"] = name;

@@ -168,6 +168,7 @@ TEST(ManagerRemote, SourceKeepsTheVmWhenTheDestinationDiesMidway) {
   // Mid-way: B has the VM waiting and A's VMM has sent a few MiB.
   const std::string source_ctl = h.a.state_dir() + "/vms/steady/ctl";
   pid_t vmm_b = -1;
+  uint64_t sent_at_kill = 0;
   const auto deadline = Clock::now() + 60s;
   for (; Clock::now() < deadline; std::this_thread::sleep_for(50ms)) {  // polling both daemons' progress
     if (vmm_b < 0) {
@@ -176,15 +177,21 @@ TEST(ManagerRemote, SourceKeepsTheVmWhenTheDestinationDiesMidway) {
       continue;
     }
     auto s = manager::control_request(source_ctl, {{"op", "migrate-status"}}, 2s);
-    if (s && s->value("bytes_sent", uint64_t{0}) > (8u << 20)) break;
+    if (s && s->value("bytes_sent", uint64_t{0}) > (8u << 20)) {
+      sent_at_kill = s->value("bytes_sent", uint64_t{0});
+      break;
+    }
   }
   ASSERT_GT(vmm_b, 0) << "the destination never showed the incoming VM";
+  ASSERT_GT(sent_at_kill, 0u) << "the migration never got 8 MiB far";
   const auto vmm_b_id = manager::ProcessId{vmm_b, manager::process_start_time(vmm_b).value_or(0)};
   // The destination host goes: its daemon and the VMM receiving the VM.
   h.b.kill9();
   if (manager::process_alive(vmm_b_id)) ::kill(vmm_b, SIGKILL);
   mover.join();
   EXPECT_GE(result.status, 500) << result.body;
+  printf("[ info ] killed the destination after %.1f MiB; the source answered %d: %s\n", sent_at_kill / 1048576.0,
+         result.status, result.json.is_object() ? result.json["error"].value("message", "").c_str() : "");
   EXPECT_EQ(h.a.api("GET", "/v1/vms/steady").json.value("state", ""), "running") << "the VM stays at the source";
   EXPECT_GT(counter_passes(con, before + 1, 60s), before + 1) << con.output();
 
