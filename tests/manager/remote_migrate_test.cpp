@@ -206,5 +206,71 @@ TEST(ManagerRemote, SourceKeepsTheVmWhenTheDestinationDiesMidway) {
   EXPECT_EQ(h.a.api("POST", "/v1/vms/steady/kill", json::object()).status, 200);
 }
 
+// Both daemons are killed (kill -9) mid-way: the stream runs VMM to VMM and finishes without
+// them. Restarted, the destination finds its receiving VMM running the VM and keeps it; the
+// source finds its VMM gone, asks the destination it recorded, and forgets the VM.
+TEST(ManagerRemote, BothDaemonsMayDieMidway) {
+  Daemon scratch;
+  TwoHosts h(scratch.dir() + "/pki");
+  h.start();
+  if (HasFatalFailure()) return;
+  json body = h.a.guest_vm("orphan");
+  body["start"] = true;
+  auto created = h.a.api("POST", "/v1/vms", body);
+  ASSERT_EQ(created.status, 201);
+  const pid_t vmm_a = created.json.value("pid", 0);
+  ASSERT_GT(vmm_a, 0) << created.body;
+  const manager::ProcessId vmm_a_id{vmm_a, manager::process_start_time(vmm_a).value_or(0)};
+  long before = 0;
+  {
+    ConsoleStream con(h.a.socket(), "orphan");
+    ASSERT_TRUE(con.expect("VESSEL-GUEST-READY", 120s)) << con.output();
+    con.send("dd if=/dev/urandom of=/tmp/fill bs=1M count=32 2>/dev/null; echo FILL\"\"ED\n");
+    ASSERT_TRUE(con.expect("FILLED", 120s)) << con.output();
+    con.send("(i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 1; done) &\n");
+    before = counter_passes(con, 1, 60s);
+    ASSERT_GT(before, 1);
+  }
+  // The call is made with the plain client: its daemon dies under it.
+  std::thread mover([&] {
+    (void)http::http_request(h.a.socket(), "POST", "/v1/vms/orphan/migrate",
+                             json{{"to", https_url(h.port_b)}, {"bandwidth", "8M"}}.dump());
+  });
+  const std::string source_ctl = h.a.state_dir() + "/vms/orphan/ctl";
+  bool under_way = false;
+  for (const auto deadline = Clock::now() + 60s; Clock::now() < deadline && !under_way;
+       std::this_thread::sleep_for(50ms)) {  // polling the source VMM's progress
+    auto s = manager::control_request(source_ctl, {{"op", "migrate-status"}}, 2s);
+    under_way = s && s->value("bytes_sent", uint64_t{0}) > (4u << 20);
+  }
+  ASSERT_TRUE(under_way);
+  h.a.kill9();
+  h.b.kill9();
+  mover.join();
+  // The source VMM exits (status 5) once the VM runs at the destination.
+  const auto gone_by = Clock::now() + 120s;
+  while (manager::process_alive(vmm_a_id) && Clock::now() < gone_by) std::this_thread::sleep_for(50ms);
+  ASSERT_FALSE(manager::process_alive(vmm_a_id)) << "the migration did not finish without its daemons";
+
+  h.b.start({"--listen", "127.0.0.1:" + std::to_string(h.port_b), "--tls-dir", h.pki.peer});
+  h.a.start({"--listen", "127.0.0.1:0", "--tls-dir", h.pki.ca});
+  const auto there = h.b.api("GET", "/v1/vms/orphan");
+  EXPECT_EQ(there.json.value("state", ""), "running") << there.body;
+  int status = 0;
+  for (const auto deadline = Clock::now() + 30s;
+       Clock::now() < deadline && (status = h.a.api("GET", "/v1/vms/orphan").status) != 404;
+       std::this_thread::sleep_for(50ms)) {  // the source's watcher asks the destination
+  }
+  EXPECT_EQ(status, 404) << "the source still lists the VM that runs at the destination";
+  {
+    ConsoleStream con(h.b.socket(), "orphan");
+    EXPECT_GT(counter_passes(con, before, 60s), before) << con.output();
+  }
+  // Still B's to manage: a destination that kept the "incoming" mark would drop it here.
+  EXPECT_EQ(h.b.api("POST", "/v1/vms/orphan/pause", json::object()).status, 200);
+  EXPECT_EQ(h.b.api("POST", "/v1/vms/orphan/kill", json::object()).status, 200);
+  EXPECT_EQ(h.b.api("GET", "/v1/vms/orphan").json.value("state", ""), "stopped") << "kept, stopped, not dropped";
+}
+
 }  // namespace
 }  // namespace vessel::test
