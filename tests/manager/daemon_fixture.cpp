@@ -154,8 +154,11 @@ bool Daemon::wait_state_at(const std::string& path, const std::string& state, st
 ConsoleStream::ConsoleStream(const std::string& socket, const std::string& vm)
     : ConsoleStream(socket, ApiPath{"/v1/vms/" + vm + "/console"}) {}
 
-ConsoleStream::ConsoleStream(const std::string& socket, const ApiPath& route) {
-  auto c = http::http_open_stream(socket, "GET", route.path,
+ConsoleStream::ConsoleStream(const std::string& socket, const ApiPath& route)
+    : ConsoleStream(http::unix_target(socket), route) {}
+
+ConsoleStream::ConsoleStream(const http::Target& daemon, const ApiPath& route) {
+  auto c = http::http_open_stream(daemon, "GET", route.path,
                                  "Connection: Upgrade\r\nUpgrade: vessel-console\r\n");
   if (!c) return;
   if (c->status != 101) {

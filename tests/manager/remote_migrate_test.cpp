@@ -116,7 +116,10 @@ TEST(ManagerRemote, VmMigratesToAnotherDaemonOverTlsAndBack) {
   EXPECT_EQ(there.json["config"]["drives"][0].value("file", ""), disk) << "the definition moved with it";
   long on_b = 0;
   {
-    ConsoleStream con(h.b.socket(), "roamer");
+    // B's console over TLS this time (history, then live output, input typed to the guest).
+    ConsoleStream con(tls_target(h.port_b, h.pki.ca), ConsoleStream::ApiPath{"/v1/vms/roamer/console"});
+    ASSERT_TRUE(con.ok());
+    EXPECT_TRUE(con.expect("VESSEL-GUEST-READY", 30s)) << "the console history came along\n" << con.output();
     on_b = counter_passes(con, before, 60s);
     EXPECT_GT(on_b, before) << con.output();
     con.send("printf 'written-on-b\\n' | dd of=/dev/vda bs=512 seek=1 conv=notrunc 2>/dev/null; sync\n");
