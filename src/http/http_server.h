@@ -1,6 +1,7 @@
-// A small HTTP/1.1 server on a Unix stream socket, TCP, or TCP with mutual TLS: one thread per connection (connections
-// are few: the CLI, tests, a management tool), keep-alive, Content-Length bodies. A handler
-// may take a connection over for a long-lived stream (console attach).
+// A small HTTP/1.1 server on a Unix stream socket, TCP, or TCP with mutual TLS: one thread per
+// connection (connections are few: the CLI, tests, a management tool, other daemons),
+// keep-alive, Content-Length bodies. A handler may take a connection over for a long-lived
+// stream (console attach). Each request carries its Peer (who is on the other end).
 #pragma once
 #include <atomic>
 #include <condition_variable>

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <atomic>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -207,6 +208,47 @@ TEST(ManagerRemote, SourceKeepsTheVmWhenTheDestinationDiesMidway) {
   }
   EXPECT_EQ(status, 404) << "the half-arrived VM stays at the destination";
   EXPECT_EQ(h.a.api("POST", "/v1/vms/steady/kill", json::object()).status, 200);
+}
+
+// Clients reading the progress (GET .../migration, as `vessel vm migrate` does on a terminal)
+// while the daemon follows the move: one of them may read the source VMM's final report
+// first, after which it exits; the daemon must still see the move succeed, not undo it.
+TEST(ManagerRemote, ProgressReadersDoNotConfuseTheMove) {
+  Daemon scratch;
+  TwoHosts h(scratch.dir() + "/pki");
+  h.start();
+  if (HasFatalFailure()) return;
+  json body = h.a.guest_vm("watched");
+  body["start"] = true;
+  ASSERT_EQ(h.a.api("POST", "/v1/vms", body).status, 201);
+  {
+    ConsoleStream con(h.a.socket(), "watched");
+    ASSERT_TRUE(con.expect("VESSEL-GUEST-READY", 120s)) << con.output();
+  }
+  for (int i = 0; i < 6; ++i) {
+    Daemon& from = i % 2 ? h.b : h.a;
+    Daemon& to = i % 2 ? h.a : h.b;
+    const unsigned to_port = i % 2 ? h.port_a : h.port_b;
+    std::atomic<bool> done{false};
+    std::atomic<int> reads{0};
+    std::vector<std::thread> readers;
+    for (int t = 0; t < 3; ++t)
+      readers.emplace_back([&] {
+        while (!done) {  // as fast as it goes: the race is with the daemon's own 20 ms poll
+          if (http::http_request(from.socket(), "GET", "/v1/vms/watched/migration", {}, 5s)) ++reads;
+        }
+      });
+    auto r = http::http_request(from.socket(), "POST", "/v1/vms/watched/migrate",
+                                json{{"to", https_url(to_port)}}.dump(), 120s);
+    done = true;
+    for (auto& t : readers) t.join();
+    ASSERT_TRUE(r) << r.error();
+    ASSERT_EQ(r->status, 200) << "move " << i << ": " << r->body;
+    EXPECT_GT(reads.load(), 0);
+    EXPECT_EQ(to.api("GET", "/v1/vms/watched").json.value("state", ""), "running") << "move " << i;
+    EXPECT_EQ(from.api("GET", "/v1/vms/watched").status, 404) << "move " << i;
+  }
+  EXPECT_EQ(h.a.api("POST", "/v1/vms/watched/kill", json::object()).status, 200);
 }
 
 // Both daemons are killed (kill -9) mid-way: the stream runs VMM to VMM and finishes without
