@@ -87,6 +87,9 @@ class Registry {
     // `migrating_as` there), also in runtime.json: if the daemon stops meanwhile, the next
     // one finds out where the VM ended up (settle_outgoing).
     std::string migrating_to, migrating_as;
+    // When settle_outgoing first found the VM not running at the destination (it looks again
+    // for 10 s: the destination resumes a moment after the source's VMM has left).
+    std::optional<std::chrono::steady_clock::time_point> not_there_since;
   };
 
   Registry(StateDir state, RegistryOptions options, EventLog& log)

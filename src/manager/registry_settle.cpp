@@ -47,8 +47,10 @@ void Registry::settle_outgoing(const std::vector<std::shared_ptr<Entry>>& entrie
       auto r = http::http_request(target.value().value(), "GET", "/v1/vms/" + as, {}, 10s);
       if (!r) continue;  // the destination is not reachable now: ask again later
       if (r->status == 200) state = json::parse(r->body, nullptr, false).value("state", "");
-    } else if (auto there = find(as)) {
-      state = running(*there) ? "running" : "stopped";
+    } else if (auto there = find(as); there && running(*there)) {
+      // Its VMM answers "status" once the VM runs in it (a receiving VMM has no VM yet).
+      auto st = control_request(state_.control_socket(as), {{"op", "status"}}, 2s);
+      state = st && st->value("ok", false) ? "running" : "waiting";
     }
     const std::string name = e->def.name;
     if (state == "running" || state == "paused") {
@@ -66,6 +68,10 @@ void Registry::settle_outgoing(const std::vector<std::shared_ptr<Entry>>& entrie
     }
     {
       std::lock_guard data(e->data);
+      const auto now = std::chrono::steady_clock::now();
+      if (!e->not_there_since) e->not_there_since = now;
+      if (now - *e->not_there_since < 10s) continue;
+      e->not_there_since.reset();
       e->migrating_to.clear();
       e->migrating_as.clear();
       e->last_exit = "its VMM ended during a migration to " + to + ", and the VM does not run there";
