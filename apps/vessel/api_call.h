@@ -10,7 +10,11 @@
 #include <string>
 #include <thread>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+
+#include "common/result.h"
+#include "http/http_client.h"
 
 namespace vessel::cli {
 
@@ -18,12 +22,18 @@ using nlohmann::json;
 
 struct Common {
   std::string socket;
+  std::string remote;   // https://HOST:PORT of a remote vesseld (--remote, env VESSEL_REMOTE)
+  std::string tls_dir;  // ca.crt, client.crt, client.key (--tls-dir, env VESSEL_TLS_DIR)
   bool json_output = false;
   const char* program = "vessel";  // prefix of error messages
 };
 
 // --socket, else VESSEL_SOCKET, else /run/vessel/vessel.sock.
 std::string default_socket();
+// --socket, --remote and --tls-dir on a command, with their environment defaults.
+void add_connection_options(CLI::App& app, Common& c);
+// Where the daemon is: the Unix socket, or --remote with the client certificate of --tls-dir.
+Result<http::Target> daemon_target(const Common& c);
 std::string human_bytes(double b);
 std::string human_duration(double s);
 

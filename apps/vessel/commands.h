@@ -19,5 +19,7 @@ int ct_command(int argc, char** argv);
 int image_command(int argc, char** argv);
 int ls_command(int argc, char** argv);
 int net_command(int argc, char** argv);
+int cluster_command(int argc, char** argv);
+int cert_command(int argc, char** argv);
 
 }  // namespace vessel::cli

@@ -48,9 +48,8 @@ int output(const Common& c, const std::optional<json>& r) {
 int ct_command(int argc, char** argv) {
   CLI::App app{"Manage containers through vesseld", "vessel ct"};
   Common c;
-  c.socket = default_socket();
   c.program = "vessel ct";
-  app.add_option("--socket", c.socket, "vesseld API socket (env VESSEL_SOCKET)")->capture_default_str();
+  add_connection_options(app, c);
   app.add_flag("--json", c.json_output, "print the daemon's JSON");
   app.require_subcommand(1);
   app.fallthrough();
@@ -158,7 +157,7 @@ int ct_command(int argc, char** argv) {
   if (*simple["show"]) return output(c, call(c, "GET", ct));
   if (*simple["rm"]) return output(c, call(c, "DELETE", ct));
   if (*simple["logs"]) return output(c, call(c, "GET", ct + "/logs"));
-  if (*simple["console"]) return attach_console(c.socket, ct + "/console", "vessel ct");
+  if (*simple["console"]) return attach_console(c, ct + "/console", "vessel ct");
   for (const char* s : {"start", "pause", "resume"})
     if (*simple[s]) return output(c, call(c, "POST", ct + "/" + s, json::object()));
   if (*stop) return output(c, call(c, "POST", ct + "/stop", {{"timeout_seconds", timeout}}));

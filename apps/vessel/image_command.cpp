@@ -10,9 +10,8 @@ namespace vessel::cli {
 int image_command(int argc, char** argv) {
   CLI::App app{"Container images for vesseld", "vessel image"};
   Common c;
-  c.socket = default_socket();
   c.program = "vessel image";
-  app.add_option("--socket", c.socket, "vesseld API socket (env VESSEL_SOCKET)")->capture_default_str();
+  add_connection_options(app, c);
   app.add_flag("--json", c.json_output, "print the daemon's JSON");
   app.require_subcommand(1);
   std::string file, name;

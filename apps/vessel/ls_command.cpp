@@ -10,9 +10,8 @@ namespace vessel::cli {
 int ls_command(int argc, char** argv) {
   CLI::App app{"List every VM and container vesseld manages", "vessel ls"};
   Common c;
-  c.socket = default_socket();
   c.program = "vessel ls";
-  app.add_option("--socket", c.socket, "vesseld API socket (env VESSEL_SOCKET)")->capture_default_str();
+  add_connection_options(app, c);
   app.add_flag("--json", c.json_output, "print one JSON array");
   bool quiet = false;
   app.add_flag("--quiet,-q", quiet, "one line per server: KIND NAME STATE (KIND: vm or ct, as the commands)");

@@ -21,6 +21,8 @@ constexpr Command kCommands[] = {
     {"image", vessel::cli::image_command, "container images for vesseld: import (OCI layout, docker save), ls, rm"},
     {"net", vessel::cli::net_command, "named networks for vesseld: a switch VMs share, with optional NAT (create, ls, rm)"},
     {"ls", vessel::cli::ls_command, "every VM and container vesseld manages"},
+    {"cluster", vessel::cli::cluster_command, "the cluster CA for mutual TLS: init (CA and this host's certificates)"},
+    {"cert", vessel::cli::cert_command, "certificates signed by the cluster CA: issue (admin, read-only, host)"},
     {"container", vessel::cli::container_command, "the OCI runtime itself (create, start, run, state, kill, delete, ...)"},
 };
 

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "api/http_client.h"
+#include "http/http_client.h"
 #include "commands.h"
 #include "api_call.h"
 #include "vm_command.h"
@@ -94,9 +94,8 @@ bool parse_rate(const std::string& text, json& list, const char* ops_key) {
 int vm_command(int argc, char** argv) {
   CLI::App app{"Manage virtual machines through vesseld", "vessel vm"};
   Common c;
-  c.socket = default_socket();
   c.program = "vessel vm";
-  app.add_option("--socket", c.socket, "vesseld API socket (env VESSEL_SOCKET)")->capture_default_str();
+  add_connection_options(app, c);
   app.add_flag("--json", c.json_output, "print the daemon's JSON");
   app.require_subcommand(1);
   app.fallthrough();
@@ -173,8 +172,11 @@ int vm_command(int argc, char** argv) {
   uint64_t downtime_ms = 0;
   bool compress = false;
   migrate->add_option("name", name, "VM name")->required();
-  migrate->add_option("--to", to, "a new name on this host, or another daemon's socket as unix:PATH")->required();
-  migrate->add_option("--as", as_name, "with --to unix:PATH: the VM's name there (default: the same)");
+  migrate->add_option("--to", to,
+                      "a new name on this host, another daemon's socket as unix:PATH, or another host's vesseld "
+                      "as https://HOST:PORT (its --listen; the daemons authenticate with their --tls-dir certificates)")
+      ->required();
+  migrate->add_option("--as", as_name, "with --to unix:PATH or https://...: the VM's name there (default: the same)");
   migrate->add_option("--downtime-ms", downtime_ms, "longest acceptable pause (default 300)");
   migrate->add_option("--bandwidth", bandwidth, "bytes per second (K, M, G suffixes); default unlimited");
   migrate->add_flag("--compress", compress, "zstd for page data");
@@ -260,7 +262,7 @@ int vm_command(int argc, char** argv) {
   if (*metrics) return output(c, call(c, "GET", "/metrics"));
   if (*simple["show"]) return output(c, call(c, "GET", vm));
   if (*simple["rm"]) return output(c, call(c, "DELETE", vm));
-  if (*simple["console"]) return attach_console(c.socket, vm + "/console", "vessel vm");
+  if (*simple["console"]) return attach_console(c, vm + "/console", "vessel vm");
   if (*simple["debug"]) {
     auto r = call(c, "GET", vm);
     if (!r) return kExitFailure;
@@ -289,11 +291,14 @@ int vm_command(int argc, char** argv) {
     if (downtime_ms) body["downtime_ms"] = downtime_ms;
     if (!bandwidth.empty()) body["bandwidth"] = bandwidth;
     if (compress) body["compress"] = true;
-    auto r = call(c, "POST", vm + "/migrate", body, "migrating");
+    auto r = migrate_with_progress(c, name, body);
     if (!r || c.json_output) return output(c, r);
-    printf("migrated %s to %s in %.2f s: %d rounds, %s sent, downtime %.1f ms\n", name.c_str(),
-           r->value("name", "").c_str(), r->value("total_ms", 0.0) / 1e3, r->value("rounds", 0),
-           human_bytes(r->value("bytes_sent", 0.0)).c_str(), r->value("downtime_ms", 0.0));
+    const std::string new_name = r->value("name", "");
+    const std::string where = r->contains("daemon") ? (*r)["daemon"].get<std::string>() + (new_name != name ? " as " + new_name : "")
+                                                   : new_name;
+    printf("migrated %s to %s in %.2f s: %d rounds, %s sent, downtime %.1f ms\n", name.c_str(), where.c_str(),
+           r->value("total_ms", 0.0) / 1e3, r->value("rounds", 0), human_bytes(r->value("bytes_sent", 0.0)).c_str(),
+           r->value("downtime_ms", 0.0));
     return kExitOk;
   }
   if (*limits) {

@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "api/http_client.h"
+#include "http/http_client.h"
 #include "commands.h"
 #include "vm_command.h"
 
@@ -53,10 +53,15 @@ bool write_all(int fd, const char* p, size_t n) {
 
 }  // namespace
 
-int attach_console(const std::string& socket, const std::string& path, const char* program) {
+int attach_console(const Common& common, const std::string& path, const char* program) {
+  auto socket = daemon_target(common);
+  if (!socket) {
+    fprintf(stderr, "%s: %s\n", program, socket.error().c_str());
+    return 1;
+  }
   // /v1/KIND/NAME/console
   const std::string name = path.substr(0, path.rfind('/')).substr(path.substr(0, path.rfind('/')).rfind('/') + 1);
-  auto c = api::http_open_stream(socket, "GET", path,
+  auto c = http::http_open_stream(socket.value(), "GET", path,
                                  "Connection: Upgrade\r\nUpgrade: vessel-console\r\n");
   if (!c) {
     fprintf(stderr, "%s: %s\n", program, c.error().c_str());

@@ -2,6 +2,7 @@
 // socket and runs each VM as its own detached vessel-vmm process, and each container through
 // vessel-runc. Killing the daemon touches neither: the next daemon re-adopts them from the
 // state directory.
+#include <grp.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -15,8 +16,9 @@
 #include <filesystem>
 
 #include "api/dispatcher.h"
-#include "api/http_server.h"
+#include "http/http_server.h"
 #include "api/static_files.h"
+#include "http/tls_context.h"
 #include "manager/container_registry.h"
 #include "manager/event_log.h"
 #include "manager/image_store.h"
@@ -52,9 +54,22 @@ std::string default_web_root() {
   return std::filesystem::path(beside_us("..")).lexically_normal().string() + "/share/vessel/web";
 }
 
+// HOST:PORT or [V6]:PORT into its parts; port 0 is allowed (any free one).
+vessel::Result<std::pair<std::string, unsigned>> split_address(const std::string& option, const std::string& address) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return vessel::Error{option + " takes ADDR:PORT, not " + address};
+  std::string host = address.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
+  const std::string port = address.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535)
+    return vessel::Error{option + ": bad port in " + address};
+  return std::pair{host, static_cast<unsigned>(std::stoul(port))};
+}
+
 // ADDR:PORT ([::1]:PORT for IPv6) on a loopback address: without TLS and client
 // authentication the dashboard must not be reachable from other hosts.
-vessel::Result<std::unique_ptr<vessel::api::HttpServer>> serve_dashboard(const std::string& address, const std::string& root,
+vessel::Result<std::unique_ptr<vessel::http::HttpServer>> serve_dashboard(const std::string& address, const std::string& root,
                                                                       vessel::api::Dispatcher& dispatcher) {
   const size_t colon = address.rfind(':');
   if (colon == std::string::npos) return vessel::Error{"--http takes ADDR:PORT, not " + address};
@@ -69,7 +84,7 @@ vessel::Result<std::unique_ptr<vessel::api::HttpServer>> serve_dashboard(const s
   } catch (const std::exception&) {
     return vessel::Error{"--http: bad port in " + address};
   }
-  return vessel::api::HttpServer::listen_tcp(host, port, [&dispatcher, root](const vessel::api::HttpRequest& r) {
+  return vessel::http::HttpServer::listen_tcp(host, port, [&dispatcher, root](const vessel::http::HttpRequest& r) {
     if (auto file = vessel::api::serve_static(root, r)) return std::move(*file);
     return dispatcher.handle(r);
   });
@@ -78,7 +93,8 @@ vessel::Result<std::unique_ptr<vessel::api::HttpServer>> serve_dashboard(const s
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Vessel manager daemon: REST API on a Unix socket, one vessel-vmm process per VM", "vesseld"};
+  CLI::App app{"Vessel manager daemon: REST API on a Unix socket (and over mutual TLS with --listen), one vessel-vmm "
+               "process per VM", "vesseld"};
   std::string socket_path = "/run/vessel/vessel.sock", state_path = "/var/lib/vessel", vmm_binary, runc_binary, log_file;
   std::string http_address, web_root;
   bool no_autostart = false;
@@ -91,6 +107,18 @@ int main(int argc, char** argv) {
                  "also serve the API and the web dashboard over HTTP on ADDR:PORT (loopback only: there is no TLS)");
   app.add_option("--web-root", web_root, "the dashboard's files (default: web/ beside vesseld, else PREFIX/share/vessel/web)");
   app.add_option("--log-file", log_file, "append structured logs (JSON lines) here instead of stderr");
+  std::string socket_group, listen_address, tls_dir, audit_file;
+  app.add_option("--socket-group", socket_group,
+                 "group of the API socket: its members may use every API call (mode 0660)");
+  app.add_option("--listen", listen_address,
+                 "also serve the API over TCP with mutual TLS on ADDR:PORT (needs --tls-dir); the client "
+                 "certificate's role decides what it may do (admin, host, read-only)");
+  app.add_option("--tls-dir", tls_dir,
+                 "this host's TLS identity, as `vessel cluster init` or `vessel cert issue --role host` makes it: "
+                 "ca.crt (the cluster CA), host.crt, host.key; used for --listen and to reach other daemons "
+                 "(migration to https://HOST:PORT)");
+  app.add_option("--audit-log", audit_file,
+                 "append one JSON line per state-changing request (who, method, path, status) here too");
   app.add_flag("--no-autostart", no_autostart, "do not start VMs marked autostart");
   app.add_option("--ksm", ksm_pages_to_scan,
                  "turn the host's KSM on, scanning N pages per 20 ms, and offer every VM's RAM to it "
@@ -111,6 +139,38 @@ int main(int argc, char** argv) {
     return 1;
   }
   vessel::manager::EventLog log(log_out);
+  if (!listen_address.empty() && tls_dir.empty()) {
+    log.error("--listen needs --tls-dir: the API over TCP is served with mutual TLS only");
+    return 2;
+  }
+  std::shared_ptr<vessel::http::TlsContext> server_tls, client_tls;
+  if (!tls_dir.empty()) {
+    const auto files = vessel::http::tls_files_in(tls_dir, "host");
+    auto s = vessel::http::TlsContext::create(vessel::http::TlsContext::Side::Server, files);
+    auto c = s ? vessel::http::TlsContext::create(vessel::http::TlsContext::Side::Client, files) : s;
+    if (!s || !c) {
+      log.error("cannot use the TLS identity", {{"tls_dir", tls_dir}, {"error", s ? c.error() : s.error()}});
+      return 2;
+    }
+    server_tls = s.value();
+    client_tls = c.value();
+  }
+  gid_t socket_gid = static_cast<gid_t>(-1);
+  if (!socket_group.empty()) {
+    const group* g = getgrnam(socket_group.c_str());
+    if (!g) {
+      log.error("no such group for --socket-group", {{"group", socket_group}});
+      return 2;
+    }
+    socket_gid = g->gr_gid;
+  }
+  FILE* audit_out = nullptr;
+  if (!audit_file.empty() && !(audit_out = fopen(audit_file.c_str(), "ae"))) {
+    log.error("cannot open the audit log", {{"path", audit_file}, {"error", strerror(errno)}});
+    return 1;
+  }
+  std::unique_ptr<vessel::manager::EventLog> audit_log;
+  if (audit_out) audit_log = std::make_unique<vessel::manager::EventLog>(audit_out);
   if (vmm_binary.empty()) vmm_binary = beside_us("vessel-vmm");
   if (runc_binary.empty()) runc_binary = beside_us("vessel-runc");
   if (access(runc_binary.c_str(), X_OK) != 0) {
@@ -143,6 +203,7 @@ int main(int argc, char** argv) {
   registry_options.vmm_binary = vmm_binary;
   registry_options.networks_dir = networks.dir();
   registry_options.network_exists = [&networks](const std::string& name) { return networks.exists(name); };
+  registry_options.peer_tls = client_tls;
   if (app.count("--ksm")) {
     if (ksm_pages_to_scan < 0) ksm_pages_to_scan = 100;
     if (auto err = enable_ksm(ksm_pages_to_scan); !err.empty()) {
@@ -165,9 +226,10 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(state_path + "/containers");
   vessel::manager::ContainerRegistry containers(state_path + "/containers", runc_binary, images, log);
   vessel::api::Dispatcher dispatcher(*registry.value(), containers, images, networks, log);
+  dispatcher.set_audit_log(audit_log.get());
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(socket_path).parent_path(), ec);
-  auto handler = [&](const vessel::api::HttpRequest& r) { return dispatcher.handle(r); };
+  auto handler = [&](const vessel::http::HttpRequest& r) { return dispatcher.handle(r); };
   // Under systemd's vesseld.socket the listening socket is fd 3 (sd_listen_fds(3) protocol).
   const char* listen_pid = getenv("LISTEN_PID");
   const char* listen_fds = getenv("LISTEN_FDS");
@@ -175,13 +237,33 @@ int main(int argc, char** argv) {
   unsetenv("LISTEN_PID");
   unsetenv("LISTEN_FDS");
   unsetenv("LISTEN_FDNAMES");
-  auto server = activated ? vessel::api::HttpServer::adopt(3, handler)
-                          : vessel::api::HttpServer::listen(socket_path, 0660, handler);
+  auto server = activated ? vessel::http::HttpServer::adopt(3, handler)
+                          : vessel::http::HttpServer::listen(socket_path, 0660, handler);
   if (!server) {
     log.error("cannot serve the API", {{"error", server.error()}});
     return 1;
   }
-  std::unique_ptr<vessel::api::HttpServer> http;
+  if (!activated && socket_gid != static_cast<gid_t>(-1) && chown(socket_path.c_str(), static_cast<uid_t>(-1), socket_gid) != 0) {
+    log.error("cannot give the API socket to its group", {{"group", socket_group}, {"error", strerror(errno)}});
+    return 1;
+  }
+  std::unique_ptr<vessel::http::HttpServer> remote;
+  if (!listen_address.empty()) {
+    auto where = split_address("--listen", listen_address);
+    auto listening = where ? vessel::http::HttpServer::listen_tls(
+                                 where->first, where->second, server_tls, handler,
+                                 [&log](const vessel::http::Peer& peer, const std::string& why) {
+                                   log.warn("TLS connection refused", {{"address", peer.remote_address}, {"error", why}});
+                                 })
+                           : vessel::Result<std::unique_ptr<vessel::http::HttpServer>>(vessel::Error{where.error()});
+    if (!listening) {
+      log.error("cannot serve the API over TLS", {{"error", listening.error()}});
+      return 2;
+    }
+    remote = std::move(listening.value());
+    log.info("API over mutual TLS", {{"address", where->first}, {"port", remote->port()}});
+  }
+  std::unique_ptr<vessel::http::HttpServer> http;
   if (!http_address.empty()) {
     auto listening = serve_dashboard(http_address, web_root.empty() ? default_web_root() : web_root, dispatcher);
     if (!listening) {
@@ -201,6 +283,7 @@ int main(int argc, char** argv) {
   sigwait(&set, &signo);
   log.info("vesseld shutting down; VMs keep running", {{"signal", signo}});
   if (http) http->stop();
+  if (remote) remote->stop();
   server.value()->stop();
   return 0;
 }

@@ -1,7 +1,7 @@
 # bash completion for vessel (installed to /usr/share/bash-completion/completions/vessel)
 _vessel() {
   local cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[1]} sub=${COMP_WORDS[2]}
-  local commands="run img vm ct image ls container"
+  local commands="run img vm ct image ls cluster cert container"
   case $COMP_CWORD in
     1) COMPREPLY=($(compgen -W "$commands --help" -- "$cur")); return ;;
   esac
@@ -21,6 +21,8 @@ _vessel() {
       fi ;;
     image) [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "import ls show rm" -- "$cur")) ;;
     img) [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "create info convert check" -- "$cur")) ;;
+    cluster) [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "init" -- "$cur")) ;;
+    cert) [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "issue" -- "$cur")) ;;
     container)
       [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "create start run state kill delete exec ps list events pause resume spec features update" -- "$cur")) ;;
     run) COMPREPLY=($(compgen -W "--kernel --initrd --append --memory --cpus --cpu --bios --firmware --drive --net --control --restore --incoming --engine --hugepages --elf" -- "$cur")) ;;

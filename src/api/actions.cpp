@@ -23,7 +23,7 @@ std::vector<std::string> split_path(const std::string& path) {
   return parts;
 }
 
-std::variant<Action, ApiError> vm_action(const HttpRequest& req, const std::string& name, const std::string& what) {
+std::variant<Action, ApiError> vm_action(const http::HttpRequest& req, const std::string& name, const std::string& what) {
   static const std::pair<const char*, Power> kPower[] = {{"start", Power::Start},
                                                          {"stop", Power::Stop},
                                                          {"kill", Power::Kill},
@@ -44,11 +44,16 @@ std::variant<Action, ApiError> vm_action(const HttpRequest& req, const std::stri
     if (!j["to"].is_string()) return ApiError{400, "wrong_type", "field 'to' must be a string", {}};
     return MigrateVm{name, j};
   }
+  if (what == "migration") {
+    if (req.method != "GET") return method_not_allowed("GET");
+    return MigrationProgress{name};
+  }
   if (what == "incoming") {
     if (req.method != "POST") return method_not_allowed("POST");
     auto body = action_body(req, {"definition"});
     if (auto* e = std::get_if<ApiError>(&body)) return *e;
-    return IncomingVm{name, std::get<json>(body)};
+    return IncomingVm{name, std::get<json>(body),
+                      req.peer.transport == http::Peer::Transport::Tls ? req.peer.local_address : std::string()};
   }
   if (what == "console") {
     if (req.method != "GET") return method_not_allowed("GET");
@@ -79,7 +84,7 @@ std::variant<Action, ApiError> vm_action(const HttpRequest& req, const std::stri
 
 }  // namespace
 
-std::variant<Action, ApiError> parse_request(const HttpRequest& req) {
+std::variant<Action, ApiError> parse_request(const http::HttpRequest& req) {
   const auto parts = split_path(req.path);
   if (parts.size() == 1 && parts[0] == "metrics") {
     if (req.method != "GET") return method_not_allowed("GET");

@@ -10,8 +10,8 @@
 
 #include "api/api_error.h"
 #include "api/container_actions.h"
-#include "api/http_message.h"
 #include "api/network_actions.h"
+#include "http/http_message.h"
 
 namespace vessel::api {
 
@@ -32,12 +32,16 @@ struct GetMetrics {};
 // POST /v1/vms/{name}/migrate {"to", "downtime_ms"?, "bandwidth"?, "compress"?}
 struct MigrateVm { std::string name; nlohmann::json body; };
 // POST /v1/vms/{name}/incoming {"definition"}: another daemon moves VM {name} here.
-struct IncomingVm { std::string name; nlohmann::json body; };
+// tcp_host: the address the request came in on when it came over TLS (the receiving VMM
+// listens there on TCP); empty for the Unix socket (it listens on a Unix socket).
+// GET /v1/vms/{name}/migration: the progress of the VM's outgoing migration.
+struct MigrationProgress { std::string name; };
+struct IncomingVm { std::string name; nlohmann::json body; std::string tcp_host; };
 
 using Action = std::variant<ListVms, CreateVm, GetVm, DeleteVm, UpdateLimits, PowerAction, SnapshotVm, RestoreVm, AttachConsole,
-                            GetMetrics, MigrateVm, IncomingVm, ContainerAction, ImageAction, NetworkAction>;
+                            GetMetrics, MigrateVm, MigrationProgress, IncomingVm, ContainerAction, ImageAction, NetworkAction>;
 
 // A route, or the API error that explains why the request is not one.
-std::variant<Action, ApiError> parse_request(const HttpRequest& req);
+std::variant<Action, ApiError> parse_request(const http::HttpRequest& req);
 
 }  // namespace vessel::api

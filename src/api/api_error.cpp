@@ -17,8 +17,8 @@ ApiError from_manager(const manager::ManagerError& e) {
   return {status, e.code, e.message, {}};
 }
 
-HttpResponse error_response(const ApiError& e) {
-  HttpResponse r;
+http::HttpResponse error_response(const ApiError& e) {
+  http::HttpResponse r;
   r.status = e.status;
   r.body = nlohmann::json{{"error", {{"code", e.code}, {"message", e.message}}}}.dump(
       -1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -2,7 +2,7 @@
 #pragma once
 #include <string>
 
-#include "api/http_message.h"
+#include "http/http_message.h"
 #include "manager/manager_error.h"
 
 namespace vessel::api {
@@ -14,6 +14,6 @@ struct ApiError {
 };
 
 ApiError from_manager(const manager::ManagerError& e);
-HttpResponse error_response(const ApiError& e);
+http::HttpResponse error_response(const ApiError& e);
 
 }  // namespace vessel::api

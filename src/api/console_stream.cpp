@@ -8,9 +8,9 @@
 
 namespace vessel::api {
 
-HandlerResult console_stream(bool upgrade, const std::string& websocket_key,
+http::HandlerResult console_stream(bool upgrade, const std::string& websocket_key,
                              std::function<void(int client, std::string rest)> relay) {
-  HandlerResult r;
+  http::HandlerResult r;
   r.response.streaming = true;
   if (!websocket_key.empty()) {
     r.response.status = 101;

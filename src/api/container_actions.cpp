@@ -8,7 +8,7 @@ namespace {
 
 using nlohmann::json;
 
-std::variant<ContainerAction, ApiError> container_action(const HttpRequest& req, const std::string& name,
+std::variant<ContainerAction, ApiError> container_action(const http::HttpRequest& req, const std::string& name,
                                                          const std::string& what) {
   static const std::pair<const char*, ContainerPower> kPower[] = {{"start", ContainerPower::Start},
                                                                   {"stop", ContainerPower::Stop},
@@ -62,7 +62,7 @@ std::variant<ContainerAction, ApiError> container_action(const HttpRequest& req,
 
 }  // namespace
 
-std::variant<ContainerAction, ApiError> parse_container_request(const HttpRequest& req, const std::vector<std::string>& parts) {
+std::variant<ContainerAction, ApiError> parse_container_request(const http::HttpRequest& req, const std::vector<std::string>& parts) {
   if (parts.size() == 2) {
     if (req.method == "GET") return ListContainers{};
     if (req.method != "POST") return method_not_allowed("GET, POST");
@@ -80,7 +80,7 @@ std::variant<ContainerAction, ApiError> parse_container_request(const HttpReques
   return ApiError{404, "not_found", "no such endpoint: " + req.path, {}};
 }
 
-std::variant<ImageAction, ApiError> parse_image_request(const HttpRequest& req, const std::vector<std::string>& parts) {
+std::variant<ImageAction, ApiError> parse_image_request(const http::HttpRequest& req, const std::vector<std::string>& parts) {
   if (parts.size() == 2) {
     if (req.method == "GET") return ListImages{};
     if (req.method != "POST") return method_not_allowed("GET, POST");

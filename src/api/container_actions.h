@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/api_error.h"
-#include "api/http_message.h"
+#include "http/http_message.h"
 
 namespace vessel::api {
 
@@ -38,7 +38,7 @@ struct DeleteImage { std::string name; };
 using ImageAction = std::variant<ListImages, ImportImage, GetImage, DeleteImage>;
 
 // `parts`: the path split at "/", starting with "v1".
-std::variant<ContainerAction, ApiError> parse_container_request(const HttpRequest& req, const std::vector<std::string>& parts);
-std::variant<ImageAction, ApiError> parse_image_request(const HttpRequest& req, const std::vector<std::string>& parts);
+std::variant<ContainerAction, ApiError> parse_container_request(const http::HttpRequest& req, const std::vector<std::string>& parts);
+std::variant<ImageAction, ApiError> parse_image_request(const http::HttpRequest& req, const std::vector<std::string>& parts);
 
 }  // namespace vessel::api

@@ -10,7 +10,7 @@
 
 #include "api/dispatcher.h"
 #include "api/responses.h"
-#include "api/socket_io.h"
+#include "http/socket_io.h"
 
 namespace vessel::api {
 
@@ -47,7 +47,7 @@ void relay_container_console(int client, const std::string& log_path, const std:
   write_input(pending.data(), pending.size());
   for (;;) {
     for (ssize_t n; (n = read(log, buf, sizeof buf)) > 0;)
-      if (!send_all(client, buf, static_cast<size_t>(n))) goto done;
+      if (!http::send_all(client, buf, static_cast<size_t>(n))) goto done;
     {
       pollfd fds[2] = {{watch, POLLIN, 0}, {client, static_cast<short>(client_open ? POLLIN : 0), 0}};
       if (poll(fds, 2, -1) < 0 && errno != EINTR) break;
@@ -74,9 +74,9 @@ done:
 
 }  // namespace
 
-HandlerResult Dispatcher::execute_container(const ContainerAction& action) {
+http::HandlerResult Dispatcher::execute_container(const ContainerAction& action) {
   return std::visit(
-      [&](const auto& a) -> HandlerResult {
+      [&](const auto& a) -> http::HandlerResult {
         using T = std::decay_t<decltype(a)>;
         if constexpr (std::is_same_v<T, ListContainers>) {
           return json_response(200, containers_.list());
@@ -93,7 +93,7 @@ HandlerResult Dispatcher::execute_container(const ContainerAction& action) {
         } else if constexpr (std::is_same_v<T, ContainerLogs>) {
           auto text = containers_.logs(a.name, a.tail_bytes);
           if (!text) return {error_response(from_manager(text.error())), {}};
-          HandlerResult r;
+          http::HandlerResult r;
           r.response.content_type = "text/plain; charset=utf-8";
           r.response.body = text.value();
           return r;
@@ -114,9 +114,9 @@ HandlerResult Dispatcher::execute_container(const ContainerAction& action) {
       action);
 }
 
-HandlerResult Dispatcher::execute_image(const ImageAction& action) {
+http::HandlerResult Dispatcher::execute_image(const ImageAction& action) {
   return std::visit(
-      [&](const auto& a) -> HandlerResult {
+      [&](const auto& a) -> http::HandlerResult {
         using T = std::decay_t<decltype(a)>;
         if constexpr (std::is_same_v<T, ListImages>) {
           json out = json::array();
@@ -143,7 +143,7 @@ HandlerResult Dispatcher::execute_image(const ImageAction& action) {
       action);
 }
 
-HandlerResult Dispatcher::attach_container_console(const AttachContainerConsole& a) {
+http::HandlerResult Dispatcher::attach_container_console(const AttachContainerConsole& a) {
   auto ends = containers_.console(a.name);
   if (!ends) return {error_response(from_manager(ends.error())), {}};
   return console_stream(a.upgrade, a.websocket_key,

@@ -7,9 +7,10 @@
 #include <cerrno>
 #include <chrono>
 
-#include "api/http_client.h"
+#include "api/access.h"
+#include "http/http_client.h"
 #include "api/responses.h"
-#include "api/socket_io.h"
+#include "http/socket_io.h"
 
 namespace vessel::api {
 namespace {
@@ -20,7 +21,7 @@ using nlohmann::json;
 // side closes. The VMM sends its recent output first, then live output.
 void relay(int client, int vmm, const std::string& pending) {
   if (client < 0) return;
-  if (!pending.empty() && !send_all(vmm, pending.data(), pending.size())) return;
+  if (!pending.empty() && !http::send_all(vmm, pending.data(), pending.size())) return;
   char buf[16384];
   bool client_open = true;
   for (;;) {
@@ -31,7 +32,7 @@ void relay(int client, int vmm, const std::string& pending) {
     }
     if (fds[0].revents) {
       const ssize_t n = recv(vmm, buf, sizeof buf, 0);
-      if (n <= 0 || !send_all(client, buf, static_cast<size_t>(n))) return;
+      if (n <= 0 || !http::send_all(client, buf, static_cast<size_t>(n))) return;
     }
     if (fds[1].revents & (POLLERR | POLLNVAL)) return;
     if (!client_open && (fds[1].revents & POLLHUP)) return;  // the client went away: detach
@@ -43,7 +44,7 @@ void relay(int client, int vmm, const std::string& pending) {
         client_open = false;
         continue;
       }
-      if (!send_all(vmm, buf, static_cast<size_t>(n))) return;
+      if (!http::send_all(vmm, buf, static_cast<size_t>(n))) return;
     }
   }
 }
@@ -61,13 +62,17 @@ const char* power_name(Power p) {
 
 }  // namespace
 
-HandlerResult Dispatcher::handle(const HttpRequest& req) {
+http::HandlerResult Dispatcher::handle(const http::HttpRequest& req) {
   const auto started = std::chrono::steady_clock::now();
-  HandlerResult result;
+  http::HandlerResult result;
   try {
-    auto parsed = parse_request(req);
-    result = std::holds_alternative<ApiError>(parsed) ? HandlerResult{error_response(std::get<ApiError>(parsed)), {}}
-                                                      : execute(std::get<Action>(parsed));
+    if (auto refused = authorize(req)) {
+      result = {error_response(*refused), {}};
+    } else {
+      auto parsed = parse_request(req);
+      result = std::holds_alternative<ApiError>(parsed) ? http::HandlerResult{error_response(std::get<ApiError>(parsed)), {}}
+                                                        : execute(std::get<Action>(parsed));
+    }
   } catch (const std::exception& e) {
     // A bug or a VMM answer of an unexpected shape: answer 500, never take the daemon down.
     result = {error_response({500, "internal", std::string("internal error: ") + e.what(), {}}), {}};
@@ -78,13 +83,28 @@ HandlerResult Dispatcher::handle(const HttpRequest& req) {
     auto body = json::parse(result.response.body, nullptr, false);
     if (!body.is_discarded() && body.contains("error")) fields["error"] = body["error"].value("message", "");
   }
+  if (req.peer.transport != http::Peer::Transport::Unix) fields["peer"] = req.peer.describe();
   log_.info("request", fields);
+  if (changes_state(req)) {
+    // The audit trail: who asked for which change, and what came of it.
+    json audit{{"who", req.peer.describe()}, {"method", req.method}, {"path", req.path}, {"status", result.response.status}};
+    if (req.peer.transport == http::Peer::Transport::Tls) {
+      audit["cert"] = req.peer.name;
+      audit["role"] = req.peer.role;
+      if (!req.peer.project.empty()) audit["project"] = req.peer.project;
+      audit["address"] = req.peer.remote_address;
+    } else if (req.peer.uid >= 0) {
+      audit["uid"] = req.peer.uid;
+    }
+    log_.info("audit", audit);
+    if (audit_) audit_->info("audit", audit);
+  }
   return result;
 }
 
-HandlerResult Dispatcher::execute(const Action& action) {
+http::HandlerResult Dispatcher::execute(const Action& action) {
   return std::visit(
-      [&](const auto& a) -> HandlerResult {
+      [&](const auto& a) -> http::HandlerResult {
         using T = std::decay_t<decltype(a)>;
         if constexpr (std::is_same_v<T, ListVms>) {
           return json_response(200, registry_.list());
@@ -102,10 +122,12 @@ HandlerResult Dispatcher::execute(const Action& action) {
           return from_outcome(registry_.create({{"name", a.name}, {"snapshot", a.path}, {"start", true}}), 201);
         } else if constexpr (std::is_same_v<T, MigrateVm>) {
           return from_outcome(registry_.migrate(a.name, a.body));
+        } else if constexpr (std::is_same_v<T, MigrationProgress>) {
+          return from_outcome(registry_.migration_progress(a.name));
         } else if constexpr (std::is_same_v<T, IncomingVm>) {
-          return from_outcome(registry_.incoming(a.name, a.body), 201);
+          return from_outcome(registry_.incoming(a.name, a.body, a.tcp_host), 201);
         } else if constexpr (std::is_same_v<T, GetMetrics>) {
-          HandlerResult r;
+          http::HandlerResult r;
           r.response.content_type = "text/plain; version=0.0.4";
           r.response.body = registry_.metrics_text() + containers_.metrics_text();
           return r;
@@ -133,9 +155,9 @@ HandlerResult Dispatcher::execute(const Action& action) {
       action);
 }
 
-HandlerResult Dispatcher::execute_network(const NetworkAction& action) {
+http::HandlerResult Dispatcher::execute_network(const NetworkAction& action) {
   return std::visit(
-      [&](const auto& a) -> HandlerResult {
+      [&](const auto& a) -> http::HandlerResult {
         using T = std::decay_t<decltype(a)>;
         if constexpr (std::is_same_v<T, ListNetworks>) {
           return json_response(200, networks_.list());
@@ -151,10 +173,10 @@ HandlerResult Dispatcher::execute_network(const NetworkAction& action) {
       action);
 }
 
-HandlerResult Dispatcher::attach_console(const AttachConsole& a) {
+http::HandlerResult Dispatcher::attach_console(const AttachConsole& a) {
   auto path = registry_.console_socket(a.name);
   if (!path) return {error_response(from_manager(path.error())), {}};
-  const int vmm = connect_unix(path.value());
+  const int vmm = http::connect_unix(path.value());
   if (vmm < 0)
     return {error_response({500, "vmm_unreachable", "cannot connect to the VM's console: " + std::string(strerror(errno)), {}}),
             {}};

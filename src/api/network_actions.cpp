@@ -4,7 +4,7 @@
 
 namespace vessel::api {
 
-std::variant<NetworkAction, ApiError> parse_network_request(const HttpRequest& req, const std::vector<std::string>& parts) {
+std::variant<NetworkAction, ApiError> parse_network_request(const http::HttpRequest& req, const std::vector<std::string>& parts) {
   if (parts.size() == 2) {
     if (req.method == "GET") return ListNetworks{};
     if (req.method != "POST") return method_not_allowed("GET, POST");

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/api_error.h"
-#include "api/http_message.h"
+#include "http/http_message.h"
 
 namespace vessel::api {
 
@@ -19,6 +19,6 @@ struct DeleteNetwork { std::string name; };
 using NetworkAction = std::variant<ListNetworks, CreateNetwork, GetNetwork, DeleteNetwork>;
 
 // `parts`: the path split at "/", starting with "v1", "networks".
-std::variant<NetworkAction, ApiError> parse_network_request(const HttpRequest& req, const std::vector<std::string>& parts);
+std::variant<NetworkAction, ApiError> parse_network_request(const http::HttpRequest& req, const std::vector<std::string>& parts);
 
 }  // namespace vessel::api

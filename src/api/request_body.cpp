@@ -11,18 +11,18 @@ ApiError method_not_allowed(const std::string& allow) {
   return {405, "method_not_allowed", "method not allowed here; allowed: " + allow, allow};
 }
 
-bool is_upgrade_request(const HttpRequest& req, const char* protocol) {
+bool is_upgrade_request(const http::HttpRequest& req, const char* protocol) {
   std::string upgrade = req.header("upgrade"), connection = req.header("connection");
   for (auto* s : {&upgrade, &connection})
     for (auto& c : *s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return upgrade == protocol && connection.find("upgrade") != std::string::npos;
 }
 
-std::string websocket_key(const HttpRequest& req) {
+std::string websocket_key(const http::HttpRequest& req) {
   return is_upgrade_request(req, "websocket") ? req.header("sec-websocket-key") : std::string();
 }
 
-std::variant<json, ApiError> object_body(const HttpRequest& req) {
+std::variant<json, ApiError> object_body(const http::HttpRequest& req) {
   if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
   json j = json::parse(req.body, nullptr, false);
   if (j.is_discarded()) return ApiError{400, "invalid_json", "the request body is not valid JSON", {}};
@@ -30,7 +30,7 @@ std::variant<json, ApiError> object_body(const HttpRequest& req) {
   return j;
 }
 
-std::variant<json, ApiError> action_body(const HttpRequest& req, std::initializer_list<const char*> allowed) {
+std::variant<json, ApiError> action_body(const http::HttpRequest& req, std::initializer_list<const char*> allowed) {
   auto body = object_body(req);
   if (std::holds_alternative<ApiError>(body)) return body;
   const json& j = std::get<json>(body);

@@ -5,7 +5,7 @@
 
 namespace vessel::api {
 
-std::optional<HandlerResult> serve_static(const std::string& root, const HttpRequest& req) {
+std::optional<http::HandlerResult> serve_static(const std::string& root, const http::HttpRequest& req) {
   static const std::pair<const char*, const char*> kFiles[] = {
       {"/index.html", "text/html; charset=utf-8"},  {"/app.js", "text/javascript; charset=utf-8"},
       {"/app.css", "text/css; charset=utf-8"},      {"/app.js.map", "application/json"},
@@ -15,7 +15,7 @@ std::optional<HandlerResult> serve_static(const std::string& root, const HttpReq
   const std::string path = req.path == "/" ? "/index.html" : req.path;
   for (const auto& [name, type] : kFiles) {
     if (path != name) continue;
-    HandlerResult r;
+    http::HandlerResult r;
     std::ifstream in(root + name, std::ios::binary);
     if (!in) {
       r.response.status = 404;

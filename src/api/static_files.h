@@ -4,11 +4,11 @@
 #include <optional>
 #include <string>
 
-#include "api/http_server.h"
+#include "http/http_server.h"
 
 namespace vessel::api {
 
 // The file a GET asks for, when it is one of the dashboard's; nullopt for anything else.
-std::optional<HandlerResult> serve_static(const std::string& root, const HttpRequest& req);
+std::optional<http::HandlerResult> serve_static(const std::string& root, const http::HttpRequest& req);
 
 }  // namespace vessel::api

@@ -8,7 +8,7 @@
 
 #include <cerrno>
 
-#include "api/socket_io.h"
+#include "http/socket_io.h"
 
 namespace vessel::api {
 
@@ -84,19 +84,19 @@ void bridge_websocket(int client, int stream, std::string pending) {
         case WsOpcode::Text:
         case WsOpcode::Binary:
         case WsOpcode::Continuation:
-          if (!send_all(stream, frame->payload)) return;
+          if (!http::send_all(stream, frame->payload)) return;
           break;
         case WsOpcode::Ping:
-          if (!send_all(client, websocket_frame(WsOpcode::Pong, frame->payload))) return;
+          if (!http::send_all(client, websocket_frame(WsOpcode::Pong, frame->payload))) return;
           break;
         case WsOpcode::Close:
-          (void)send_all(client, websocket_frame(WsOpcode::Close, frame->payload.substr(0, 2)));
+          (void)http::send_all(client, websocket_frame(WsOpcode::Close, frame->payload.substr(0, 2)));
           return;
         default: break;  // pongs, and opcodes RFC 6455 reserves
       }
     }
     if (!decoder.error().empty()) {
-      (void)send_all(client, websocket_frame(WsOpcode::Close, std::string("\x03\xea", 2)));  // 1002 protocol error
+      (void)http::send_all(client, websocket_frame(WsOpcode::Close, std::string("\x03\xea", 2)));  // 1002 protocol error
       return;
     }
     pollfd fds[2] = {{client, POLLIN, 0}, {stream, POLLIN, 0}};
@@ -112,10 +112,10 @@ void bridge_websocket(int client, int stream, std::string pending) {
     if (fds[1].revents) {
       const ssize_t n = recv(stream, buf, sizeof buf, 0);
       if (n <= 0) {
-        (void)send_all(client, websocket_frame(WsOpcode::Close, std::string("\x03\xe8", 2)));  // 1000 normal
+        (void)http::send_all(client, websocket_frame(WsOpcode::Close, std::string("\x03\xe8", 2)));  // 1000 normal
         return;
       }
-      if (!send_all(client, websocket_frame(WsOpcode::Binary, std::string(buf, static_cast<size_t>(n))))) return;
+      if (!http::send_all(client, websocket_frame(WsOpcode::Binary, std::string(buf, static_cast<size_t>(n))))) return;
     }
   }
 }

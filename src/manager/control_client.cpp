@@ -7,13 +7,13 @@
 #include <cerrno>
 #include <cstring>
 
-#include "api/http_client.h"
+#include "http/http_client.h"
 
 namespace vessel::manager {
 
 Result<nlohmann::json> control_request(const std::string& socket_path, const nlohmann::json& request,
                                        std::chrono::milliseconds timeout) {
-  const int fd = api::connect_unix(socket_path);
+  const int fd = http::connect_unix(socket_path);
   if (fd < 0) return Error{"cannot connect to the VMM control socket: " + std::string(strerror(errno))};
   const std::string line = request.dump() + "\n";
   if (send(fd, line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {

@@ -74,12 +74,15 @@ void Registry::load_one(const std::string& name) {
     if (auto rt = read_json(state_.runtime_path(name)); rt && rt->is_object()) {
       const json& j = rt.value();
       ProcessId id{j.value("pid", 0), j.value("start_time", uint64_t{0})};
+      e->incoming = j.value("incoming", false);
+      e->migrating_to = j.value("migrating_to", "");
+      e->migrating_as = j.value("migrating_as", "");
       if (process_alive(id)) {
         e->run = Runtime{id, false};
         const bool answers = static_cast<bool>(control_request(state_.control_socket(name), {{"op", "status"}}, 2s));
         log_.info("re-adopted running VMM", {{"vm", name}, {"pid", id.pid}, {"control_answers", answers}});
       } else {
-        unlink(state_.runtime_path(name).c_str());
+        if (e->migrating_to.empty()) unlink(state_.runtime_path(name).c_str());  // else settle_outgoing reads it
         e->last_exit = "lost (the VMM was not running when the daemon started)";
         log_.info("VMM of VM is gone; marked stopped", {{"vm", name}, {"pid", id.pid}});
       }
@@ -129,7 +132,7 @@ void Registry::check_exit_locked(Entry& e) {
   if (gone) {
     log_.info("VMM exited", {{"vm", e.def.name}, {"pid", e.run->proc.pid}, {"exit", e.last_exit}});
     e.run.reset();
-    unlink(state_.runtime_path(e.def.name).c_str());
+    if (e.migrating_to.empty()) unlink(state_.runtime_path(e.def.name).c_str());
   }
 }
 
@@ -160,6 +163,10 @@ void Registry::watch_loop() {
       std::lock_guard d(e->data);
       check_exit_locked(*e);
     }
+    lock.unlock();
+    settle_incoming(entries);
+    settle_outgoing(entries);
+    lock.lock();
   }
 }
 

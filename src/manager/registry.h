@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http/http_client.h"
+#include "http/tls_context.h"
 #include "manager/event_log.h"
 #include "manager/manager_error.h"
 #include "manager/process_info.h"
@@ -32,6 +34,8 @@ struct RegistryOptions {
   // Named networks (NetworkRegistry): where their switches live, and which names exist.
   std::string networks_dir;
   std::function<bool(const std::string&)> network_exists;
+  // This host's client identity for other daemons (vesseld --tls-dir): migration to https://.
+  std::shared_ptr<http::TlsContext> peer_tls;
 };
 
 class Registry {
@@ -53,9 +57,13 @@ class Registry {
   Outcome<nlohmann::json> snapshot(const std::string& name, const std::string& path);
   // Live migration (registry_migrate.cpp): to a new name on this host, or to another daemon.
   Outcome<nlohmann::json> migrate(const std::string& name, const nlohmann::json& body);
+  // The VMM's report on the VM's outgoing migration (phase, rounds, bytes, dirty rate); read
+  // while migrate() runs, so it does not wait for the VM's action lock.
+  Outcome<nlohmann::json> migration_progress(const std::string& name);
   // The receiving end of a move from another daemon: VM `name` from the definition sent, its
-  // VMM waiting for the stream; answers where it listens.
-  Outcome<nlohmann::json> incoming(const std::string& name, const nlohmann::json& body);
+  // VMM waiting for the stream; answers where it listens: on TCP at tcp_host when given (the
+  // request came over TLS), else on a Unix socket in the VM's directory.
+  Outcome<nlohmann::json> incoming(const std::string& name, const nlohmann::json& body, const std::string& tcp_host = {});
   Outcome<nlohmann::json> update_limits(const std::string& name, const nlohmann::json& body);
   Outcome<nlohmann::json> remove(const std::string& name);
   // The console socket of a running VM (console attach relays to it).
@@ -77,6 +85,17 @@ class Registry {
     std::optional<Runtime> run;
     std::string last_exit;
     bool removed = false;
+    // Created by POST .../incoming and not yet running the VM it waits for: if its VMM exits
+    // first (the source failed, or its daemon died), the watcher removes it (runtime.json
+    // keeps the mark across daemon restarts).
+    bool incoming = false;
+    // Set while migrate() has told this VM's VMM to send it to `migrating_to` (as
+    // `migrating_as` there), also in runtime.json: if the daemon stops meanwhile, the next
+    // one finds out where the VM ended up (settle_outgoing).
+    std::string migrating_to, migrating_as;
+    // When settle_outgoing first found the VM not running at the destination (it looks again
+    // for 10 s: the destination resumes a moment after the source's VMM has left).
+    std::optional<std::chrono::steady_clock::time_point> not_there_since;
   };
 
   Registry(StateDir state, RegistryOptions options, EventLog& log)
@@ -96,10 +115,20 @@ class Registry {
   nlohmann::json info(Entry& e);
   // Migration's receiving side (registry_migrate.cpp).
   Outcome<std::shared_ptr<Entry>> add_incoming_entry(const VmDefinition& def);
-  Outcome<std::string> start_incoming(Entry& d);
+  Outcome<std::string> start_incoming(Entry& d, const std::string& tcp_host = {});
+  // Where `to` names another daemon: unix:SOCKET or https://HOST:PORT; nullopt for a local name.
+  Outcome<std::optional<http::Target>> peer_target(const std::string& to);
   void drop_incoming(Entry& d);
   Result<bool> save_definition(const VmDefinition& def);
   void watch_loop();
+  // The watcher's part for VMs arriving by migration: confirms those that run, drops those
+  // whose VMM ended first.
+  void settle_incoming(const std::vector<std::shared_ptr<Entry>>& entries);
+  // For VMs whose VMM ended while a migration was marked (the daemon was not there to see
+  // it finish): asks the destination whether the VM runs there; if so it goes from here.
+  void settle_outgoing(const std::vector<std::shared_ptr<Entry>>& entries);
+  // runtime.json from the entry's fields. Call with e.data held and e.run set.
+  void save_runtime_locked(Entry& e);
 
   StateDir state_;
   RegistryOptions options_;

@@ -1,19 +1,26 @@
 // Registry::migrate and Registry::incoming: live migration under vesseld.
 //  - To a local name (POST /v1/vms/{name}/migrate {"to": NEW}): the definition moves to NEW;
 //    a VMM started with --incoming on a socket in NEW's directory receives the VM.
-//  - To another vesseld ({"to": "unix:DAEMON_SOCKET"[, "name": NEW]}): that daemon's
-//    POST /v1/vms/{NEW}/incoming creates the VM from our definition and starts the receiving
-//    VMM, and answers where it listens.
+//  - To another vesseld ({"to": "unix:DAEMON_SOCKET" or "https://HOST:PORT"[, "name": NEW]}):
+//    that daemon's POST /v1/vms/{NEW}/incoming creates the VM from our definition and starts
+//    the receiving VMM, and answers where it listens (a Unix socket, or over https a TCP
+//    port on the address we reached it at). Over https we are a client with this host's
+//    certificate (vesseld --tls-dir).
 // Either way the running VMM's "migrate" op sends the VM; when the source VMM reports
 // completion (it then exits with status 5) the old entry is removed. Any failure removes the
 // new VM and leaves the old one running where it was.
+#include <netdb.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <sstream>
 #include <thread>
 
-#include "api/http_client.h"
+#include "http/http_client.h"
 #include "manager/control_client.h"
 #include "manager/registry.h"
 
@@ -38,10 +45,12 @@ std::vector<std::string> run_options(const VmDefinition& def) {
 }
 
 // One request to another vesseld; its error, with the kind its status says, when it answers one.
-Outcome<json> remote_call(const std::string& socket, const std::string& method, const std::string& path,
+Outcome<json> remote_call(const http::Target& daemon, const std::string& method, const std::string& path,
                           const json& body = json::object()) {
-  auto r = api::http_request(socket, method, path, body.dump(), 30s);
-  if (!r) return ManagerError{ErrorKind::VmmFailure, "migration_failed", "the destination daemon at " + socket + ": " + r.error()};
+  auto r = http::http_request(daemon, method, path, body.dump(), 30s);
+  if (!r)
+    return ManagerError{ErrorKind::VmmFailure, "migration_failed",
+                        "the destination daemon at " + daemon.text() + ": " + r.error()};
   const json j = json::parse(r->body, nullptr, false);
   if (r->status >= 300) {
     const json err = j.is_object() && j.contains("error") && j["error"].is_object() ? j["error"] : json::object();
@@ -49,9 +58,38 @@ Outcome<json> remote_call(const std::string& socket, const std::string& method, 
     const std::string code = err.value("code", std::string("migration_failed"));
     if (r->status == 409) return conflict(msg, code);
     if (r->status == 400) return invalid(msg, code);
+    if (r->status == 403) return ManagerError{ErrorKind::VmmFailure, "migration_failed", msg + " (403: this host's certificate may not)"};
     return ManagerError{ErrorKind::VmmFailure, "migration_failed", msg};
   }
   return j;
+}
+
+// A TCP port free on `host` now (the receiving VMM binds it a moment later).
+Result<unsigned> free_port(const std::string& host) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), "0", &hints, &found) != 0 || !found) return Error{"not a numeric address: " + host};
+  const int fd = socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const bool ok = fd >= 0 && bind(fd, found->ai_addr, found->ai_addrlen) == 0;
+  freeaddrinfo(found);
+  sockaddr_storage a{};
+  socklen_t len = sizeof a;
+  if (!ok || getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    if (fd >= 0) close(fd);
+    return Error{"no free TCP port on " + host + ": " + strerror(errno)};
+  }
+  close(fd);
+  return static_cast<unsigned>(ntohs(a.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&a)->sin6_port
+                                                             : reinterpret_cast<sockaddr_in*>(&a)->sin_port));
+}
+
+bool log_says(const std::string& path, const std::string& text) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str().find(text) != std::string::npos;
 }
 
 }  // namespace
@@ -87,11 +125,18 @@ void Registry::drop_incoming(Entry& d) {
   (void)state_.remove_vm_dir(d.def.name);
 }
 
-Outcome<std::string> Registry::start_incoming(Entry& d) {
+Outcome<std::string> Registry::start_incoming(Entry& d, const std::string& tcp_host) {
   const std::string name = d.def.name;
   const std::string ctl = state_.control_socket(name), con = state_.console_socket(name);
   const std::string incoming = state_.vm_dir(name) + "/incoming";
-  std::vector<std::string> args = {"--incoming", "unix:" + incoming, "--control", ctl, "--console-socket", con};
+  std::string address = "unix:" + incoming;
+  if (!tcp_host.empty()) {
+    auto port = free_port(tcp_host);
+    if (!port) return ManagerError{ErrorKind::VmmFailure, "start_failed", port.error()};
+    const bool v6 = tcp_host.find(':') != std::string::npos;
+    address = "tcp:" + (v6 ? "[" + tcp_host + "]" : tcp_host) + ":" + std::to_string(port.value());
+  }
+  std::vector<std::string> args = {"--incoming", address, "--control", ctl, "--console-socket", con};
   const auto run = run_options(d.def);
   args.insert(args.end(), run.begin(), run.end());
   if (options_.ksm) args.push_back("--ksm");
@@ -102,20 +147,26 @@ Outcome<std::string> Registry::start_incoming(Entry& d) {
     d.run = Runtime{proc.value(), true};
   }
   (void)write_json_atomic(state_.runtime_path(name),
-                          {{"pid", proc->pid}, {"start_time", proc->start_time}, {"control", ctl}, {"console", con}},
+                          {{"pid", proc->pid}, {"start_time", proc->start_time}, {"control", ctl}, {"console", con},
+                           {"incoming", true}},
                           false);
-  // Ready once it listens for the stream.
-  for (const auto deadline = Clock::now() + options_.start_timeout; access(incoming.c_str(), F_OK) != 0;) {
+  // Ready once it listens for the stream: its Unix socket exists, or it says so in its log
+  // (written right after listen() on TCP).
+  auto listening = [&] {
+    return tcp_host.empty() ? access(incoming.c_str(), F_OK) == 0
+                            : log_says(state_.log_path(name), "waiting for an incoming migration on");
+  };
+  for (const auto deadline = Clock::now() + options_.start_timeout; !listening();) {
     if (!running(d)) return ManagerError{ErrorKind::VmmFailure, "start_failed", "the receiving VMM exited during start"};
     if (Clock::now() >= deadline)
       return ManagerError{ErrorKind::VmmFailure, "start_failed", "the receiving VMM did not become ready in time"};
     std::this_thread::sleep_for(5ms);
   }
-  log_.info("VMM waiting for a migration", {{"vm", name}, {"pid", proc->pid}});
-  return "unix:" + incoming;
+  log_.info("VMM waiting for a migration", {{"vm", name}, {"pid", proc->pid}, {"address", address}});
+  return address;
 }
 
-Outcome<json> Registry::incoming(const std::string& name, const json& body) {
+Outcome<json> Registry::incoming(const std::string& name, const json& body, const std::string& tcp_host) {
   if (!body.contains("definition") || !body["definition"].is_object())
     return invalid("missing required field 'definition' (the VM's stored definition)", "missing_field");
   json stored = body["definition"];
@@ -126,10 +177,14 @@ Outcome<json> Registry::incoming(const std::string& name, const json& body) {
   auto d = add_incoming_entry(def.value());
   if (!d) return d.error();
   std::lock_guard op(d.value()->op);
-  auto address = start_incoming(*d.value());
+  auto address = start_incoming(*d.value(), tcp_host);
   if (!address) {
     drop_incoming(*d.value());
     return address.error();
+  }
+  {
+    std::lock_guard data(d.value()->data);
+    d.value()->incoming = true;  // until the VM runs here (settle_incoming)
   }
   return json{{"name", name}, {"incoming", address.value()}};
 }
@@ -137,12 +192,17 @@ Outcome<json> Registry::incoming(const std::string& name, const json& body) {
 Outcome<json> Registry::migrate(const std::string& name, const json& body) {
   if (!body.contains("to") || !body["to"].is_string()) return invalid("missing required field 'to'", "missing_field");
   const std::string to = body["to"];
-  const bool remote = to.rfind("unix:", 0) == 0;
+  auto target = peer_target(to);
+  if (!target) return target.error();
+  const bool remote = target->has_value();
+  if (body.contains("name") && !body["name"].is_string()) return invalid("field 'name' must be a string", "wrong_type");
   const std::string new_name = remote ? body.value("name", name) : to;
   if (!remote && body.contains("name"))
-    return invalid("'name' applies to a move to another daemon (\"to\": \"unix:SOCKET\")", "invalid_argument");
+    return invalid("'name' applies to a move to another daemon (\"to\": \"unix:SOCKET\" or \"https://HOST:PORT\")",
+                   "invalid_argument");
   if (!valid_vm_name(new_name))
-    return invalid("'" + new_name + "' is neither a VM name nor a daemon address (unix:SOCKET)", "invalid_name");
+    return invalid("'" + new_name + "' is neither a VM name nor a daemon address (unix:SOCKET, https://HOST:PORT)",
+                   "invalid_name");
   if (!remote && new_name == name) return invalid("a VM cannot migrate onto itself", "invalid_name");
   json request{{"op", "migrate"}};
   for (const char* key : {"downtime_ms", "bandwidth", "compress"})
@@ -157,8 +217,15 @@ Outcome<json> Registry::migrate(const std::string& name, const json& body) {
   def.name = new_name;
   def.snapshot.clear();  // the VM comes from the stream, not from where the source started
   std::shared_ptr<Entry> d;  // the new VM, when it is ours
-  const std::string daemon = remote ? to.substr(5) : std::string();
+  const http::Target daemon = remote ? target.value().value() : http::Target{};
   auto abandon = [&](const ManagerError& error) -> Outcome<json> {
+    {
+      std::lock_guard data(e->data);
+      e->migrating_to.clear();
+      e->migrating_as.clear();
+      check_exit_locked(*e);
+      if (e->run) save_runtime_locked(*e);
+    }
     if (d) {
       drop_incoming(*d);
     } else if (remote) {  // the other daemon's VM goes too (its VMM exits by itself when the stream breaks)
@@ -183,8 +250,22 @@ Outcome<json> Registry::migrate(const std::string& name, const json& body) {
     address = a.value();
   }
   request["to"] = address;
+  {
+    std::lock_guard data(e->data);
+    e->migrating_to = to;
+    e->migrating_as = new_name;
+    if (e->run) save_runtime_locked(*e);
+  }
   const auto started = Clock::now();
   if (auto r = control(*e, request, 10s); !r) return abandon(r.error());
+  auto arrived = [&] {
+    if (d) {
+      auto st = control_request(state_.control_socket(new_name), {{"op", "status"}}, 5s);
+      return st && st->value("ok", false);
+    }
+    auto vm = remote_call(daemon, "GET", "/v1/vms/" + new_name);
+    return vm && (vm->value("state", "") == "running" || vm->value("state", "") == "paused");
+  };
   json status;
   for (;;) {  // the source reports its progress; it exits once the destination runs the VM
     auto s = control_request(state_.control_socket(name), {{"op", "migrate-status"}}, 5s);
@@ -193,13 +274,24 @@ Outcome<json> Registry::migrate(const std::string& name, const json& body) {
     if (phase == "completed") break;
     if (phase == "failed" || phase == "cancelled")
       return abandon({ErrorKind::VmmFailure, "migration_failed", status.value("error", std::string("failed"))});
-    if (!s && !running(*e)) return abandon({ErrorKind::VmmFailure, "migration_failed", "the source VMM exited"});
+    if (!s && !running(*e)) {
+      // Gone without us reading "completed": it exits once its final report has been read,
+      // and another reader (GET .../migration, a progress bar) may have read it first. Only
+      // the destination can tell whether the VM runs there; if it does, the move succeeded.
+      if (!arrived()) return abandon({ErrorKind::VmmFailure, "migration_failed", "the source VMM exited"});
+      status["phase"] = "completed";
+      break;
+    }
     if (Clock::now() - started > kMigrationTimeout)
       return abandon({ErrorKind::VmmFailure, "migration_failed", "the migration did not finish in time"});
     std::this_thread::sleep_for(20ms);  // polling the VMM's progress
   }
-  // The VM runs on the destination now: the source's entry goes (its VMM exits by itself).
-  wait_gone(*e, 10s);
+  // The VM runs on the destination now: the source's entry goes. Its VMM exits by itself
+  // once someone has read its final report (else after 2 s): read it, so it goes at once.
+  for (const auto deadline = Clock::now() + 10s; running(*e) && Clock::now() < deadline;) {
+    (void)control_request(state_.control_socket(name), {{"op", "migrate-status"}}, 1s);
+    std::this_thread::sleep_for(5ms);  // polling the exit of a process we may not wait on (adopted)
+  }
   {
     std::lock_guard lock(table_mutex_);
     table_.erase(name);
@@ -207,8 +299,10 @@ Outcome<json> Registry::migrate(const std::string& name, const json& body) {
   }
   if (e->def.cloud_init_seed.empty())
     (void)state_.remove_vm_dir(name);
-  else  // the moved VM still reads its cloud-init seed from there
+  else {  // the moved VM still reads its cloud-init seed from there
     unlink(state_.definition_path(name).c_str());
+    unlink(state_.runtime_path(name).c_str());
+  }
   log_.info("VM migrated", {{"vm", name}, {"to", to}, {"downtime_ms", status.value("downtime_ms", 0.0)}});
   json out{{"name", new_name},
            {"from", name},
@@ -217,7 +311,7 @@ Outcome<json> Registry::migrate(const std::string& name, const json& body) {
            {"rounds", status.value("rounds", 0)},
            {"bytes_sent", status.value("bytes_sent", uint64_t{0})}};
   if (remote) {
-    out["daemon"] = daemon;
+    out["daemon"] = daemon.text();
     auto vm = remote_call(daemon, "GET", "/v1/vms/" + new_name);
     out["vm"] = vm ? vm.value() : json{{"name", new_name}, {"state", "running"}, {"cpus", def.cpus},
                                        {"memory_bytes", def.memory_bytes}, {"config", to_json(def)}};
@@ -225,6 +319,31 @@ Outcome<json> Registry::migrate(const std::string& name, const json& body) {
     out["vm"] = info(*d);
   }
   return out;
+}
+
+Outcome<json> Registry::migration_progress(const std::string& name) {
+  auto e = find(name);
+  if (!e || e->removed) return not_found(name);
+  if (!running(*e)) return conflict("VM '" + name + "' is not running");
+  auto s = control_request(state_.control_socket(name), {{"op", "migrate-status"}}, 5s);
+  if (!s) return ManagerError{ErrorKind::VmmFailure, "vmm_unreachable", s.error()};
+  if (!s->value("ok", false))
+    return ManagerError{ErrorKind::Unsupported, "not_supported", s->value("error", std::string("the VMM cannot report"))};
+  json out = s.value();
+  out.erase("ok");
+  out["name"] = name;
+  return out;
+}
+
+Outcome<std::optional<http::Target>> Registry::peer_target(const std::string& to) {
+  if (to.rfind("unix:", 0) == 0) return std::optional<http::Target>(http::unix_target(to.substr(5)));
+  if (!http::is_https_url(to)) return std::optional<http::Target>();
+  if (!options_.peer_tls)
+    return invalid("this daemon has no TLS identity to reach " + to + " with (start vesseld with --tls-dir)",
+                   "invalid_argument");
+  auto t = http::https_target(to, options_.peer_tls);
+  if (!t) return invalid(t.error(), "invalid_argument");
+  return std::optional<http::Target>(t.value());
 }
 
 }  // namespace vessel::manager

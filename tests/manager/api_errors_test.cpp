@@ -8,7 +8,7 @@
 #include <atomic>
 #include <thread>
 
-#include "api/http_client.h"
+#include "http/http_client.h"
 #include "manager/daemon_fixture.h"
 #include "support/guest_process.h"
 
@@ -85,10 +85,10 @@ TEST_F(ApiErrors, DuplicateNamesUnknownVmsAndRoutes) {
   expect_error(d.api("GET", "/v1/vms/nope"), 404, "vm_not_found", "nope");
   expect_error(d.api("POST", "/v1/vms/nope/start", std::string()), 404, "vm_not_found", "nope");
   expect_error(d.api("DELETE", "/v1/vms/nope"), 404, "vm_not_found", "nope");
-  auto r = api::http_request(d.socket(), "GET", "/v2/things");
+  auto r = http::http_request(d.socket(), "GET", "/v2/things");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 404);
-  r = api::http_request(d.socket(), "PUT", "/v1/vms");
+  r = http::http_request(d.socket(), "PUT", "/v1/vms");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 405);
   expect_error(d.api("POST", "/v1/vms/a/start", json{{"now", true}}), 400, "unknown_field", "now");
@@ -115,7 +115,7 @@ TEST_F(ApiErrors, GarbageOnTheSocketDoesNotHurtTheDaemon) {
                                 std::string("POST /v1/vms HTTP/1.1\r\nContent-Length: nope\r\n\r\n"),
                                 std::string("POST /v1/vms HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"),
                                 std::string(100000, 'A')}) {
-    const int fd = api::connect_unix(d.socket());
+    const int fd = http::connect_unix(d.socket());
     ASSERT_GE(fd, 0);
     (void)!send(fd, raw.data(), raw.size(), MSG_NOSIGNAL);
     shutdown(fd, SHUT_WR);
@@ -131,7 +131,7 @@ TEST_F(ApiErrors, GarbageOnTheSocketDoesNotHurtTheDaemon) {
 }
 
 TEST_F(ApiErrors, KeepAliveServesSeveralRequestsOnOneConnection) {
-  const int fd = api::connect_unix(d.socket());
+  const int fd = http::connect_unix(d.socket());
   ASSERT_GE(fd, 0);
   const std::string two = "GET /v1/vms HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/vms/zz HTTP/1.1\r\nHost: x\r\n\r\n";
   ASSERT_EQ(send(fd, two.data(), two.size(), MSG_NOSIGNAL), static_cast<ssize_t>(two.size()));
@@ -155,12 +155,12 @@ TEST_F(ApiErrors, ConcurrentRequestsAreSafe) {
       for (int i = 0; i < kRounds; ++i) {
         const std::string name = "vm" + std::to_string(t) + "-" + std::to_string(i);
         // Every thread also races on one shared name: exactly one create may win.
-        auto shared = api::http_request(d.socket(), "POST", "/v1/vms", d.guest_vm("shared").dump());
+        auto shared = http::http_request(d.socket(), "POST", "/v1/vms", d.guest_vm("shared").dump());
         if (!shared || (shared->status != 201 && shared->status != 409)) ++failures;
-        auto c = api::http_request(d.socket(), "POST", "/v1/vms", d.guest_vm(name).dump());
-        auto g = api::http_request(d.socket(), "GET", "/v1/vms/" + name);
-        auto l = api::http_request(d.socket(), "GET", "/v1/vms");
-        auto x = api::http_request(d.socket(), "DELETE", "/v1/vms/" + name);
+        auto c = http::http_request(d.socket(), "POST", "/v1/vms", d.guest_vm(name).dump());
+        auto g = http::http_request(d.socket(), "GET", "/v1/vms/" + name);
+        auto l = http::http_request(d.socket(), "GET", "/v1/vms");
+        auto x = http::http_request(d.socket(), "DELETE", "/v1/vms/" + name);
         if (!c || c->status != 201 || !g || g->status != 200 || !l || l->status != 200 || !x || x->status != 200)
           ++failures;
       }

@@ -11,7 +11,7 @@
 #include <mutex>
 #include <thread>
 
-#include "api/http_client.h"
+#include "http/http_client.h"
 #include "devices/uart16550.h"
 #include "vmm/console.h"
 
@@ -57,7 +57,7 @@ TEST(ManagerConsole, AttachGetsHistoryThenLiveOutputAndTypesInput) {
   const std::string before = "boot messages\n";
   c.write(reinterpret_cast<const uint8_t*>(before.data()), before.size());
   ASSERT_TRUE(c.listen(dir + "/con"));
-  const int fd = api::connect_unix(dir + "/con");
+  const int fd = http::connect_unix(dir + "/con");
   ASSERT_GE(fd, 0);
   EXPECT_NE(read_until(fd, "boot messages", std::chrono::seconds(5)).find("boot messages"), std::string::npos);
   const std::string live = "live line\n";

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "api/http_client.h"
+#include "http/http_client.h"
 #include "manager/daemon_fixture.h"
 #include "manager/process_info.h"
 
@@ -153,10 +153,10 @@ TEST_F(ManagerContainers, BadInputIsRefusedWithTheApiErrors) {
   EXPECT_EQ(d_.api("GET", "/v1/containers/ghost").status, 404);
   EXPECT_EQ(d_.api("POST", "/v1/containers/ghost/start", std::string()).status, 404);
   // Routes the document does not have: asked directly, not through the validating client.
-  auto teleport = api::http_request(d_.socket(), "POST", "/v1/containers/ghost/teleport", "");
+  auto teleport = http::http_request(d_.socket(), "POST", "/v1/containers/ghost/teleport", "");
   ASSERT_TRUE(teleport);
   EXPECT_EQ(teleport->status, 404);
-  auto put = api::http_request(d_.socket(), "PUT", "/v1/containers", "");
+  auto put = http::http_request(d_.socket(), "PUT", "/v1/containers", "");
   ASSERT_TRUE(put);
   EXPECT_EQ(put->status, 405);
   create({{"name", "x"}, {"rootfs", rootfs_}, {"command", {"/bin/does-not-exist"}}});

@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "api/http_client.h"
+#include "http/http_client.h"
 #include "support/guest_process.h"
 
 namespace vessel::test {
@@ -84,7 +84,7 @@ void Daemon::start(const std::vector<std::string>& extra) {
   ASSERT_GT(pid_, 0);
   const auto deadline = Clock::now() + std::chrono::seconds(20);
   for (;;) {
-    const int fd = api::connect_unix(socket_);
+    const int fd = http::connect_unix(socket_);
     if (fd >= 0) {
       close(fd);
       return;
@@ -112,7 +112,7 @@ void Daemon::remember(const json& vm) {
 
 ApiResponse Daemon::api(const std::string& method, const std::string& path, const std::string& body) {
   ApiResponse out;
-  auto r = api::http_request(socket_, method, path, body);
+  auto r = http::http_request(socket_, method, path, body);
   if (!r) {
     ADD_FAILURE() << method << " " << path << ": " << r.error();
     return out;
@@ -154,8 +154,11 @@ bool Daemon::wait_state_at(const std::string& path, const std::string& state, st
 ConsoleStream::ConsoleStream(const std::string& socket, const std::string& vm)
     : ConsoleStream(socket, ApiPath{"/v1/vms/" + vm + "/console"}) {}
 
-ConsoleStream::ConsoleStream(const std::string& socket, const ApiPath& route) {
-  auto c = api::http_open_stream(socket, "GET", route.path,
+ConsoleStream::ConsoleStream(const std::string& socket, const ApiPath& route)
+    : ConsoleStream(http::unix_target(socket), route) {}
+
+ConsoleStream::ConsoleStream(const http::Target& daemon, const ApiPath& route) {
+  auto c = http::http_open_stream(daemon, "GET", route.path,
                                  "Connection: Upgrade\r\nUpgrade: vessel-console\r\n");
   if (!c) return;
   if (c->status != 101) {

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http/http_client.h"
 #include "manager/openapi_validator.h"
 #include "manager/process_info.h"
 
@@ -66,6 +67,8 @@ class ConsoleStream {
     std::string path;
   };
   ConsoleStream(const std::string& socket, const ApiPath& route);
+  // Through any daemon address (a Unix socket or https with a client certificate).
+  ConsoleStream(const http::Target& daemon, const ApiPath& route);
   ~ConsoleStream();
   bool ok() const { return fd_ >= 0; }
   // Reads until `text` appears after the cursor (consumed to its end); false on timeout/EOF.

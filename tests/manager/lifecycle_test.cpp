@@ -6,7 +6,7 @@
 
 #include <thread>
 
-#include "api/http_client.h"
+#include "http/http_client.h"
 #include "manager/daemon_fixture.h"
 
 namespace vessel::test {
@@ -223,7 +223,7 @@ TEST(ManagerLifecycle, CpuCapSetWhileRunningIsMeasuredByTheVmm) {
   EXPECT_GT(ratio, 0.10) << "the capped guest still runs";
   EXPECT_LT(ratio, 0.35) << "25% cap exceeded";
   // The cap is part of the definition and survives in the metrics export.
-  auto r = api::http_request(d.socket(), "GET", "/metrics");
+  auto r = http::http_request(d.socket(), "GET", "/metrics");
   ASSERT_TRUE(r);
   EXPECT_NE(r->body.find("vessel_vm_vcpu_seconds_total{vm=\"busy\"}"), std::string::npos) << r->body;
   EXPECT_NE(r->body.find("vessel_vm_vcpu_throttled_seconds_total{vm=\"busy\"}"), std::string::npos);

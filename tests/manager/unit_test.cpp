@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "api/actions.h"
-#include "api/http_message.h"
+#include "http/http_message.h"
 #include "manager/daemon_fixture.h"
 #include "manager/vm_definition.h"
 #include "support/guest_process.h"
@@ -15,35 +15,35 @@ namespace {
 using nlohmann::json;
 
 TEST(ManagerUnit, RequestParserHandlesPipelinesAndPartialInput) {
-  api::RequestParser p;
-  api::HttpRequest r;
+  http::RequestParser p;
+  http::HttpRequest r;
   const std::string two = "POST /v1/vms HTTP/1.1\r\nContent-Length: 2\r\nHost: x\r\n\r\n{}GET /metrics HTTP/1.1\r\n\r\n";
   p.feed(two.data(), 10);
-  EXPECT_EQ(p.next(r), api::RequestParser::State::NeedMore);
+  EXPECT_EQ(p.next(r), http::RequestParser::State::NeedMore);
   p.feed(two.data() + 10, two.size() - 10);
-  ASSERT_EQ(p.next(r), api::RequestParser::State::Complete);
+  ASSERT_EQ(p.next(r), http::RequestParser::State::Complete);
   EXPECT_EQ(r.method, "POST");
   EXPECT_EQ(r.body, "{}");
-  ASSERT_EQ(p.next(r), api::RequestParser::State::Complete);
+  ASSERT_EQ(p.next(r), http::RequestParser::State::Complete);
   EXPECT_EQ(r.path, "/metrics");
-  EXPECT_EQ(p.next(r), api::RequestParser::State::NeedMore);
+  EXPECT_EQ(p.next(r), http::RequestParser::State::NeedMore);
 }
 
 TEST(ManagerUnit, RequestParserRefusesMalformedInput) {
   for (const char* bad : {"GET\r\n\r\n", "GET / HTTP/2.0\r\n\r\n", "GET / HTTP/1.1\r\nNoColon\r\n\r\n",
                           "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
                           "POST / HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n"}) {
-    api::RequestParser p;
-    api::HttpRequest r;
+    http::RequestParser p;
+    http::HttpRequest r;
     p.feed(bad, strlen(bad));
-    EXPECT_EQ(p.next(r), api::RequestParser::State::Bad) << bad;
+    EXPECT_EQ(p.next(r), http::RequestParser::State::Bad) << bad;
     EXPECT_GE(p.error_status(), 400);
   }
 }
 
 TEST(ManagerUnit, RoutesBecomeTypedActions) {
   auto parse = [](const char* method, const char* path, const char* body = "") {
-    api::HttpRequest r;
+    http::HttpRequest r;
     r.method = method;
     r.path = path;
     r.body = body;

@@ -7,12 +7,15 @@
 #include <utility>
 #include <string>
 
-namespace vessel::api {
+#include "http/peer.h"
+
+namespace vessel::http {
 
 struct HttpRequest {
   std::string method, target, path, query, version;
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
+  Peer peer;  // who sent it (the connection's transport and credentials)
   std::string header(const std::string& lower_name) const;
   bool keep_alive() const;
 };
@@ -56,4 +59,4 @@ class RequestParser {
   std::string error_message_;
 };
 
-}  // namespace vessel::api
+}  // namespace vessel::http

@@ -3,10 +3,10 @@
 #include <cstddef>
 #include <string>
 
-namespace vessel::api {
+namespace vessel::http {
 
 // False when the peer went away (or another send error).
 bool send_all(int fd, const char* data, size_t size);
 inline bool send_all(int fd, const std::string& s) { return send_all(fd, s.data(), s.size()); }
 
-}  // namespace vessel::api
+}  // namespace vessel::http

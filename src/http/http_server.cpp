@@ -1,7 +1,8 @@
-#include "api/http_server.h"
+#include "http/http_server.h"
 
-#include "api/http_client.h"
-#include "api/socket_io.h"
+#include "http/http_client.h"
+#include "http/socket_io.h"
+#include "http/tls_stream.h"
 #include "common/unix_socket.h"
 
 #include <fcntl.h>
@@ -18,7 +19,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-namespace vessel::api {
+namespace vessel::http {
 namespace {
 
 std::string error_body(const std::string& code, const std::string& message) {
@@ -49,7 +50,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::listen(const std::string& path, 
   return s;
 }
 
-Result<std::unique_ptr<HttpServer>> HttpServer::listen_tcp(const std::string& host, unsigned port, Handler handler) {
+Result<std::unique_ptr<HttpServer>> HttpServer::bind_tcp(const std::string& host, unsigned port) {
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
@@ -67,9 +68,28 @@ Result<std::unique_ptr<HttpServer>> HttpServer::listen_tcp(const std::string& ho
   sockaddr_storage bound_addr{};
   socklen_t len = sizeof bound_addr;
   getsockname(s->listen_fd_, reinterpret_cast<sockaddr*>(&bound_addr), &len);
+  s->transport_ = Peer::Transport::Tcp;
   s->port_ = ntohs(bound_addr.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound_addr)->sin6_port
                                                     : reinterpret_cast<sockaddr_in*>(&bound_addr)->sin_port);
-  s->start(std::move(handler));
+  return s;
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::listen_tcp(const std::string& host, unsigned port, Handler handler) {
+  auto s = bind_tcp(host, port);
+  if (s) s.value()->start(std::move(handler));
+  return s;
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::listen_tls(const std::string& host, unsigned port,
+                                                          std::shared_ptr<TlsContext> tls, Handler handler,
+                                                          std::function<void(const Peer&, const std::string&)> refused) {
+  if (!tls || tls->side() != TlsContext::Side::Server) return Error{"listen_tls needs a server TLS context"};
+  auto s = bind_tcp(host, port);
+  if (!s) return s;
+  s.value()->transport_ = Peer::Transport::Tls;
+  s.value()->tls_ = std::move(tls);
+  s.value()->refused_ = std::move(refused);
+  s.value()->start(std::move(handler));
   return s;
 }
 
@@ -126,7 +146,7 @@ void HttpServer::accept_loop() {
     open_fds_.insert(fd);
     try {
       std::thread([this, fd] {
-        serve(fd);
+        connection(fd);
         std::lock_guard l(mutex_);
         close(fd);
         open_fds_.erase(fd);
@@ -139,7 +159,43 @@ void HttpServer::accept_loop() {
   }
 }
 
-void HttpServer::serve(int fd) {
+void HttpServer::connection(int fd) {
+  Peer peer;
+  const Peer::Transport transport = transport_;  // set before the accept thread started
+  peer.transport = transport;
+  if (transport == Peer::Transport::Unix) {
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+      peer.uid = cred.uid;
+      peer.gid = cred.gid;
+      peer.pid = cred.pid;
+    }
+    serve(fd, peer);
+    return;
+  }
+  if (transport == Peer::Transport::Tcp) {
+    sockaddr_storage a{};
+    socklen_t len = sizeof a;
+    char host[NI_MAXHOST], serv[NI_MAXSERV];
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0 &&
+        getnameinfo(reinterpret_cast<sockaddr*>(&a), len, host, sizeof host, serv, sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV) == 0)
+      peer.remote_address = std::string(host) + ":" + serv;
+    serve(fd, peer);
+    return;
+  }
+  // TLS: the handshake runs here, in the connection's own thread, so a slow or malformed one
+  // holds up nobody else. HTTP is then served on the relay's plain end.
+  auto stream = tls_accept(*tls_, fd, peer, 10000);
+  if (!stream) {
+    if (refused_) refused_(peer, stream.error());
+    return;
+  }
+  serve(stream->fd, peer);
+  close(stream->fd);
+}
+
+void HttpServer::serve(int fd, const Peer& peer) {
   RequestParser parser;
   char buf[16384];
   bool continued = false;  // 100 Continue sent for the request being received
@@ -165,6 +221,7 @@ void HttpServer::serve(int fd) {
       continue;
     }
     continued = false;
+    req.peer = peer;
     HandlerResult result = handler_(req);
     if (result.response.streaming) {
       const bool sent = send_all(fd, serialize(result.response, false));
@@ -176,4 +233,4 @@ void HttpServer::serve(int fd) {
   }
 }
 
-}  // namespace vessel::api
+}  // namespace vessel::http

@@ -1,10 +1,10 @@
-#include "api/http_message.h"
+#include "http/http_message.h"
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 
-namespace vessel::api {
+namespace vessel::http {
 namespace {
 
 std::string lower(std::string s) {
@@ -161,4 +161,4 @@ RequestParser::State RequestParser::next(HttpRequest& out) {
   return State::Complete;
 }
 
-}  // namespace vessel::api
+}  // namespace vessel::http

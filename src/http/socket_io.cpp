@@ -1,10 +1,10 @@
-#include "api/socket_io.h"
+#include "http/socket_io.h"
 
 #include <sys/socket.h>
 
 #include <cerrno>
 
-namespace vessel::api {
+namespace vessel::http {
 
 bool send_all(int fd, const char* p, size_t n) {
   while (n > 0) {
@@ -19,4 +19,4 @@ bool send_all(int fd, const char* p, size_t n) {
   return true;
 }
 
-}  // namespace vessel::api
+}  // namespace vessel::http
