@@ -1,4 +1,5 @@
 #include "snapshot/snapshot_file.h"
+#include "common/host_open.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -139,7 +140,7 @@ SnapshotFile::~SnapshotFile() {
 }
 
 Result<std::unique_ptr<SnapshotFile>> SnapshotFile::open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = host_open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Error{"cannot open snapshot " + path + ": " + strerror(errno)};
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
