@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <set>
 
 #include "manager/cloud_init_seed.h"
 #include "manager/control_client.h"
@@ -74,7 +75,7 @@ void Registry::load_one(const std::string& name) {
       const json& j = rt.value();
       ProcessId id{j.value("pid", 0), j.value("start_time", uint64_t{0})};
       if (process_alive(id)) {
-        e->run = Runtime{id, false};
+        e->run = Runtime{id, false, static_cast<uid_t>(j.value("jail_uid", 0u))};
         const bool answers = static_cast<bool>(control_request(state_.control_socket(name), {{"op", "status"}}, 2s));
         log_.info("re-adopted running VMM", {{"vm", name}, {"pid", id.pid}, {"control_answers", answers}});
       } else {
@@ -117,6 +118,9 @@ void Registry::check_exit_locked(Entry& e) {
     if (r == e.run->proc.pid) {
       gone = true;
       e.last_exit = describe_status(status);
+      // A jailed VMM killed by its syscall filter names the call in its log.
+      if (e.run->jail_uid && WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+        if (auto why = seccomp_exit_from_log(file_tail(state_.log_path(e.def.name), 4096))) e.last_exit = *why;
     } else if (r < 0) {
       gone = !process_alive(e.run->proc);
       if (gone) e.last_exit = "exited";
@@ -124,6 +128,8 @@ void Registry::check_exit_locked(Entry& e) {
   } else if (!process_alive(e.run->proc)) {
     gone = true;
     e.last_exit = "exited";
+    if (e.run->jail_uid)
+      if (auto why = seccomp_exit_from_log(file_tail(state_.log_path(e.def.name), 4096))) e.last_exit = *why;
   }
   if (gone) {
     log_.info("VMM exited", {{"vm", e.def.name}, {"pid", e.run->proc.pid}, {"exit", e.last_exit}});
@@ -162,6 +168,33 @@ void Registry::watch_loop() {
   }
 }
 
+Outcome<std::vector<std::string>> Registry::jail_for(const VmDefinition& def, uid_t& uid) {
+  uid = 0;
+  if (!def.sandbox || !options_.sandbox.enabled) return std::vector<std::string>{};
+  std::set<uid_t> in_use;
+  {
+    std::lock_guard lock(table_mutex_);
+    for (auto& [n, other] : table_) {
+      std::lock_guard d(other->data);
+      if (other->run && other->run->jail_uid) in_use.insert(other->run->jail_uid);
+    }
+  }
+  std::lock_guard lock(uid_mutex_);
+  in_use.insert(starting_uids_.begin(), starting_uids_.end());
+  auto picked = pick_jail_uid(options_.sandbox, in_use);
+  if (!picked)
+    return ManagerError{ErrorKind::VmmFailure, "start_failed",
+                        "no free uid left in the sandbox range (vesseld --sandbox-uids)"};
+  uid = *picked;
+  starting_uids_.insert(uid);
+  return jail_args(options_.sandbox, uid);
+}
+
+void Registry::release_starting_uid(uid_t uid) {
+  std::lock_guard lock(uid_mutex_);
+  starting_uids_.erase(uid);
+}
+
 Result<bool> Registry::save_definition(const VmDefinition& def) {
   return write_json_atomic(state_.definition_path(def.name), to_json(def));
 }
@@ -192,16 +225,20 @@ json Registry::info(Entry& e) {
          {"memory_bytes", e.def.memory_bytes},
          {"cpus", e.def.cpus}};
     if (!e.last_exit.empty()) j["last_exit"] = e.last_exit;
+    j["sandbox"] = e.def.sandbox && options_.sandbox.enabled;
   }
   if (!run) return j;
   j["state"] = "running";
   j["pid"] = run->proc.pid;
+  j["sandbox"] = run->jail_uid != 0;
+  if (run->jail_uid) j["jail"] = {{"uid", run->jail_uid}, {"gid", run->jail_uid}, {"vmm_pid", vmm_pid(*run)}};
   if (e.def.gdb) j["gdb_socket"] = state_.gdb_socket(e.def.name);
   if (e.def.vsock) j["vsock_socket"] = state_.vsock_socket(e.def.name);
   j["uptime_seconds"] = process_uptime_seconds(run->proc);
-  j["rss_bytes"] = process_rss_bytes(run->proc.pid);
-  if (auto shared = process_ksm_merging_bytes(run->proc.pid)) j["ksm_merging_bytes"] = *shared;
-  const double cpu = process_cpu_seconds(run->proc.pid);
+  const pid_t vmm = vmm_pid(*run);
+  j["rss_bytes"] = process_rss_bytes(vmm);
+  if (auto shared = process_ksm_merging_bytes(vmm)) j["ksm_merging_bytes"] = *shared;
+  const double cpu = process_cpu_seconds(vmm);
   j["cpu_seconds"] = cpu;
   j["vcpu_seconds"] = cpu;
   // The VMM's own accounting: "metrics" (vCPU time from the vCPU threads' clocks), or "status"
@@ -296,21 +333,35 @@ Outcome<json> Registry::start_locked(Entry& e) {
   const std::string ctl = state_.control_socket(def.name), con = state_.console_socket(def.name);
   unlink(ctl.c_str());
   unlink(con.c_str());
+  // Sockets of an earlier (jailed) run belong to its uid; under the sticky bit the next
+  // VMM could not replace them.
+  for (const std::string& stale : {state_.gdb_socket(def.name), state_.vsock_socket(def.name),
+                                   state_.vm_dir(def.name) + "/snapshot.partial"})
+    unlink(stale.c_str());
   std::vector<std::string> args = to_vmm_args(def, state_.vsock_socket(def.name));
   args.insert(args.end(), {"--control", ctl, "--console-socket", con});
   if (def.gdb) args.insert(args.end(), {"--gdb", "unix:" + state_.gdb_socket(def.name)});
   if (options_.ksm) args.push_back("--ksm");
+  uid_t uid = 0;
+  auto jail = jail_for(def, uid);
+  if (!jail) return jail.error();
+  args.insert(args.end(), jail->begin(), jail->end());
   auto proc = spawn_detached(options_.vmm_binary, args, state_.log_path(def.name));
-  if (!proc) return ManagerError{ErrorKind::VmmFailure, "start_failed", proc.error()};
+  if (!proc) {
+    release_starting_uid(uid);
+    return ManagerError{ErrorKind::VmmFailure, "start_failed", proc.error()};
+  }
   {
     std::lock_guard d(e.data);
-    e.run = Runtime{proc.value(), true};
+    e.run = Runtime{proc.value(), true, uid};
     e.last_exit.clear();
   }
+  release_starting_uid(uid);
   (void)write_json_atomic(state_.runtime_path(def.name),
-                          {{"pid", proc->pid}, {"start_time", proc->start_time}, {"control", ctl}, {"console", con}},
+                          {{"pid", proc->pid}, {"start_time", proc->start_time}, {"control", ctl}, {"console", con},
+                           {"jail_uid", uid}},
                           false);
-  log_.info("VMM started", {{"vm", def.name}, {"pid", proc->pid}});
+  log_.info("VMM started", {{"vm", def.name}, {"pid", proc->pid}, {"jail_uid", uid}});
   // Ready when the control socket answers; a VMM that fails (bad kernel, bad snapshot) exits.
   const auto deadline = Clock::now() + options_.start_timeout;
   for (;;) {
@@ -409,8 +460,18 @@ Outcome<json> Registry::snapshot(const std::string& name, const std::string& pat
   std::lock_guard lock(e->op);
   if (!running(*e)) return conflict("VM '" + name + "' is not running");
   const auto started = Clock::now();
-  auto r = control(*e, {{"op", "snapshot"}, {"path", path}}, 600s);
+  bool jailed = false;
+  {
+    std::lock_guard d(e->data);
+    jailed = e->run && e->run->jail_uid;
+  }
+  // A jailed VMM sees only its own directory: it writes there and the daemon moves the file.
+  const std::string written = jailed ? state_.vm_dir(name) + "/snapshot.partial" : path;
+  auto r = control(*e, {{"op", "snapshot"}, {"path", written}}, 600s);
   if (!r) return r.error();
+  if (jailed)
+    if (auto moved = move_snapshot(written, path); !moved)
+      return ManagerError{ErrorKind::VmmFailure, "snapshot_failed", moved.error()};
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   log_.info("VM snapshot written", {{"vm", name}, {"path", path}, {"seconds", seconds}});
   json j{{"name", name}, {"path", path}, {"seconds", seconds}};

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -21,6 +22,7 @@
 #include "manager/process_info.h"
 #include "manager/state_dir.h"
 #include "manager/vm_definition.h"
+#include "manager/vmm_jail.h"
 
 namespace vessel::manager {
 
@@ -28,6 +30,7 @@ struct RegistryOptions {
   std::string vmm_binary;  // path of vessel-vmm
   std::chrono::milliseconds start_timeout{30000};
   bool ksm = false;  // VMMs offer guest RAM to KSM (vesseld --ksm)
+  SandboxSettings sandbox;  // VMMs run jailed unless turned off (vesseld --no-sandbox, "sandbox": false)
 };
 
 class Registry {
@@ -63,6 +66,7 @@ class Registry {
   struct Runtime {
     ProcessId proc;
     bool child = false;  // started by this daemon (reaped with waitpid) or adopted (polled)
+    uid_t jail_uid = 0;  // the jailed VMM's uid; 0 = not jailed
   };
   struct Entry {
     std::mutex op;    // held for a whole action
@@ -93,6 +97,11 @@ class Registry {
   Outcome<std::string> start_incoming(Entry& d);
   void drop_incoming(Entry& d);
   Result<bool> save_definition(const VmDefinition& def);
+  // The jail arguments for a VM's VMM (empty when it runs unjailed) and the uid they give it.
+  Outcome<std::vector<std::string>> jail_for(const VmDefinition& def, uid_t& uid);
+  void release_starting_uid(uid_t uid);
+  // The pid whose /proc figures are the VMM's (under a keeper when jailed).
+  static pid_t vmm_pid(const Runtime& run) { return run.jail_uid ? jailed_vmm_pid(run.proc.pid) : run.proc.pid; }
   void watch_loop();
 
   StateDir state_;
@@ -104,6 +113,8 @@ class Registry {
   std::condition_variable watch_cv_;
   bool stopping_ = false;
   std::thread watcher_;
+  std::mutex uid_mutex_;
+  std::set<uid_t> starting_uids_;  // handed to a VMM that is not in the table's runtimes yet
 };
 
 }  // namespace vessel::manager
