@@ -195,6 +195,14 @@ void Registry::release_starting_uid(uid_t uid) {
   starting_uids_.erase(uid);
 }
 
+void Registry::kill_vmm(const Runtime& run) {
+  // A jailed VMM first: its keeper reaps it and dies of the same SIGKILL. Killing the keeper
+  // first would leave the VMM (killed by its parent-death signal) to this daemon, the
+  // subreaper, unreaped.
+  const pid_t vmm = vmm_pid(run);
+  ::kill(vmm != run.proc.pid && vmm > 0 ? vmm : run.proc.pid, SIGKILL);
+}
+
 Result<bool> Registry::save_definition(const VmDefinition& def) {
   return write_json_atomic(state_.definition_path(def.name), to_json(def));
 }
@@ -406,7 +414,7 @@ Outcome<json> Registry::stop(const std::string& name, std::chrono::milliseconds 
     forced = true;
     {
       std::lock_guard d(e->data);
-      if (e->run) ::kill(e->run->proc.pid, SIGKILL);
+      if (e->run) kill_vmm(*e->run);
     }
     wait_gone(*e, 10s);
   }
@@ -425,7 +433,7 @@ Outcome<json> Registry::kill(const std::string& name) {
     check_exit_locked(*e);
     if (!e->run) return conflict("VM '" + name + "' is not running");
     // Identity checked under the lock just before the signal: never a reused pid.
-    if (process_alive(e->run->proc)) ::kill(e->run->proc.pid, SIGKILL);
+    if (process_alive(e->run->proc)) kill_vmm(*e->run);
   }
   if (!wait_gone(*e, 10s)) return ManagerError{ErrorKind::VmmFailure, "kill_failed", "the VMM did not exit"};
   log_.info("VM killed", {{"vm", name}});

@@ -100,6 +100,8 @@ class Registry {
   // The jail arguments for a VM's VMM (empty when it runs unjailed) and the uid they give it.
   Outcome<std::vector<std::string>> jail_for(const VmDefinition& def, uid_t& uid);
   void release_starting_uid(uid_t uid);
+  // SIGKILL to the VMM (to the jailed one under its keeper).
+  static void kill_vmm(const Runtime& run);
   // The pid whose /proc figures are the VMM's (under a keeper when jailed).
   static pid_t vmm_pid(const Runtime& run) { return run.jail_uid ? jailed_vmm_pid(run.proc.pid) : run.proc.pid; }
   void watch_loop();

@@ -76,7 +76,7 @@ void Registry::drop_incoming(Entry& d) {
   {
     std::lock_guard data(d.data);
     check_exit_locked(d);
-    if (d.run) ::kill(d.run->proc.pid, SIGKILL);
+    if (d.run) kill_vmm(*d.run);
   }
   wait_gone(d, 10s);
   {
