@@ -334,7 +334,7 @@ int run_command(int argc, char** argv) {
     if (sandbox.enabled) {
       // The jail holds the disks the source names (given here as --drive).
       vmm::VmConfig expected = vm;
-      for (const std::string& text : drives) expected.drives.push_back(*vmm::parse_drive(text));
+      for (const std::string& text : drives) expected.drives.push_back(vmm::parse_drive(text).value());
       if (const int jailed = jail(expected); jailed != kExitOk) return jailed;
     }
     return run_linux(vm, no_reboot, control_path, console_socket, debug, start, incoming);

@@ -147,7 +147,8 @@ int main(int argc, char** argv) {
     log.error("cannot use the state directory", {{"error", state.error()}});
     return 1;
   }
-  vessel::manager::RegistryOptions registry_options{vmm_binary};
+  vessel::manager::RegistryOptions registry_options;
+  registry_options.vmm_binary = vmm_binary;
   registry_options.sandbox.enabled = !no_sandbox;
   registry_options.sandbox.jail_root = jail_root;
   if (!vessel::manager::parse_uid_range(sandbox_uids, registry_options.sandbox.uid_first,

@@ -1,6 +1,9 @@
 #include "common/thread_kind.h"
 
+#include <sys/prctl.h>
+
 #include <atomic>
+#include <string>
 
 namespace vessel {
 namespace {
@@ -22,6 +25,9 @@ const char* thread_kind_name(ThreadKind kind) {
 void set_thread_kind_hook(ThreadKindHook hook) { g_hook.store(hook); }
 
 void enter_thread_kind(ThreadKind kind) {
+  // Named for ps, top and gdb ("vmm-vcpu", "vmm-io", ...).
+  const std::string name = std::string("vmm-") + thread_kind_name(kind);
+  prctl(PR_SET_NAME, name.c_str(), 0, 0, 0);
   if (ThreadKindHook hook = g_hook.load()) hook(kind);
 }
 

@@ -20,7 +20,8 @@ const char* thread_kind_name(ThreadKind kind);
 using ThreadKindHook = void (*)(ThreadKind);
 // Set by the sandbox before it lets threads start; nullptr turns it off.
 void set_thread_kind_hook(ThreadKindHook hook);
-// Called by each thread of a VMM as its first statement.
+// Called by each thread of a VMM as its first statement: names the thread (vmm-KIND), then
+// calls the hook.
 void enter_thread_kind(ThreadKind kind);
 
 }  // namespace vessel

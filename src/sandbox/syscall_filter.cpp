@@ -73,6 +73,11 @@ constexpr Rule kRules[] = {
     {"mkdirat", Main}, {"fchmod", C | Main}, {"fchmodat", Main}, {"statfs", Main}, {"fstatfs", C | Main},
     {"getdents64", Main}, {"faccessat", Main}, {"faccessat2", Main}, {"readlinkat", Main},
     {"getcwd", Main}, {"umask", Main},
+    // x86-64's older names, which glibc still uses for some of the calls above.
+    {"unlink", C | Main}, {"rename", C | Main}, {"mkdir", Main}, {"chmod", Main}, {"access", Main},
+    {"readlink", Main},
+    // Which pages of a mapping are resident (snapshots and migration skip the others).
+    {"mincore", C | M | Main},
     // The process itself: signals, names, identity.
     {"rt_sigaction", Main}, {"signalfd4", Main}, {"prctl", C | K | M | D | I | V | Main},
     // Loading the filter of a thread started from here (libseccomp sets no_new_privs first).
@@ -123,6 +128,11 @@ Result<Ctx> build(unsigned kinds) {
     if (auto ok = add(ctx.get(), "clone", 1, thread_only); !ok) return Error{ok.error()};
   }
   if (auto ok = add(ctx.get(), "clone3", 0, nullptr, SCMP_ACT_ERRNO(ENOSYS)); !ok) return Error{ok.error()};
+  // getrlimit (glibc's is prlimit64 on itself): reading only, never setting.
+  if (kinds & Main) {
+    const scmp_arg_cmp read_only[] = {SCMP_A2(SCMP_CMP_EQ, 0)};
+    if (auto ok = add(ctx.get(), "prlimit64", 1, read_only); !ok) return Error{ok.error()};
+  }
   // The I/O thread opens files read-only by name: libslirp reads /etc/resolv.conf (bound
   // into the jail for user-mode NICs) when the guest first asks its DNS forwarder.
   if ((kinds & I) && !(kinds & Main)) {

@@ -29,7 +29,7 @@ class JailPlanTest : public ::testing::Test {
     std::ofstream(dir_ + "/initrd") << "initrd";
   }
   void TearDown() override { fs::remove_all(dir_); }
-  const sandbox::Bind* find(const sandbox::JailPlan& p, const std::string& path) {
+  static const sandbox::Bind* find(const sandbox::JailPlan& p, const std::string& path) {
     for (const auto& b : p.binds)
       if (b.path == path) return &b;
     return nullptr;
@@ -38,38 +38,46 @@ class JailPlanTest : public ::testing::Test {
 };
 
 TEST_F(JailPlanTest, BindsTheMachinesFilesAndTheQcow2ChainAtTheirOwnPaths) {
-  storage::CreateRequest base{dir_ + "/base.raw", storage::DiskFormat::Raw, 1 << 20};
-  ASSERT_TRUE(storage::create_disk(base));
-  storage::CreateRequest mid{dir_ + "/mid.qcow2", storage::DiskFormat::Qcow2, std::nullopt, "base.raw"};
-  ASSERT_TRUE(storage::create_disk(mid));
-  storage::CreateRequest top{dir_ + "/top.qcow2", storage::DiskFormat::Qcow2, std::nullopt, "mid.qcow2"};
-  ASSERT_TRUE(storage::create_disk(top));
+  auto image = [&](const std::string& name, storage::DiskFormat format, const std::string& backing) {
+    storage::CreateRequest r;
+    r.path = dir_ + "/" + name;
+    r.format = format;
+    if (backing.empty()) r.size = 1 << 20;
+    r.backing_file = backing;
+    return static_cast<bool>(storage::create_disk(r));
+  };
+  ASSERT_TRUE(image("base.raw", storage::DiskFormat::Raw, ""));
+  ASSERT_TRUE(image("mid.qcow2", storage::DiskFormat::Qcow2, "base.raw"));
+  ASSERT_TRUE(image("top.qcow2", storage::DiskFormat::Qcow2, "mid.qcow2"));
   std::ofstream(dir_ + "/cdrom.raw") << std::string(4096, 'x');
 
   vmm::VmConfig c;
   c.kernel = dir_ + "/Image";
   c.initrd = dir_ + "/initrd";
-  c.drives.push_back(vmm::DriveSpec{.file = dir_ + "/top.qcow2"});
-  c.drives.push_back(vmm::DriveSpec{.file = dir_ + "/cdrom.raw", .read_only = true});
+  vmm::DriveSpec top, cdrom;
+  top.file = dir_ + "/top.qcow2";
+  cdrom.file = dir_ + "/cdrom.raw";
+  cdrom.read_only = true;
+  c.drives = {top, cdrom};
   auto plan = sandbox::plan_vm_jail(c, sandbox::VmSockets{{dir_ + "/vm/ctl", dir_ + "/vm/con"}}, {}, {});
   ASSERT_TRUE(plan) << plan.error();
-  ASSERT_TRUE(find(*plan, c.kernel));
-  EXPECT_FALSE(find(*plan, c.kernel)->writable);
-  EXPECT_FALSE(find(*plan, c.initrd)->writable);
-  ASSERT_TRUE(find(*plan, dir_ + "/top.qcow2"));
-  EXPECT_TRUE(find(*plan, dir_ + "/top.qcow2")->writable);
-  ASSERT_TRUE(find(*plan, dir_ + "/mid.qcow2")) << "backing files are in the jail";
-  EXPECT_FALSE(find(*plan, dir_ + "/mid.qcow2")->writable);
-  ASSERT_TRUE(find(*plan, dir_ + "/base.raw"));
-  EXPECT_FALSE(find(*plan, dir_ + "/base.raw")->writable);
-  EXPECT_FALSE(find(*plan, dir_ + "/cdrom.raw")->writable);
-  ASSERT_TRUE(find(*plan, dir_ + "/vm"));
-  EXPECT_TRUE(find(*plan, dir_ + "/vm")->writable);
-  EXPECT_FALSE(find(*plan, dir_)) << "only what the VM needs";
-  EXPECT_FALSE(find(*plan, "/dev/net/tun")) << "no TAP, no tun device";
+  ASSERT_TRUE(find(plan.value(), c.kernel));
+  EXPECT_FALSE(find(plan.value(), c.kernel)->writable);
+  EXPECT_FALSE(find(plan.value(), c.initrd)->writable);
+  ASSERT_TRUE(find(plan.value(), dir_ + "/top.qcow2"));
+  EXPECT_TRUE(find(plan.value(), dir_ + "/top.qcow2")->writable);
+  ASSERT_TRUE(find(plan.value(), dir_ + "/mid.qcow2")) << "backing files are in the jail";
+  EXPECT_FALSE(find(plan.value(), dir_ + "/mid.qcow2")->writable);
+  ASSERT_TRUE(find(plan.value(), dir_ + "/base.raw"));
+  EXPECT_FALSE(find(plan.value(), dir_ + "/base.raw")->writable);
+  EXPECT_FALSE(find(plan.value(), dir_ + "/cdrom.raw")->writable);
+  ASSERT_TRUE(find(plan.value(), dir_ + "/vm"));
+  EXPECT_TRUE(find(plan.value(), dir_ + "/vm")->writable);
+  EXPECT_FALSE(find(plan.value(), dir_)) << "only what the VM needs";
+  EXPECT_FALSE(find(plan.value(), "/dev/net/tun")) << "no TAP, no tun device";
   // Opened before the uid changes: the machine's files, writable as the drive says.
   bool top_rw = false, kernel_ro = false;
-  for (const auto& f : plan->files) {
+  for (const auto& f : plan.value().files) {
     if (f.path == dir_ + "/top.qcow2") top_rw = f.writable;
     if (f.path == c.kernel) kernel_ro = !f.writable;
   }
@@ -85,8 +93,8 @@ TEST_F(JailPlanTest, TapsBringTheTunDevice) {
   c.nets.push_back(tap);
   auto plan = sandbox::plan_vm_jail(c, {}, {}, {});
   ASSERT_TRUE(plan) << plan.error();
-  ASSERT_TRUE(find(*plan, "/dev/net/tun"));
-  EXPECT_EQ(plan->taps, std::vector<std::string>{"vtap0"});
+  ASSERT_TRUE(find(plan.value(), "/dev/net/tun"));
+  EXPECT_EQ(plan.value().taps, std::vector<std::string>{"vtap0"});
 }
 
 TEST_F(JailPlanTest, RefusesSharedSocketDirectoriesRelativePathsAndMissingBinds) {
@@ -104,8 +112,8 @@ TEST_F(JailPlanTest, RefusesSharedSocketDirectoriesRelativePathsAndMissingBinds)
   ASSERT_FALSE(missing);
   auto extra = sandbox::plan_vm_jail(c, {}, {dir_ + "/vm:rw"}, {});
   ASSERT_TRUE(extra) << extra.error();
-  ASSERT_TRUE(find(*extra, dir_ + "/vm"));
-  EXPECT_TRUE(find(*extra, dir_ + "/vm")->writable);
+  ASSERT_TRUE(find(extra.value(), dir_ + "/vm"));
+  EXPECT_TRUE(find(extra.value(), dir_ + "/vm")->writable);
 }
 
 bool lists(const std::string& names, const std::string& name) {
