@@ -30,8 +30,10 @@ class JailedRun : public ::testing::Test {
     if (geteuid() != 0) GTEST_SKIP() << "the jail needs root (namespaces, pivot_root, setuid)";
     guest_ = guest_dir();
     if (!fs::exists(guest_ + "/Image")) GTEST_SKIP() << "no test guest in " << guest_;
-    dir_ = testing::TempDir() + "/vessel-jail-" + std::to_string(getpid()) + "-" +
-           testing::UnitTest::GetInstance()->current_test_info()->name();
+    dir_ = fs::path(testing::TempDir() + "/vessel-jail-" + std::to_string(getpid()) + "-" +
+                    testing::UnitTest::GetInstance()->current_test_info()->name())
+               .lexically_normal()
+               .string();
     fs::remove_all(dir_);
     fs::create_directories(dir_ + "/sockets");
   }
