@@ -99,6 +99,16 @@ Outcome<std::string> Registry::start_incoming(Entry& d) {
   auto jail = jail_for(d.def, uid);
   if (!jail) return jail.error();
   args.insert(args.end(), jail->begin(), jail->end());
+  if (!jail->empty()) {
+    // The jail holds what the stream's machine names: its disks (checked against the
+    // source's), and the kernel, initrd and firmware a guest reboot reloads.
+    const std::vector<std::string> all = to_vmm_args(d.def);
+    for (size_t i = 0; i + 1 < all.size(); ++i) {
+      if (all[i] == "--drive") args.insert(args.end(), {all[i], all[i + 1]});
+      if (all[i] == "--kernel" || all[i] == "--initrd" || all[i] == "--bios")
+        args.insert(args.end(), {"--sandbox-bind", all[i + 1]});
+    }
+  }
   auto proc = spawn_detached(options_.vmm_binary, args, state_.log_path(name));
   if (!proc) {
     release_starting_uid(uid);
