@@ -1,6 +1,7 @@
 #include "sandbox/jail.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -133,6 +134,10 @@ Result<bool> enter_jail(const JailPlan& plan) {
   if (auto ok = build_root(plan); !ok) return ok;
   if (auto ok = open_ahead(plan); !ok) return ok;
   if (auto ok = set_rlimits(plan.options); !ok) return ok;
+  // One malloc arena: glibc shrinks the heaps of per-thread arenas only after reading
+  // /proc/sys/vm/overcommit_memory (openat, which a vCPU thread must never make); the main
+  // arena shrinks with brk. No thread exists yet, so no other arena does.
+  mallopt(M_ARENA_MAX, 1);
   if (auto ok = drop_privileges(plan.options.uid, plan.options.gid); !ok) return ok;
   // It dies with its keeper. After the uid change, which clears the parent-death signal.
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return failed("PR_SET_PDEATHSIG");

@@ -133,9 +133,11 @@ Result<Ctx> build(unsigned kinds) {
     const scmp_arg_cmp read_only[] = {SCMP_A2(SCMP_CMP_EQ, 0)};
     if (auto ok = add(ctx.get(), "prlimit64", 1, read_only); !ok) return Error{ok.error()};
   }
-  // The I/O thread opens files read-only by name: libslirp reads /etc/resolv.conf (bound
-  // into the jail for user-mode NICs) when the guest first asks its DNS forwarder.
-  if ((kinds & I) && !(kinds & Main)) {
+  // Files opened read-only by name: libslirp reads /etc/resolv.conf (bound into the jail for
+  // user-mode NICs) on the I/O thread when the guest first asks its DNS forwarder; glibc's
+  // getaddrinfo may read /etc/hosts and /etc/gai.conf (absent from the jail) for the
+  // migration connection and the gdb stub.
+  if ((kinds & (I | M | D)) && !(kinds & Main)) {
     const scmp_arg_cmp read_only[] = {SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY)};
     if (auto ok = add(ctx.get(), "openat", 1, read_only); !ok) return Error{ok.error()};
   }
@@ -179,7 +181,8 @@ std::string allowed_syscalls(ThreadKind kind) {
   std::string out;
   for (const Rule& r : kRules)
     if (r.kinds & bit(kind)) out += std::string(out.empty() ? "" : " ") + r.name;
-  if (kind == ThreadKind::Io) out += " openat(read-only)";
+  if (kind == ThreadKind::Io || kind == ThreadKind::Migration || kind == ThreadKind::Debugger)
+    out += " openat(read-only)";
   return out + " mmap mprotect ioctl";
 }
 
