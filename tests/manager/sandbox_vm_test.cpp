@@ -74,7 +74,7 @@ TEST(ManagerSandbox, VmmsAreJailedByDefaultAndSnapshotsLeaveTheJail) {
   EXPECT_EQ(sst.st_uid, 0u);
   EXPECT_FALSE(fs::exists(vm_dir + "/snapshot.partial"));
   auto k = d.api("POST", "/v1/vms/k/restore", json{{"path", snap}});
-  ASSERT_EQ(k.status, 200) << k.body;
+  ASSERT_EQ(k.status, 201) << k.body;
   EXPECT_EQ(k.json.value("sandbox", false), true);
   EXPECT_NE(k.json["jail"]["uid"], uid) << "each running VMM has a uid of its own";
   ConsoleStream ck(d.socket(), "k");
