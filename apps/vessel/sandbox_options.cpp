@@ -37,7 +37,8 @@ void add_sandbox_options(CLI::App& app, SandboxOptions& o) {
   app.add_option("--sandbox-memory-limit", o.memory_limit,
                  "--sandbox: RLIMIT_AS of the VMM (default: twice the guest memory + 8G)");
   app.add_option("--sandbox-cgroup", o.cgroup,
-                 "--sandbox: a cgroup v2 directory to create and run the VMM in (memory.max = the memory limit)");
+                 "--sandbox: a cgroup directory to create and run the VMM in (v2, or a v1 memory hierarchy); its "
+                 "memory limit is the guest memory + 1G");
 }
 
 int enter_sandbox(const SandboxOptions& o, vmm::VmConfig& config, std::vector<std::string> sockets) {
@@ -62,7 +63,7 @@ int enter_sandbox(const SandboxOptions& o, vmm::VmConfig& config, std::vector<st
   }
   options.address_space_bytes = limit;
   options.cgroup = o.cgroup;
-  options.cgroup_memory_max = o.cgroup.empty() ? 0 : limit;
+  options.cgroup_memory_max = o.cgroup.empty() ? 0 : config.memory_bytes + (1ull << 30);
   auto plan = sandbox::plan_vm_jail(config, sandbox::VmSockets{sockets}, o.binds, options);
   if (!plan) {
     fprintf(stderr, "vessel run: %s\n", plan.error().c_str());

@@ -16,7 +16,7 @@ struct SandboxOptions {
   std::vector<std::string> binds;  // PATH or PATH:rw
   uint64_t max_files = 1024;
   std::string memory_limit;  // RLIMIT_AS, e.g. 8G; empty: guest memory x2 + 8 GiB
-  std::string cgroup;
+  std::string cgroup;  // created and joined; memory limit: guest memory + 1 GiB
 };
 
 void add_sandbox_options(CLI::App& app, SandboxOptions& options);

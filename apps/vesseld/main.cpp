@@ -102,6 +102,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--sandbox-root", jail_root, "empty directory each jailed VMM mounts its root on (privately)")
       ->capture_default_str();
+  std::string cgroup_parent;
+  app.add_option("--sandbox-cgroup-parent", cgroup_parent,
+                 "run each jailed VMM in a cgroup of its own, DIR/NAME (cgroup v2, or a v1 memory hierarchy such as "
+                 "/sys/fs/cgroup/memory/vessel), memory limit = guest memory + 1G");
   app.add_option("--ksm", ksm_pages_to_scan,
                  "turn the host's KSM on, scanning N pages per 20 ms, and offer every VM's RAM to it "
                  "(ksmd's CPU grows with N: see docs/manager.md)")
@@ -151,6 +155,11 @@ int main(int argc, char** argv) {
   registry_options.vmm_binary = vmm_binary;
   registry_options.sandbox.enabled = !no_sandbox;
   registry_options.sandbox.jail_root = jail_root;
+  registry_options.sandbox.cgroup_parent = cgroup_parent;
+  if (std::error_code ec; !cgroup_parent.empty() && !std::filesystem::create_directories(cgroup_parent, ec) && ec) {
+    fprintf(stderr, "vesseld: cannot create --sandbox-cgroup-parent %s: %s\n", cgroup_parent.c_str(), ec.message().c_str());
+    return 2;
+  }
   if (!vessel::manager::parse_uid_range(sandbox_uids, registry_options.sandbox.uid_first,
                                          registry_options.sandbox.uid_last)) {
     fprintf(stderr, "vesseld: invalid --sandbox-uids '%s' (expected FIRST-LAST, e.g. 300000-309999)\n",

@@ -132,6 +132,8 @@ void Registry::check_exit_locked(Entry& e) {
       if (auto why = seccomp_exit_from_log(file_tail(state_.log_path(e.def.name), 4096))) e.last_exit = *why;
   }
   if (gone) {
+    if (e.run->jail_uid && !options_.sandbox.cgroup_parent.empty())
+      rmdir((options_.sandbox.cgroup_parent + "/" + e.def.name).c_str());  // empty now; best effort
     log_.info("VMM exited", {{"vm", e.def.name}, {"pid", e.run->proc.pid}, {"exit", e.last_exit}});
     e.run.reset();
     unlink(state_.runtime_path(e.def.name).c_str());
@@ -187,7 +189,7 @@ Outcome<std::vector<std::string>> Registry::jail_for(const VmDefinition& def, ui
                         "no free uid left in the sandbox range (vesseld --sandbox-uids)"};
   uid = *picked;
   starting_uids_.insert(uid);
-  return jail_args(options_.sandbox, uid);
+  return jail_args(options_.sandbox, uid, def.name);
 }
 
 void Registry::release_starting_uid(uid_t uid) {

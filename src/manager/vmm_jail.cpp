@@ -38,9 +38,11 @@ std::optional<uid_t> pick_jail_uid(const SandboxSettings& s, const std::set<uid_
   return std::nullopt;
 }
 
-std::vector<std::string> jail_args(const SandboxSettings& s, uid_t uid) {
-  return {"--sandbox", "--sandbox-uid", std::to_string(uid), "--sandbox-gid", std::to_string(uid), "--sandbox-root",
-          s.jail_root};
+std::vector<std::string> jail_args(const SandboxSettings& s, uid_t uid, const std::string& name) {
+  std::vector<std::string> a = {"--sandbox", "--sandbox-uid", std::to_string(uid), "--sandbox-gid", std::to_string(uid),
+                                "--sandbox-root", s.jail_root};
+  if (!s.cgroup_parent.empty()) a.insert(a.end(), {"--sandbox-cgroup", s.cgroup_parent + "/" + name});
+  return a;
 }
 
 std::optional<std::string> seccomp_exit_from_log(const std::string& log_tail) {

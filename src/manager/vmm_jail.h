@@ -22,6 +22,7 @@ struct SandboxSettings {
   bool enabled = true;  // vesseld --no-sandbox turns it off for every VM
   uid_t uid_first = 300000, uid_last = 309999;  // vesseld --sandbox-uids FIRST-LAST
   std::string jail_root = "/run/vessel/jail";
+  std::string cgroup_parent;  // vesseld --sandbox-cgroup-parent: each VMM in PARENT/NAME; empty = none
 };
 
 // Parses FIRST-LAST (vesseld --sandbox-uids) into its bounds; false on bad input.
@@ -30,8 +31,8 @@ bool parse_uid_range(const std::string& text, uid_t& first, uid_t& last);
 // The lowest uid of the range that no running VMM holds and no account uses.
 std::optional<uid_t> pick_jail_uid(const SandboxSettings& s, const std::set<uid_t>& in_use);
 
-// vessel-vmm arguments that jail it under `uid` (its gid is the same number).
-std::vector<std::string> jail_args(const SandboxSettings& s, uid_t uid);
+// vessel-vmm arguments that jail VM `name` under `uid` (its gid is the same number).
+std::vector<std::string> jail_args(const SandboxSettings& s, uid_t uid, const std::string& name);
 
 // "seccomp openat" when the VMM's log ends with the sandbox's report of a refused call.
 std::optional<std::string> seccomp_exit_from_log(const std::string& log_tail);

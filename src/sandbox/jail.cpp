@@ -68,15 +68,22 @@ Result<bool> share_directories(const JailPlan& plan) {
   return true;
 }
 
+// cgroup v2 (memory.max) or a v1 memory hierarchy (memory.limit_in_bytes); the keeper joins
+// before it forks, so the VMM and all its threads are in it.
 Result<bool> join_cgroup(const JailOptions& o) {
   if (o.cgroup.empty()) return true;
   if (mkdir(o.cgroup.c_str(), 0755) != 0 && errno != EEXIST) return failed("cgroup " + o.cgroup);
   if (o.cgroup_memory_max) {
-    std::ofstream(o.cgroup + "/memory.max") << o.cgroup_memory_max;
+    struct stat st {};
+    const std::string v2 = o.cgroup + "/memory.max", v1 = o.cgroup + "/memory.limit_in_bytes";
+    const std::string& file = stat(v2.c_str(), &st) == 0 ? v2 : v1;
+    std::ofstream limit(file);
+    limit << o.cgroup_memory_max << std::flush;
+    if (!limit) return Error{"--sandbox: cannot set the memory limit in " + o.cgroup + " (no memory controller there?)"};
   }
   std::ofstream procs(o.cgroup + "/cgroup.procs");
   procs << getpid() << std::flush;
-  if (!procs) return Error{"--sandbox: cannot join cgroup " + o.cgroup + " (cgroup v2 with the memory controller?)"};
+  if (!procs) return Error{"--sandbox: cannot join cgroup " + o.cgroup};
   return true;
 }
 
