@@ -38,7 +38,8 @@ struct JailPlan {
   std::vector<std::string> taps;  // attached before CAP_NET_ADMIN is dropped
   JailOptions options;
 
-  // Adds a bind once (a writable request wins over a read-only one).
+  // Adds a bind once, in normal form (a writable request wins over a read-only one). Preopens
+  // keep the path as given: the machine opens it by that name.
   void bind(const std::string& path, bool writable, bool directory);
   void preopen(const std::string& path, bool writable);
 };

@@ -96,6 +96,17 @@ Result<JailPlan> plan_vm_jail(const vmm::VmConfig& config, const VmSockets& sock
       if (auto ok = own_directory(path, "--sandbox-bind directory"); !ok) return Error{ok.error()};
     plan.bind(path, rw, S_ISDIR(st.st_mode));
   }
+  // A file in a directory bound read-write is already in the jail, at its path: binding it
+  // again would pin it (a snapshot could not be replaced by rename over the file restored from).
+  std::vector<Bind> kept;
+  for (const Bind& b : plan.binds) {
+    bool inside = false;
+    if (!b.directory)
+      for (const Bind& d : plan.binds)
+        if (d.directory && d.writable && parent_of(b.path) == d.path) inside = true;
+    if (!inside) kept.push_back(b);
+  }
+  plan.binds = kept;
   return plan;
 }
 

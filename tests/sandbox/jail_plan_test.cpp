@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 class JailPlanTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = testing::TempDir() + "/vessel-jailplan-" + std::to_string(getpid());
+    dir_ = fs::path(testing::TempDir() + "/vessel-jailplan-" + std::to_string(getpid())).lexically_normal().string();
     fs::remove_all(dir_);
     fs::create_directories(dir_ + "/vm");
     chmod(dir_.c_str(), 0755);
