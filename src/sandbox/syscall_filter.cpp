@@ -54,7 +54,7 @@ constexpr Rule kRules[] = {
     // Disk I/O (the I/O thread; snapshots and rebuilding a machine on the others).
     {"pread64", I | C | M | Main}, {"pwrite64", I | C | M | Main}, {"preadv", I | C | Main},
     {"pwritev", I | C | Main}, {"preadv2", I | Main}, {"pwritev2", I | Main},
-    {"fsync", I | C | Main}, {"fdatasync", I | C | Main}, {"fallocate", I | C | Main},
+    {"fsync", I | C | M | Main}, {"fdatasync", I | C | M | Main}, {"fallocate", I | C | Main},
     {"ftruncate", I | C | Main},
     // Sockets already open: console and control clients, gdb, slirp, vsock, migration.
     {"accept", I | C | K | D | Main}, {"accept4", I | C | K | D | Main},
