@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 
@@ -52,6 +53,13 @@ GuestProcess::GuestProcess(const std::vector<std::string>& given) {
   close(out[1]);
   in_fd_ = in[1];
   out_fd_ = out[0];
+}
+
+pid_t GuestProcess::vmm_pid() const {
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/task/" + std::to_string(pid_) + "/children");
+  pid_t child = 0;
+  if (in >> child && child > 0 && !(in >> std::ws).good()) return child;
+  return pid_;
 }
 
 GuestProcess::~GuestProcess() {
