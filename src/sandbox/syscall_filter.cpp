@@ -4,11 +4,16 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -152,19 +157,42 @@ Result<Ctx> build(unsigned kinds) {
   return ctx;
 }
 
-Result<bool> load(unsigned kinds) {
+// The BPF program of `kinds`, compiled once by libseccomp (exported through a memfd).
+Result<std::vector<sock_filter>> compile(unsigned kinds) {
   auto ctx = build(kinds);
   if (!ctx) return Error{ctx.error()};
-  if (int rc = seccomp_load(ctx.value().get()); rc < 0) return Error{std::string("seccomp: load: ") + strerror(-rc)};
-  return true;
+  const int fd = memfd_create("vessel-seccomp", MFD_CLOEXEC);
+  if (fd < 0) return Error{std::string("seccomp: memfd: ") + strerror(errno)};
+  std::vector<sock_filter> code;
+  if (int rc = seccomp_export_bpf(ctx.value().get(), fd); rc < 0) {
+    close(fd);
+    return Error{std::string("seccomp: export: ") + strerror(-rc)};
+  }
+  const off_t size = lseek(fd, 0, SEEK_END);
+  code.resize(static_cast<size_t>(size) / sizeof(sock_filter));
+  const bool read_all = size > 0 && pread(fd, code.data(), static_cast<size_t>(size), 0) == size;
+  close(fd);
+  if (!read_all || code.empty()) return Error{"seccomp: cannot read the exported filter"};
+  return code;
+}
+
+constexpr int kKinds = 6;
+// Compiled once, before any thread starts; read by each thread as it loads its own (no
+// allocation, no libseccomp work per thread).
+std::array<std::vector<sock_filter>, kKinds> g_programs;
+
+// no_new_privs is set for the whole process by then (privileges.cpp).
+int load_program(const std::vector<sock_filter>& code) {
+  sock_fprog prog{static_cast<unsigned short>(code.size()), const_cast<sock_filter*>(code.data())};
+  return static_cast<int>(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog));
 }
 
 }  // namespace
 
 void enter_filtered_thread(ThreadKind kind) {
   note_thread_kind(kind);
-  if (auto ok = load(bit(kind)); !ok) {
-    fprintf(stderr, "vessel-vmm: %s thread: %s\n", thread_kind_name(kind), ok.error().c_str());
+  if (load_program(g_programs[static_cast<size_t>(kind)]) != 0) {
+    fprintf(stderr, "vessel-vmm: %s thread: seccomp: %s\n", thread_kind_name(kind), strerror(errno));
     _exit(1);
   }
   inject_fault(kind);
@@ -172,7 +200,15 @@ void enter_filtered_thread(ThreadKind kind) {
 
 Result<bool> install_syscall_filters() {
   install_sigsys_reporter();
-  if (auto ok = load(All); !ok) return ok;
+  for (int k = 0; k < kKinds; ++k) {
+    auto code = compile(bit(static_cast<ThreadKind>(k)));
+    if (!code) return Error{code.error()};
+    g_programs[static_cast<size_t>(k)] = std::move(code.value());
+  }
+  auto main_code = compile(All);
+  if (!main_code) return Error{main_code.error()};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || load_program(main_code.value()) != 0)
+    return Error{std::string("seccomp: load: ") + strerror(errno)};
   set_thread_kind_hook(&enter_filtered_thread);
   return true;
 }
