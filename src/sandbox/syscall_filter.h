@@ -3,9 +3,8 @@
 // thread then loads its own list as its first statement (filters stack, the strictest answer
 // wins, no TSYNC), so a vCPU thread keeps only what running guest code needs. A system call
 // outside the list traps (SIGSYS): sigsys_report.h names it on stderr and the process dies.
+// The lists are syscall_policy.h's, compiled to BPF when Vessel is built.
 #pragma once
-#include <string>
-
 #include "common/result.h"
 #include "common/thread_kind.h"
 
@@ -19,7 +18,5 @@ Result<bool> install_syscall_filters();
 // kernel refuses the filter: a thread must never run unfiltered in a jailed VMM.
 void enter_filtered_thread(ThreadKind kind);
 
-// The names of the system calls `kind` may make (docs, tests).
-std::string allowed_syscalls(ThreadKind kind);
 
 }  // namespace vessel::sandbox

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "manager/vmm_jail.h"
-#include "sandbox/syscall_filter.h"
+#include "sandbox/syscall_policy.h"
 #include "sandbox/vm_jail_plan.h"
 #include "storage/image_tools.h"
 
