@@ -1,12 +1,17 @@
 // vessel-seccomp-gen OUT: compiles each thread kind's allow-list (syscall_policy.h) to BPF with
 // libseccomp and writes them as C++ arrays to OUT, which the sandbox library includes.
+#include <seccomp.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "sandbox/syscall_policy.h"
 
 namespace {
+
+constexpr int kSyscallNames = 512;
 
 bool emit(FILE* out, const std::string& name, unsigned kinds) {
   auto code = vessel::sandbox::compile_policy(kinds);
@@ -45,6 +50,14 @@ int main(int argc, char** argv) {
     fprintf(out, "    {kProgram%d, sizeof kProgram%d / sizeof(sock_filter)},\n", k, k);
   fprintf(out, "};\n");
   fprintf(out, "constexpr Program kMainProgram = {kMainProgramCode, sizeof kMainProgramCode / sizeof(sock_filter)};\n");
+  // The names the SIGSYS report prints (sigsys_report.cpp), by number.
+  fprintf(out, "constexpr const char* kSyscallNames[%d] = {\n", kSyscallNames);
+  for (int nr = 0; nr < kSyscallNames; ++nr) {
+    char* name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+    fprintf(out, "    %s%s%s,\n", name ? "\"" : "", name ? name : "nullptr", name ? "\"" : "");
+    free(name);
+  }
+  fprintf(out, "};\n");
   fclose(out);
   if (!ok) remove(argv[1]);
   return ok ? 0 : 1;

@@ -1,19 +1,22 @@
 #include "sandbox/sigsys_report.h"
 
-#include <seccomp.h>
+#include <linux/filter.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <array>
+#include <cstddef>
 #include <cstring>
 
 namespace vessel::sandbox {
 namespace {
 
-constexpr int kNames = 512;
-// Filled once before any filter is loaded; read by the handler (no allocation there).
-std::array<const char*, kNames> g_names{};
+// kSyscallNames[512], by number (generated with the filters, by vessel-seccomp-gen); the
+// handler reads it without allocating.
+namespace programs {
+#include "seccomp_programs.inc"
+}  // namespace programs
+constexpr int kNames = sizeof programs::kSyscallNames / sizeof programs::kSyscallNames[0];
 thread_local const char* t_kind = "main";
 
 void put(const char* s) { (void)!write(STDERR_FILENO, s, strlen(s)); }
@@ -30,7 +33,7 @@ void put_number(long n) {
 
 void on_sigsys(int, siginfo_t* info, void*) {
   const int nr = info->si_syscall;
-  const char* name = nr >= 0 && nr < kNames && g_names[nr] ? g_names[nr] : "unknown";
+  const char* name = nr >= 0 && nr < kNames && programs::kSyscallNames[nr] ? programs::kSyscallNames[nr] : "unknown";
   put("vessel-vmm: seccomp: the ");
   put(t_kind);
   put(" thread called ");
@@ -50,8 +53,6 @@ void on_sigsys(int, siginfo_t* info, void*) {
 }  // namespace
 
 void install_sigsys_reporter() {
-  for (int nr = 0; nr < kNames; ++nr)
-    if (g_names[nr] == nullptr) g_names[nr] = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);  // kept
   struct sigaction sa {};
   sa.sa_sigaction = on_sigsys;
   sa.sa_flags = SA_SIGINFO;

@@ -7,8 +7,7 @@
 
 namespace vessel::sandbox {
 
-// Fills the syscall-name table (allocates: call before any filter is loaded) and installs
-// the handler.
+// Installs the handler.
 void install_sigsys_reporter();
 // Records the calling thread's kind for the report.
 void note_thread_kind(ThreadKind kind);
