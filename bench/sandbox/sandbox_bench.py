@@ -79,7 +79,7 @@ def main():
                 tag = f"{'j' if jailed else 'u'}{r}"
                 disk = f"{work}/{tag}.raw"
                 with open(disk, "wb") as f:
-                    f.truncate(300 << 20)
+                    f.truncate(600 << 20)
                 body = {"name": tag, "memory": "128M", "kernel": KERNEL, "initrd": INITRD,
                         "cmdline": "console=ttyS0 quiet", "drives": [{"file": disk, "format": "raw"}],
                         "sandbox": jailed}
@@ -96,15 +96,15 @@ def main():
                 results[jailed]["create"].append(t_running - t0)
                 results[jailed]["boot"].append(t_ready - t0)
                 con.send("now() { cut -d' ' -f1 /proc/uptime; }; t0=$(now); "
-                         "dd if=/dev/zero of=/dev/vda bs=1M count=256 oflag=direct 2>/dev/null; sync; t1=$(now); "
-                         "dd if=/dev/vda of=/dev/null bs=1M count=256 iflag=direct 2>/dev/null; t2=$(now); "
+                         "dd if=/dev/zero of=/dev/vda bs=1M count=512 oflag=direct 2>/dev/null; sync; t1=$(now); "
+                         "dd if=/dev/vda of=/dev/null bs=1M count=512 iflag=direct 2>/dev/null; t2=$(now); "
                          "echo W=$(echo $t1 $t0 | awk '{print $1-$2}') R=$(echo $t2 $t1 | awk '{print $1-$2}') END$((1+1))\n")
                 out = con.expect(" END2")
                 line = out[out.rfind("W="):]
                 w = float(line.split("W=")[1].split()[0])
                 rd = float(line.split("R=")[1].split()[0])
-                results[jailed]["write"].append(256 / w if w > 0 else 0)
-                results[jailed]["read"].append(256 / rd if rd > 0 else 0)
+                results[jailed]["write"].append(512 / w if w > 0 else 0)
+                results[jailed]["read"].append(512 / rd if rd > 0 else 0)
                 snap = f"{work}/{tag}.snap"
                 st, s = api(sock, "POST", f"/v1/vms/{tag}/snapshot", {"path": snap})
                 assert st == 200, s
