@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -117,6 +118,34 @@ TEST_F(JailedRun, AForbiddenCallOnAVcpuThreadKillsTheVmmAndIsNamed) {
         << vm.output();
     EXPECT_EQ(vm.output().find("VESSEL-GUEST-READY"), std::string::npos);
   }
+}
+
+TEST_F(JailedRun, RunsInACgroupOfItsOwnWithAMemoryLimit) {
+  // A v1 memory hierarchy, or cgroup v2 with the memory controller.
+  std::string parent, limit_file;
+  if (fs::exists("/sys/fs/cgroup/memory/cgroup.procs")) {
+    parent = "/sys/fs/cgroup/memory";
+    limit_file = "memory.limit_in_bytes";
+  } else if (fs::exists("/sys/fs/cgroup/cgroup.controllers")) {
+    parent = "/sys/fs/cgroup";
+    limit_file = "memory.max";
+  }
+  if (parent.empty()) GTEST_SKIP() << "no cgroup memory controller mounted";
+  const std::string cg = parent + "/vessel-jail-test-" + std::to_string(getpid());
+  GuestProcess vm(args({"--sandbox-cgroup", cg}));
+  ASSERT_TRUE(vm.expect("VESSEL-GUEST-READY", 120s)) << vm.output();
+  const pid_t vmm = jailed_child(vm.pid());
+  std::ifstream procs(cg + "/cgroup.procs");
+  std::set<pid_t> in;
+  for (pid_t p; procs >> p;) in.insert(p);
+  EXPECT_TRUE(in.count(vm.pid()) && in.count(vmm)) << "the keeper and the VMM are in it";
+  std::ifstream limit(cg + "/" + limit_file);
+  uint64_t bytes = 0;
+  limit >> bytes;
+  EXPECT_EQ(bytes, (128ull << 20) + (1ull << 30)) << "guest memory + 1 GiB";
+  vm.send("poweroff -f\n");
+  EXPECT_EQ(vm.wait_exit(60s), 0) << vm.output();
+  fs::remove(cg);
 }
 
 TEST_F(JailedRun, RefusesToStartWithoutRootLikeInputOrSharedDirectories) {
