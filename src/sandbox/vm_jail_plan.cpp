@@ -41,6 +41,7 @@ Result<bool> add_disk(JailPlan& plan, const vmm::DriveSpec& d) {
     const std::string path = b->info().path;
     if (path.empty() || path[0] != '/') return Error{"--sandbox: cannot place backing file " + path + " in the jail"};
     plan.bind(path, false, false);
+    plan.preopen(path, false);  // readable even when only root may read it
   }
   return true;
 }
