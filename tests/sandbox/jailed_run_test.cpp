@@ -148,7 +148,7 @@ TEST_F(JailedRun, RunsInACgroupOfItsOwnWithAMemoryLimit) {
   fs::remove(cg);
 }
 
-TEST_F(JailedRun, RefusesToStartWithoutRootLikeInputOrSharedDirectories) {
+TEST_F(JailedRun, RefusesASocketInASharedDirectory) {
   // A control socket in a world-writable directory would hand that directory to the jail.
   auto a = args();
   auto it = std::find(a.begin(), a.end(), dir_ + "/sockets/ctl");
