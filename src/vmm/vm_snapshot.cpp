@@ -174,7 +174,12 @@ Result<VmConfig> config_of(const snapshot::SnapshotFile& file, const std::string
 Result<VmConfig> VirtualMachine::snapshot_config(const std::string& path) {
   // Only the configuration section: no checksum over the whole file (restore() verifies it).
   auto conf = snapshot::read_section_unverified(path, kConfig);
-  if (!conf) return Error{conf.error()};
+  if (!conf) {
+    // A damaged file: the full check says precisely what is wrong with it.
+    auto file = snapshot::SnapshotFile::open(path);
+    if (!file) return Error{file.error()};
+    return config_of(*file.value(), path);
+  }
   const bool text = memchr(conf->data(), 0, conf->size()) == nullptr;
   const auto j = text ? nlohmann::json::parse(conf->begin(), conf->end(), nullptr, false) : nlohmann::json(nullptr);
   auto parsed = config_from_json(j);
