@@ -9,8 +9,10 @@
 #include <nlohmann/json.hpp>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "commands.h"
+#include "sandbox_options.h"
 #include "common/size.h"
 #include "machine/bare_metal.h"
 #include "machine/standard_firmware.h"
@@ -244,6 +246,8 @@ int run_command(int argc, char** argv) {
                  "--elf: write memory between begin_signature and end_signature to FILE as hex words");
   app.add_option("--signature-granularity", bare.signature_granularity, "--elf: bytes per signature line (default 4)")
       ->check(CLI::IsMember({1u, 2u, 4u, 8u, 16u}));
+  SandboxOptions sandbox;
+  add_sandbox_options(app, sandbox);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -262,6 +266,27 @@ int run_command(int argc, char** argv) {
     fprintf(stderr, "vessel run: --elf excludes --kernel and --firmware\n");
     return kExitUsage;
   }
+  if (sandbox.enabled && !bare.elf_path.empty()) {
+    fprintf(stderr, "vessel run: --sandbox applies to Linux guests (--kernel, --restore, --incoming), not --elf\n");
+    return kExitUsage;
+  }
+  // Enters the jail before the VMM starts a thread; the keeper process never returns.
+  auto jail = [&](vmm::VmConfig& config) {
+    if (!sandbox.enabled) return kExitOk;
+    for (std::string* p : {&control_path, &console_socket})
+      if (!p->empty() && (*p)[0] != '/') *p = std::filesystem::absolute(*p).lexically_normal().string();
+    std::vector<std::string> sockets;
+    for (const std::string& p : {control_path, console_socket})
+      if (!p.empty()) sockets.push_back(p);
+    for (std::string* address : {&debug.gdb, &incoming.from})
+      if (address->rfind("unix:", 0) == 0) {
+        std::string path = address->substr(5);
+        if (!path.empty() && path[0] != '/') path = std::filesystem::absolute(path).lexically_normal().string();
+        *address = "unix:" + path;
+        sockets.push_back(path);
+      }
+    return enter_sandbox(sandbox, config, sockets);
+  };
   bare.engine = engine == "interp" ? riscv::EngineKind::Interpreter : riscv::EngineKind::Jit;
   bare.cpu = *riscv::parse_cpu_profile(cpu);
   if (!bare.elf_path.empty()) {
@@ -308,6 +333,12 @@ int run_command(int argc, char** argv) {
     vm.trace = bare.trace;
     vm.engine = bare.engine;
     vm.huge_pages = huge_pages == "on";
+    if (sandbox.enabled) {
+      // The jail holds the disks the source names (given here as --drive).
+      vmm::VmConfig expected = vm;
+      for (const std::string& text : drives) expected.drives.push_back(vmm::parse_drive(text).value());
+      if (const int jailed = jail(expected); jailed != kExitOk) return jailed;
+    }
     return run_linux(vm, no_reboot, control_path, console_socket, debug, start, incoming);
   }
   if (!vm.restore_from.empty()) {
@@ -359,6 +390,7 @@ int run_command(int argc, char** argv) {
     }
     vm.vsock = v.value();
   }
+  if (const int jailed = jail(vm); jailed != kExitOk) return jailed;
   return run_linux(vm, no_reboot, control_path, console_socket, debug, start, vmm::IncomingOptions{});
 }
 

@@ -43,6 +43,10 @@ void print_vm(const json& vm) {
   if (cfg.contains("initrd")) field("initrd:", cfg["initrd"].get<std::string>());
   if (!cfg.value("cmdline", "").empty()) field("cmdline:", cfg["cmdline"].get<std::string>());
   field("autostart:", cfg.value("autostart", false) ? "yes" : "no");
+  if (vm.contains("sandbox"))
+    field("sandbox:", !vm.value("sandbox", true) ? "off"
+                      : vm.contains("jail")  ? "on (uid " + std::to_string(vm["jail"].value("uid", 0u)) + ")"
+                                             : "on");
   const double cap = cfg.contains("limits") ? cfg["limits"].value("cpu", 0.0) : 0.0;
   if (cap > 0) {
     char b[32];
@@ -137,6 +141,12 @@ int vm_command(int argc, char** argv) {
   bool gdb = false;
   create->add_flag("--gdb", gdb, "serve gdb's remote protocol while it runs (vessel vm debug NAME attaches)");
   create->add_flag("--start", start, "start it right away");
+  bool no_sandbox = false;
+  create->add_flag("--no-sandbox", no_sandbox,
+                   "run its VMM unjailed, for debugging (\"sandbox\": false; `vessel vm show` then says sandbox: off). "
+                   "By default every VMM runs jailed: its own namespaces and root, an unprivileged uid, no "
+                   "capabilities, seccomp filters per thread (docs/security.md); vesseld --no-sandbox turns it off "
+                   "for all VMs");
 
   std::map<std::string, CLI::App*> simple;
   for (const auto& [s, what] : {std::pair{"start", "start a stopped VM"},
@@ -203,6 +213,7 @@ int vm_command(int argc, char** argv) {
     if (!firmware.empty()) body["firmware"] = firmware;
     if (!cloud_init.empty()) body["cloud_init"] = absolute(cloud_init);
     if (gdb) body["gdb"] = true;
+    if (no_sandbox) body["sandbox"] = false;
     if (!initrd.empty()) body["initrd"] = absolute(initrd);
     if (!cmdline.empty()) body["cmdline"] = cmdline;
     if (!engine.empty()) body["engine"] = engine;

@@ -120,6 +120,20 @@ int main(int argc, char** argv) {
   app.add_option("--audit-log", audit_file,
                  "append one JSON line per state-changing request (who, method, path, status) here too");
   app.add_flag("--no-autostart", no_autostart, "do not start VMs marked autostart");
+  bool no_sandbox = false;
+  std::string sandbox_uids = "300000-309999", jail_root = "/run/vessel/jail";
+  app.add_flag("--no-sandbox", no_sandbox,
+               "run every VMM unjailed (for debugging; each VM's info then shows \"sandbox\": false); by default "
+               "each VMM is jailed: namespaces, its own root, uid and seccomp filters (docs/security.md)");
+  app.add_option("--sandbox-uids", sandbox_uids,
+                 "FIRST-LAST: the uids (and gids) jailed VMMs get, one each; none may belong to an account")
+      ->capture_default_str();
+  app.add_option("--sandbox-root", jail_root, "empty directory each jailed VMM mounts its root on (privately)")
+      ->capture_default_str();
+  std::string cgroup_parent;
+  app.add_option("--sandbox-cgroup-parent", cgroup_parent,
+                 "run each jailed VMM in a cgroup of its own, DIR/NAME (cgroup v2, or a v1 memory hierarchy such as "
+                 "/sys/fs/cgroup/memory/vessel), memory limit = guest memory + 1G");
   app.add_option("--ksm", ksm_pages_to_scan,
                  "turn the host's KSM on, scanning N pages per 20 ms, and offer every VM's RAM to it "
                  "(ksmd's CPU grows with N: see docs/manager.md)")
@@ -204,6 +218,20 @@ int main(int argc, char** argv) {
   registry_options.networks_dir = networks.dir();
   registry_options.network_exists = [&networks](const std::string& name) { return networks.exists(name); };
   registry_options.peer_tls = client_tls;
+  registry_options.sandbox.enabled = !no_sandbox;
+  registry_options.sandbox.jail_root = jail_root;
+  registry_options.sandbox.cgroup_parent = cgroup_parent;
+  if (std::error_code ec; !cgroup_parent.empty() && !std::filesystem::create_directories(cgroup_parent, ec) && ec) {
+    fprintf(stderr, "vesseld: cannot create --sandbox-cgroup-parent %s: %s\n", cgroup_parent.c_str(), ec.message().c_str());
+    return 2;
+  }
+  if (!vessel::manager::parse_uid_range(sandbox_uids, registry_options.sandbox.uid_first,
+                                         registry_options.sandbox.uid_last)) {
+    fprintf(stderr, "vesseld: invalid --sandbox-uids '%s' (expected FIRST-LAST, e.g. 300000-309999)\n",
+            sandbox_uids.c_str());
+    return 2;
+  }
+  if (no_sandbox) log.warn("VMMs run unjailed (--no-sandbox)", {});
   if (app.count("--ksm")) {
     if (ksm_pages_to_scan < 0) ksm_pages_to_scan = 100;
     if (auto err = enable_ksm(ksm_pages_to_scan); !err.empty()) {

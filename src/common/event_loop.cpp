@@ -1,4 +1,5 @@
 #include "common/event_loop.h"
+#include "common/thread_kind.h"
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -53,7 +54,10 @@ void EventLoop::remove(int fd) {
 
 void EventLoop::start() {
   std::lock_guard lock(run_mutex_);
-  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+  if (!thread_.joinable()) thread_ = std::thread([this] {
+    enter_thread_kind(ThreadKind::Io);
+    run();
+  });
 }
 
 bool EventLoop::stop() {

@@ -1,4 +1,5 @@
 #include "machine/file_util.h"
+#include "common/host_open.h"
 
 #include <cerrno>
 #include <cstring>
@@ -25,7 +26,7 @@ FileBytes::~FileBytes() {
 }
 
 Result<FileBytes> read_file(const std::string& path) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = host_open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Error{path + ": " + strerror(errno)};
   struct stat st;
   if (fstat(fd, &st) != 0) {

@@ -125,10 +125,10 @@ std::string Registry::metrics_text() {
     f.add("vessel_vm_up", "gauge", label, run ? 1 : 0);
     f.add("vessel_vm_memory_bytes", "gauge", label, static_cast<double>(memory));
     if (!run) continue;
-    f.add("vessel_vm_rss_bytes", "gauge", label, static_cast<double>(process_rss_bytes(run->proc.pid)));
-    if (auto shared = process_ksm_merging_bytes(run->proc.pid))
+    f.add("vessel_vm_rss_bytes", "gauge", label, static_cast<double>(process_rss_bytes(vmm_pid(*run))));
+    if (auto shared = process_ksm_merging_bytes(vmm_pid(*run)))
       f.add("vessel_vm_ksm_merging_bytes", "gauge", label, static_cast<double>(*shared));
-    f.add("vessel_vm_host_cpu_seconds_total", "counter", label, process_cpu_seconds(run->proc.pid));
+    f.add("vessel_vm_host_cpu_seconds_total", "counter", label, process_cpu_seconds(vmm_pid(*run)));
     f.add("vessel_vm_uptime_seconds", "gauge", label, process_uptime_seconds(run->proc));
     const std::string ctl = state_.control_socket(name);
     auto m = control_request(ctl, {{"op", "metrics"}}, 2s);

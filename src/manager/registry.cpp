@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <set>
 
 #include "manager/cloud_init_seed.h"
 #include "manager/control_client.h"
@@ -78,7 +79,7 @@ void Registry::load_one(const std::string& name) {
       e->migrating_to = j.value("migrating_to", "");
       e->migrating_as = j.value("migrating_as", "");
       if (process_alive(id)) {
-        e->run = Runtime{id, false};
+        e->run = Runtime{id, false, static_cast<uid_t>(j.value("jail_uid", 0u))};
         const bool answers = static_cast<bool>(control_request(state_.control_socket(name), {{"op", "status"}}, 2s));
         log_.info("re-adopted running VMM", {{"vm", name}, {"pid", id.pid}, {"control_answers", answers}});
       } else {
@@ -121,6 +122,9 @@ void Registry::check_exit_locked(Entry& e) {
     if (r == e.run->proc.pid) {
       gone = true;
       e.last_exit = describe_status(status);
+      // A jailed VMM killed by its syscall filter names the call in its log.
+      if (e.run->jail_uid && WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+        if (auto why = seccomp_exit_from_log(file_tail(state_.log_path(e.def.name), 4096))) e.last_exit = *why;
     } else if (r < 0) {
       gone = !process_alive(e.run->proc);
       if (gone) e.last_exit = "exited";
@@ -128,8 +132,12 @@ void Registry::check_exit_locked(Entry& e) {
   } else if (!process_alive(e.run->proc)) {
     gone = true;
     e.last_exit = "exited";
+    if (e.run->jail_uid)
+      if (auto why = seccomp_exit_from_log(file_tail(state_.log_path(e.def.name), 4096))) e.last_exit = *why;
   }
   if (gone) {
+    if (e.run->jail_uid && !options_.sandbox.cgroup_parent.empty())
+      rmdir((options_.sandbox.cgroup_parent + "/" + e.def.name).c_str());  // empty now; best effort
     log_.info("VMM exited", {{"vm", e.def.name}, {"pid", e.run->proc.pid}, {"exit", e.last_exit}});
     e.run.reset();
     if (e.migrating_to.empty()) unlink(state_.runtime_path(e.def.name).c_str());
@@ -170,6 +178,41 @@ void Registry::watch_loop() {
   }
 }
 
+Outcome<std::vector<std::string>> Registry::jail_for(const VmDefinition& def, uid_t& uid) {
+  uid = 0;
+  if (!def.sandbox || !options_.sandbox.enabled) return std::vector<std::string>{};
+  std::set<uid_t> in_use;
+  {
+    std::lock_guard lock(table_mutex_);
+    for (auto& [n, other] : table_) {
+      std::lock_guard d(other->data);
+      if (other->run && other->run->jail_uid) in_use.insert(other->run->jail_uid);
+    }
+  }
+  std::lock_guard lock(uid_mutex_);
+  in_use.insert(starting_uids_.begin(), starting_uids_.end());
+  auto picked = pick_jail_uid(options_.sandbox, in_use);
+  if (!picked)
+    return ManagerError{ErrorKind::VmmFailure, "start_failed",
+                        "no free uid left in the sandbox range (vesseld --sandbox-uids)"};
+  uid = *picked;
+  starting_uids_.insert(uid);
+  return jail_args(options_.sandbox, uid, def.name);
+}
+
+void Registry::release_starting_uid(uid_t uid) {
+  std::lock_guard lock(uid_mutex_);
+  starting_uids_.erase(uid);
+}
+
+void Registry::kill_vmm(const Runtime& run) {
+  // A jailed VMM first: its keeper reaps it and dies of the same SIGKILL. Killing the keeper
+  // first would leave the VMM (killed by its parent-death signal) to this daemon, the
+  // subreaper, unreaped.
+  const pid_t vmm = vmm_pid(run);
+  ::kill(vmm != run.proc.pid && vmm > 0 ? vmm : run.proc.pid, SIGKILL);
+}
+
 Result<bool> Registry::save_definition(const VmDefinition& def) {
   return write_json_atomic(state_.definition_path(def.name), to_json(def));
 }
@@ -200,16 +243,20 @@ json Registry::info(Entry& e) {
          {"memory_bytes", e.def.memory_bytes},
          {"cpus", e.def.cpus}};
     if (!e.last_exit.empty()) j["last_exit"] = e.last_exit;
+    j["sandbox"] = e.def.sandbox && options_.sandbox.enabled;
   }
   if (!run) return j;
   j["state"] = "running";
   j["pid"] = run->proc.pid;
+  j["sandbox"] = run->jail_uid != 0;
+  if (run->jail_uid) j["jail"] = {{"uid", run->jail_uid}, {"gid", run->jail_uid}, {"vmm_pid", vmm_pid(*run)}};
   if (e.def.gdb) j["gdb_socket"] = state_.gdb_socket(e.def.name);
   if (e.def.vsock) j["vsock_socket"] = state_.vsock_socket(e.def.name);
   j["uptime_seconds"] = process_uptime_seconds(run->proc);
-  j["rss_bytes"] = process_rss_bytes(run->proc.pid);
-  if (auto shared = process_ksm_merging_bytes(run->proc.pid)) j["ksm_merging_bytes"] = *shared;
-  const double cpu = process_cpu_seconds(run->proc.pid);
+  const pid_t vmm = vmm_pid(*run);
+  j["rss_bytes"] = process_rss_bytes(vmm);
+  if (auto shared = process_ksm_merging_bytes(vmm)) j["ksm_merging_bytes"] = *shared;
+  const double cpu = process_cpu_seconds(vmm);
   j["cpu_seconds"] = cpu;
   j["vcpu_seconds"] = cpu;
   // The VMM's own accounting: "metrics" (vCPU time from the vCPU threads' clocks), or "status"
@@ -322,21 +369,35 @@ Outcome<json> Registry::start_locked(Entry& e) {
   const std::string ctl = state_.control_socket(def.name), con = state_.console_socket(def.name);
   unlink(ctl.c_str());
   unlink(con.c_str());
+  // Sockets of an earlier (jailed) run belong to its uid; under the sticky bit the next
+  // VMM could not replace them.
+  for (const std::string& stale : {state_.gdb_socket(def.name), state_.vsock_socket(def.name),
+                                   state_.vm_dir(def.name) + "/snapshot.partial"})
+    unlink(stale.c_str());
   std::vector<std::string> args = to_vmm_args(def, state_.vsock_socket(def.name), options_.networks_dir);
   args.insert(args.end(), {"--control", ctl, "--console-socket", con});
   if (def.gdb) args.insert(args.end(), {"--gdb", "unix:" + state_.gdb_socket(def.name)});
   if (options_.ksm) args.push_back("--ksm");
+  uid_t uid = 0;
+  auto jail = jail_for(def, uid);
+  if (!jail) return jail.error();
+  args.insert(args.end(), jail->begin(), jail->end());
   auto proc = spawn_detached(options_.vmm_binary, args, state_.log_path(def.name));
-  if (!proc) return ManagerError{ErrorKind::VmmFailure, "start_failed", proc.error()};
+  if (!proc) {
+    release_starting_uid(uid);
+    return ManagerError{ErrorKind::VmmFailure, "start_failed", proc.error()};
+  }
   {
     std::lock_guard d(e.data);
-    e.run = Runtime{proc.value(), true};
+    e.run = Runtime{proc.value(), true, uid};
     e.last_exit.clear();
   }
+  release_starting_uid(uid);
   (void)write_json_atomic(state_.runtime_path(def.name),
-                          {{"pid", proc->pid}, {"start_time", proc->start_time}, {"control", ctl}, {"console", con}},
+                          {{"pid", proc->pid}, {"start_time", proc->start_time}, {"control", ctl}, {"console", con},
+                           {"jail_uid", uid}},
                           false);
-  log_.info("VMM started", {{"vm", def.name}, {"pid", proc->pid}});
+  log_.info("VMM started", {{"vm", def.name}, {"pid", proc->pid}, {"jail_uid", uid}});
   // Ready when the control socket answers; a VMM that fails (bad kernel, bad snapshot) exits.
   const auto deadline = Clock::now() + options_.start_timeout;
   for (;;) {
@@ -352,7 +413,8 @@ Outcome<json> Registry::start_locked(Entry& e) {
       wait_gone(e, 5s);
       return ManagerError{ErrorKind::VmmFailure, "start_failed", "the VMM did not become ready in time"};
     }
-    std::this_thread::sleep_for(5ms);
+    // A VMM is ready 10 to 20 ms after it starts: 5 ms steps would round that up by a quarter.
+    std::this_thread::sleep_for(1ms);
   }
   // A restored VM runs with the snapshot's configuration: apply the definition's limits.
   if (!def.snapshot.empty() && (def.limits.cpu > 0 || !def.limits.drives.empty() || !def.limits.nets.empty()))
@@ -381,7 +443,7 @@ Outcome<json> Registry::stop(const std::string& name, std::chrono::milliseconds 
     forced = true;
     {
       std::lock_guard d(e->data);
-      if (e->run) ::kill(e->run->proc.pid, SIGKILL);
+      if (e->run) kill_vmm(*e->run);
     }
     wait_gone(*e, 10s);
   }
@@ -400,7 +462,7 @@ Outcome<json> Registry::kill(const std::string& name) {
     check_exit_locked(*e);
     if (!e->run) return conflict("VM '" + name + "' is not running");
     // Identity checked under the lock just before the signal: never a reused pid.
-    if (process_alive(e->run->proc)) ::kill(e->run->proc.pid, SIGKILL);
+    if (process_alive(e->run->proc)) kill_vmm(*e->run);
   }
   if (!wait_gone(*e, 10s)) return ManagerError{ErrorKind::VmmFailure, "kill_failed", "the VMM did not exit"};
   log_.info("VM killed", {{"vm", name}});
@@ -435,8 +497,18 @@ Outcome<json> Registry::snapshot(const std::string& name, const std::string& pat
   std::lock_guard lock(e->op);
   if (!running(*e)) return conflict("VM '" + name + "' is not running");
   const auto started = Clock::now();
-  auto r = control(*e, {{"op", "snapshot"}, {"path", path}}, 600s);
+  bool jailed = false;
+  {
+    std::lock_guard d(e->data);
+    jailed = e->run && e->run->jail_uid;
+  }
+  // A jailed VMM sees only its own directory: it writes there and the daemon moves the file.
+  const std::string written = jailed ? state_.vm_dir(name) + "/snapshot.partial" : path;
+  auto r = control(*e, {{"op", "snapshot"}, {"path", written}}, 600s);
   if (!r) return r.error();
+  if (jailed)
+    if (auto moved = move_snapshot(written, path); !moved)
+      return ManagerError{ErrorKind::VmmFailure, "snapshot_failed", moved.error()};
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   log_.info("VM snapshot written", {{"vm", name}, {"path", path}, {"seconds", seconds}});
   json j{{"name", name}, {"path", path}, {"seconds", seconds}};

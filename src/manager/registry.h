@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -24,6 +25,7 @@
 #include "manager/process_info.h"
 #include "manager/state_dir.h"
 #include "manager/vm_definition.h"
+#include "manager/vmm_jail.h"
 
 namespace vessel::manager {
 
@@ -36,6 +38,7 @@ struct RegistryOptions {
   std::function<bool(const std::string&)> network_exists;
   // This host's client identity for other daemons (vesseld --tls-dir): migration to https://.
   std::shared_ptr<http::TlsContext> peer_tls;
+  SandboxSettings sandbox;  // VMMs run jailed unless turned off (vesseld --no-sandbox, "sandbox": false)
 };
 
 class Registry {
@@ -77,6 +80,7 @@ class Registry {
   struct Runtime {
     ProcessId proc;
     bool child = false;  // started by this daemon (reaped with waitpid) or adopted (polled)
+    uid_t jail_uid = 0;  // the jailed VMM's uid; 0 = not jailed
   };
   struct Entry {
     std::mutex op;    // held for a whole action
@@ -120,6 +124,13 @@ class Registry {
   Outcome<std::optional<http::Target>> peer_target(const std::string& to);
   void drop_incoming(Entry& d);
   Result<bool> save_definition(const VmDefinition& def);
+  // The jail arguments for a VM's VMM (empty when it runs unjailed) and the uid they give it.
+  Outcome<std::vector<std::string>> jail_for(const VmDefinition& def, uid_t& uid);
+  void release_starting_uid(uid_t uid);
+  // SIGKILL to the VMM (to the jailed one under its keeper).
+  static void kill_vmm(const Runtime& run);
+  // The pid whose /proc figures are the VMM's (under a keeper when jailed).
+  static pid_t vmm_pid(const Runtime& run) { return run.jail_uid ? jailed_vmm_pid(run.proc.pid) : run.proc.pid; }
   void watch_loop();
   // The watcher's part for VMs arriving by migration: confirms those that run, drops those
   // whose VMM ended first.
@@ -139,6 +150,8 @@ class Registry {
   std::condition_variable watch_cv_;
   bool stopping_ = false;
   std::thread watcher_;
+  std::mutex uid_mutex_;
+  std::set<uid_t> starting_uids_;  // handed to a VMM that is not in the table's runtimes yet
 };
 
 }  // namespace vessel::manager

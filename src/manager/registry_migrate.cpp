@@ -114,7 +114,7 @@ void Registry::drop_incoming(Entry& d) {
   {
     std::lock_guard data(d.data);
     check_exit_locked(d);
-    if (d.run) ::kill(d.run->proc.pid, SIGKILL);
+    if (d.run) kill_vmm(*d.run);
   }
   wait_gone(d, 10s);
   {
@@ -140,15 +140,34 @@ Outcome<std::string> Registry::start_incoming(Entry& d, const std::string& tcp_h
   const auto run = run_options(d.def);
   args.insert(args.end(), run.begin(), run.end());
   if (options_.ksm) args.push_back("--ksm");
+  uid_t uid = 0;
+  auto jail = jail_for(d.def, uid);
+  if (!jail) return jail.error();
+  args.insert(args.end(), jail->begin(), jail->end());
+  if (!jail->empty()) {
+    // The jail holds what the stream's machine names: its disks (checked against the
+    // source's), and the kernel, initrd and firmware a guest reboot reloads.
+    const std::vector<std::string> all = to_vmm_args(d.def);
+    for (size_t i = 0; i + 1 < all.size(); ++i) {
+      if (all[i] == "--drive") args.insert(args.end(), {all[i], all[i + 1]});
+      if (all[i] == "--kernel" || all[i] == "--initrd" || all[i] == "--bios")
+        args.insert(args.end(), {"--sandbox-bind", all[i + 1]});
+    }
+  }
   auto proc = spawn_detached(options_.vmm_binary, args, state_.log_path(name));
-  if (!proc) return ManagerError{ErrorKind::VmmFailure, "start_failed", proc.error()};
+  if (!proc) {
+    release_starting_uid(uid);
+    return ManagerError{ErrorKind::VmmFailure, "start_failed", proc.error()};
+  }
   {
     std::lock_guard data(d.data);
-    d.run = Runtime{proc.value(), true};
+    d.run = Runtime{proc.value(), true, uid};
   }
+  release_starting_uid(uid);
   (void)write_json_atomic(state_.runtime_path(name),
                           {{"pid", proc->pid}, {"start_time", proc->start_time}, {"control", ctl}, {"console", con},
-                           {"incoming", true}},
+                           {"incoming", true},
+                           {"jail_uid", uid}},
                           false);
   // Ready once it listens for the stream: its Unix socket exists, or it says so in its log
   // (written right after listen() on TCP).
@@ -248,6 +267,21 @@ Outcome<json> Registry::migrate(const std::string& name, const json& body) {
     auto a = start_incoming(*d);
     if (!a) return abandon(a.error());
     address = a.value();
+  }
+  // A jailed source sees only its own directory: it sends to a relay there, which the
+  // daemon connects to the destination's socket.
+  uid_t source_uid = 0;
+  {
+    std::lock_guard data(e->data);
+    if (e->run) source_uid = e->run->jail_uid;
+  }
+  std::unique_ptr<MigrationRelay> relay;
+  if (source_uid && address.rfind("unix:", 0) == 0) {
+    const std::string local = state_.vm_dir(name) + "/migrate-out";
+    auto r = MigrationRelay::start(local, source_uid, address.substr(5));
+    if (!r) return abandon({ErrorKind::VmmFailure, "migration_failed", r.error()});
+    relay = std::move(r.value());
+    address = "unix:" + local;
   }
   request["to"] = address;
   {

@@ -75,7 +75,8 @@ std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& 
   TRY(f.check_object());
   std::set<std::string> known = {"name",   "cpus",      "memory", "kernel", "initrd",    "cmdline",
                                  "engine", "cpu",       "hugepages", "drives", "nets",   "limits",
-                                 "autostart", "gdb",    "snapshot", "start", "bios",      "firmware", "cloud_init", "vsock"};
+                                 "autostart", "gdb",    "snapshot", "start", "bios",      "firmware", "cloud_init", "vsock",
+                                 "sandbox"};
   if (!check_files) known.insert("cloud_init_seed");  // made by the manager, never by a client
   TRY(f.unknown(known));
   TRY(f.string("name", d.name, true));
@@ -115,6 +116,7 @@ std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& 
   TRY(f.boolean("hugepages", d.huge_pages));
   TRY(f.boolean("autostart", d.autostart));
   TRY(f.boolean("gdb", d.gdb));
+  TRY(f.boolean("sandbox", d.sandbox));
   TRY(f.boolean("start", start));
   if (check_files) {
     if (!d.snapshot.empty()) TRY(check_file("snapshot", d.snapshot));
@@ -269,7 +271,8 @@ std::string format_size(uint64_t bytes) {
 
 json to_json(const VmDefinition& d) {
   json j{{"name", d.name},   {"cpus", d.cpus},         {"memory", format_size(d.memory_bytes)},
-         {"cmdline", d.cmdline}, {"autostart", d.autostart}, {"gdb", d.gdb}, {"limits", to_json(d.limits)}};
+         {"cmdline", d.cmdline}, {"autostart", d.autostart}, {"gdb", d.gdb}, {"limits", to_json(d.limits)},
+         {"sandbox", d.sandbox}};
   if (!d.kernel.empty()) j["kernel"] = d.kernel;
   if (!d.initrd.empty()) j["initrd"] = d.initrd;
   if (!d.bios.empty()) j["bios"] = d.bios;

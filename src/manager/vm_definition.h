@@ -64,6 +64,9 @@ struct VmDefinition {
   Limits limits;
   bool autostart = false;
   bool gdb = false;  // serve gdb's remote protocol on vms/NAME/gdb (vessel vm debug NAME)
+  // The VMM runs jailed (vessel-vmm --sandbox, docs/security.md). On unless turned off here
+  // ("sandbox": false, for debugging) or for the whole daemon (vesseld --no-sandbox).
+  bool sandbox = true;
   std::string snapshot;  // when set, starting restores this snapshot instead of booting
 };
 

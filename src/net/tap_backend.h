@@ -25,6 +25,7 @@ class TapBackend : public NetBackend {
 
  private:
   TapBackend(EventLoop& loop, int fd, std::string ifname);
+  static Result<std::unique_ptr<TapBackend>> adopt(EventLoop& loop, int fd, const std::string& ifname);
   void on_readable();
 
   EventLoop& loop_;
@@ -34,5 +35,9 @@ class TapBackend : public NetBackend {
   std::vector<uint8_t> buffer_;
   Receiver receiver_;
 };
+
+// A descriptor of /dev/net/tun attached to TAP interface `ifname` (blocking; the caller owns
+// it), or -1 with errno. The sandbox attaches before it drops CAP_NET_ADMIN.
+int attach_tap(const std::string& ifname);
 
 }  // namespace vessel::net

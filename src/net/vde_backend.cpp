@@ -8,13 +8,24 @@ extern "C" {
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
+#include <deque>
+#include <map>
 
 namespace vessel::net {
 
-Result<std::unique_ptr<VdeBackend>> VdeBackend::create(EventLoop& loop, const std::string& switch_path,
-                                                       const std::string& description) {
+namespace {
+
+// Connections made by preopen(), by switch path, taken by create() in order.
+std::map<std::string, std::deque<vdeconn*>>& preopened() {
+  static std::map<std::string, std::deque<vdeconn*>> table;
+  return table;
+}
+
+Result<vdeconn*> join_switch(const std::string& switch_path, const std::string& description) {
   if (switch_path.empty()) return Error{"--net vde: sock=PATH (the switch's socket directory) is required"};
   // libvdeplug's own message for a missing switch is only "No such file or directory".
   struct stat st{};
@@ -33,6 +44,31 @@ Result<std::unique_ptr<VdeBackend>> VdeBackend::create(EventLoop& loop, const st
     const int e = errno;
     vde_close(conn);
     return Error{std::string("--net vde: cannot make the switch connection non-blocking: ") + strerror(e)};
+  }
+  return conn;
+}
+
+std::string port_description() { return "vessel-vmm pid " + std::to_string(getpid()); }
+
+}  // namespace
+
+Result<bool> VdeBackend::preopen(const std::string& switch_path) {
+  auto conn = join_switch(switch_path, port_description());
+  if (!conn) return Error{conn.error()};
+  preopened()[switch_path].push_back(conn.value());
+  return true;
+}
+
+Result<std::unique_ptr<VdeBackend>> VdeBackend::create(EventLoop& loop, const std::string& switch_path,
+                                                       const std::string& description) {
+  vdeconn* conn = nullptr;
+  if (auto it = preopened().find(switch_path); it != preopened().end() && !it->second.empty()) {
+    conn = it->second.front();
+    it->second.pop_front();
+  } else {
+    auto joined = join_switch(switch_path, description);
+    if (!joined) return Error{joined.error()};
+    conn = joined.value();
   }
   std::unique_ptr<VdeBackend> b(new VdeBackend(loop, conn));
   if (!loop.add(b->data_fd_, [p = b.get()](uint32_t) { p->on_readable(); }))

@@ -20,6 +20,9 @@ class VdeBackend : public NetBackend {
   // `description` shows in the switch's port list (vde_switch's `port/print`).
   static Result<std::unique_ptr<VdeBackend>> create(EventLoop& loop, const std::string& switch_path,
                                                     const std::string& description);
+  // Joins the switch now (the VMM jail, while still root) and keeps the connection for the
+  // next create() with the same path. Only before any thread exists.
+  static Result<bool> preopen(const std::string& switch_path);
   ~VdeBackend() override;
   VdeBackend(const VdeBackend&) = delete;
   VdeBackend& operator=(const VdeBackend&) = delete;

@@ -1,4 +1,5 @@
 #include "snapshot/snapshot_file.h"
+#include "common/host_open.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -139,7 +140,7 @@ SnapshotFile::~SnapshotFile() {
 }
 
 Result<std::unique_ptr<SnapshotFile>> SnapshotFile::open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = host_open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Error{"cannot open snapshot " + path + ": " + strerror(errno)};
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -203,6 +204,41 @@ Result<std::unique_ptr<SnapshotFile>> SnapshotFile::parse(const uint8_t* data, s
   }
   if (off != end) return refuse(std::to_string(end - off) + " bytes after the last section");
   return f;
+}
+
+Result<std::vector<uint8_t>> read_section_unverified(const std::string& path, uint32_t tag) {
+  const int fd = host_open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error{"cannot open snapshot " + path + ": " + strerror(errno)};
+  auto fail = [&](const std::string& why) {
+    close(fd);
+    return Error{"snapshot " + path + " refused: " + why};
+  };
+  struct stat st;
+  if (fstat(fd, &st) != 0) return fail(strerror(errno));
+  const uint64_t end = static_cast<uint64_t>(st.st_size) >= kTrailerSize ? st.st_size - kTrailerSize : 0;
+  uint8_t header[kHeaderSize];
+  if (end < kHeaderSize || pread(fd, header, sizeof header, 0) != static_cast<ssize_t>(sizeof header) ||
+      memcmp(header, kMagic, sizeof kMagic) != 0)
+    return fail("not a Vessel snapshot (bad magic)");
+  const uint64_t count = load_le(header + 16, 8);
+  if (count > kMaxSections) return fail("implausible section count " + std::to_string(count));
+  uint64_t off = kHeaderSize;
+  for (uint64_t i = 0; i < count && end - off >= kSectionHeaderSize; ++i) {
+    uint8_t sh[kSectionHeaderSize];
+    if (pread(fd, sh, sizeof sh, static_cast<off_t>(off)) != static_cast<ssize_t>(sizeof sh)) break;
+    const uint64_t len = load_le(sh + 8, 8);
+    off += kSectionHeaderSize;
+    if (len > end - off) break;
+    if (static_cast<uint32_t>(load_le(sh, 4)) == tag) {
+      std::vector<uint8_t> payload(static_cast<size_t>(len));
+      if (len && pread(fd, payload.data(), payload.size(), static_cast<off_t>(off)) != static_cast<ssize_t>(len))
+        return fail("section " + tag_name(tag) + " truncated");
+      close(fd);
+      return payload;
+    }
+    off += len;
+  }
+  return fail("no section " + tag_name(tag));
 }
 
 Result<SectionView> SnapshotFile::single(uint32_t tag) const {

@@ -51,6 +51,11 @@ std::vector<uint8_t> encode_snapshot_image(const std::vector<SectionView>& secti
 // The file offset at which the payload of a section written after `before` starts.
 uint64_t section_payload_offset(const std::vector<SectionView>& before);
 
+// The payload of the first section `tag` of the snapshot at `path`, read by walking the
+// section headers, without the checksum over the whole file: for a look at a snapshot's
+// configuration before restoring it (which verifies everything). Reads only that section.
+Result<std::vector<uint8_t>> read_section_unverified(const std::string& path, uint32_t tag);
+
 class SnapshotFile {
  public:
   ~SnapshotFile();

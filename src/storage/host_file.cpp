@@ -1,4 +1,5 @@
 #include "storage/host_file.h"
+#include "common/host_open.h"
 
 #include <fcntl.h>
 #include <linux/falloc.h>
@@ -27,7 +28,7 @@ HostFile& HostFile::operator=(HostFile&& o) noexcept {
 }
 
 Result<HostFile> HostFile::open(const std::string& path, bool writable) {
-  const int fd = ::open(path.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+  const int fd = host_open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
   if (fd < 0) return Error{"cannot open '" + path + "': " + strerror(errno)};
   struct stat st {};
   if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {

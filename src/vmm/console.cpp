@@ -1,4 +1,5 @@
 #include "vmm/console.h"
+#include "common/thread_kind.h"
 
 #include "common/unix_socket.h"
 
@@ -76,7 +77,10 @@ Console::~Console() {
 
 void Console::start(std::function<void()> on_quit) {
   on_quit_ = std::move(on_quit);
-  if (options_.use_stdio) thread_ = std::thread([this] { reader(); });
+  if (options_.use_stdio) thread_ = std::thread([this] {
+    enter_thread_kind(ThreadKind::Console);
+    reader();
+  });
 }
 
 void Console::set_sink(Sink sink) {
@@ -216,7 +220,10 @@ Result<bool> Console::listen(const std::string& path) {
   if (!fd) return Error{fd.error()};
   listen_fd_ = fd.value();
   listen_path_ = path;
-  accept_thread_ = std::thread([this] { accept_loop(); });
+  accept_thread_ = std::thread([this] {
+    enter_thread_kind(ThreadKind::Console);
+    accept_loop();
+  });
   return true;
 }
 
@@ -239,6 +246,7 @@ void Console::accept_loop() {
     c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     Client* raw = c.get();
     c->thread = std::thread([this, raw] {
+      enter_thread_kind(ThreadKind::Console);
       serve_client(*raw);
       shutdown(raw->fd, SHUT_RDWR);
       raw->done = true;

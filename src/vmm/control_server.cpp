@@ -1,4 +1,5 @@
 #include "vmm/control_server.h"
+#include "common/thread_kind.h"
 
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -38,7 +39,10 @@ Result<std::unique_ptr<ControlServer>> ControlServer::listen(const std::string& 
   s->listen_fd_ = fd.value();
   s->path_ = path;
   s->stop_fd_ = eventfd(0, EFD_CLOEXEC);
-  s->thread_ = std::thread([p = s.get()] { p->serve(); });
+  s->thread_ = std::thread([p = s.get()] {
+    enter_thread_kind(ThreadKind::Control);
+    p->serve();
+  });
   return s;
 }
 

@@ -1,4 +1,5 @@
 #include "vmm/migration_source.h"
+#include "common/thread_kind.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -59,7 +60,10 @@ Result<bool> OutgoingMigration::start() {
   active_ = true;
   started_ns_ = Timebase::host_ns();
   original_cap_ = vm_.cpu_budget().cap();
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    enter_thread_kind(ThreadKind::Migration);
+    run();
+  });
   return true;
 }
 

@@ -1,4 +1,5 @@
 #include "vmm/signal_watch.h"
+#include "common/thread_kind.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -20,6 +21,7 @@ SignalWatch::SignalWatch(std::function<void(int)> on_signal) : on_signal_(std::m
   signal_fd_ = signalfd(-1, &set, SFD_CLOEXEC);
   stop_fd_ = eventfd(0, EFD_CLOEXEC);
   thread_ = std::thread([this] {
+    enter_thread_kind(ThreadKind::Control);
     for (;;) {
       pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
       if (poll(fds, 2, -1) < 0) continue;

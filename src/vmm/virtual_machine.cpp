@@ -1,4 +1,5 @@
 #include "vmm/virtual_machine.h"
+#include "common/thread_kind.h"
 
 #include "vmm/migration_source.h"
 
@@ -254,7 +255,10 @@ VmResult VirtualMachine::run() {
     console_.set_sink([this](const uint8_t* d, size_t n) { return board_->uart->receive(d, n); });
   board_->io.start();
   for (unsigned i = 0; i < vcpus_.size(); ++i) {
-    vcpus_[i]->thread = std::thread([this, i] { vcpu_loop(i); });
+    vcpus_[i]->thread = std::thread([this, i] {
+      enter_thread_kind(ThreadKind::Vcpu);
+      vcpu_loop(i);
+    });
     if (pthread_getcpuclockid(vcpus_[i]->thread.native_handle(), &vcpus_[i]->cpu_clock) == 0)
       vcpus_[i]->cpu_clock_set = true;
   }

@@ -74,6 +74,9 @@ class VirtualMachine : public machine::SbiPlatform {
   // A VM continuing where a snapshot (snapshot()) stopped; `config` receives its configuration
   // (the disk images it names must exist). vm_snapshot.cpp.
   static Result<std::unique_ptr<VirtualMachine>> restore(const std::string& path, Console& console, VmConfig& config);
+  // The machine configuration a snapshot holds (its disks, ...), without restoring it or
+  // verifying the rest of the file.
+  static Result<VmConfig> snapshot_config(const std::string& path);
   ~VirtualMachine() override;
 
   // Runs until the guest powers off or reboots, or stop() is called. Blocks the caller.

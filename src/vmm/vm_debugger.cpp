@@ -1,4 +1,5 @@
 #include "vmm/vm_debugger.h"
+#include "common/thread_kind.h"
 
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -72,7 +73,10 @@ VmDebugger::~VmDebugger() {
 
 void VmDebugger::attach(VirtualMachine& vm) {
   if (wait_) vm.start_paused();  // the harts park before their first instruction
-  thread_ = std::thread([this, &vm] { serve(vm); });
+  thread_ = std::thread([this, &vm] {
+    enter_thread_kind(ThreadKind::Debugger);
+    serve(vm);
+  });
 }
 
 void VmDebugger::detach() {

@@ -155,11 +155,10 @@ Result<VirtualMachine::SnapshotInfo> VirtualMachine::snapshot(const std::string&
   return SnapshotInfo{written.value(), mem.pages_saved, static_cast<double>(Timebase::host_ns() - t0) / 1e9, held};
 }
 
-Result<std::unique_ptr<VirtualMachine>> VirtualMachine::restore(const std::string& path, Console& console,
-                                                                 VmConfig& config) {
-  auto file = snapshot::SnapshotFile::open(path);
-  if (!file) return Error{file.error()};
-  auto conf = file.value()->single(kConfig);
+namespace {
+
+Result<VmConfig> config_of(const snapshot::SnapshotFile& file, const std::string& path) {
+  auto conf = file.single(kConfig);
   if (!conf) return Error{"snapshot " + path + " refused: " + conf.error()};
   // JSON text only: the parser would stop at a NUL and accept what comes before it.
   const bool text = memchr(conf->data, 0, conf->size) == nullptr;
@@ -167,6 +166,33 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::restore(const std::strin
                       : nlohmann::json(nullptr);
   auto parsed = config_from_json(j);
   if (!parsed) return Error{"snapshot " + path + " refused: " + parsed.error()};
+  return parsed;
+}
+
+}  // namespace
+
+Result<VmConfig> VirtualMachine::snapshot_config(const std::string& path) {
+  // Only the configuration section: no checksum over the whole file (restore() verifies it).
+  auto conf = snapshot::read_section_unverified(path, kConfig);
+  if (!conf) {
+    // A damaged file: the full check says precisely what is wrong with it.
+    auto file = snapshot::SnapshotFile::open(path);
+    if (!file) return Error{file.error()};
+    return config_of(*file.value(), path);
+  }
+  const bool text = memchr(conf->data(), 0, conf->size()) == nullptr;
+  const auto j = text ? nlohmann::json::parse(conf->begin(), conf->end(), nullptr, false) : nlohmann::json(nullptr);
+  auto parsed = config_from_json(j);
+  if (!parsed) return Error{"snapshot " + path + " refused: " + parsed.error()};
+  return parsed;
+}
+
+Result<std::unique_ptr<VirtualMachine>> VirtualMachine::restore(const std::string& path, Console& console,
+                                                                 VmConfig& config) {
+  auto file = snapshot::SnapshotFile::open(path);
+  if (!file) return Error{file.error()};
+  auto parsed = config_of(*file.value(), path);
+  if (!parsed) return Error{parsed.error()};
   // The machine comes from the snapshot; how to run it (trace, execution engine, huge
   // pages) from the caller.
   adopt_machine_config(parsed.value(), config);

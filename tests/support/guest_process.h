@@ -28,6 +28,8 @@ class GuestProcess {
 
   const std::string& output() const { return output_; }
   pid_t pid() const { return pid_; }
+  // The VMM's own process: pid() itself, or under --sandbox the jail keeper's only child.
+  pid_t vmm_pid() const;
   long max_rss_kib() const { return max_rss_kib_; }
 
  private:

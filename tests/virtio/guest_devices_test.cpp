@@ -150,10 +150,10 @@ TEST_F(GuestDevices, BalloonReturnsMemoryToTheHost) {
   ASSERT_TRUE(g.expect("VESSEL-GUEST-READY", 120s)) << g.output();
   g.send("dd if=/dev/zero of=/tmp/fill bs=1M count=150 2>/dev/null; rm /tmp/fill; echo FILL\"\"ED\n");
   ASSERT_TRUE(g.expect("FILLED", 120s)) << g.output();
-  const long before = rss_kib(g.pid());
+  const long before = rss_kib(g.vmm_pid());
   EXPECT_NE(control(sock, R"({"op":"balloon","bytes":209715200})").find("\"ok\":true"), std::string::npos);
   ASSERT_TRUE(wait_for_status(sock, "\"actual_bytes\":209715200")) << control(sock, R"({"op":"status"})");
-  const long after = rss_kib(g.pid());
+  const long after = rss_kib(g.vmm_pid());
   EXPECT_LT(after, before - 80 * 1024) << "RSS before " << before << " KiB, after " << after << " KiB";
   const std::string stats = control(sock, R"({"op":"balloon-stats"})");
   EXPECT_NE(stats.find("\"stats\":{\""), std::string::npos) << stats;  // the driver reported statistics
@@ -171,14 +171,14 @@ TEST_F(GuestDevices, FreedGuestMemoryIsReportedAndReturned) {
   ASSERT_TRUE(g.expect("VESSEL-GUEST-READY", 120s)) << g.output();
   g.send("dd if=/dev/zero of=/tmp/fill bs=1M count=150 2>/dev/null; echo FILL\"\"ED\n");
   ASSERT_TRUE(g.expect("FILLED", 120s)) << g.output();
-  const long filled = rss_kib(g.pid());
+  const long filled = rss_kib(g.vmm_pid());
   g.send("rm /tmp/fill; echo FRE\"\"ED\n");
   ASSERT_TRUE(g.expect("FREED", 60s)) << g.output();
   // Bounded poll: reporting runs on the guest's schedule.
   long now = filled;
   for (int i = 0; i < 600 && now > filled - 100 * 1024; ++i) {
     usleep(100000);
-    now = rss_kib(g.pid());
+    now = rss_kib(g.vmm_pid());
   }
   EXPECT_LT(now, filled - 100 * 1024) << "RSS with the file " << filled << " KiB, after freeing it " << now << " KiB";
   const std::string stats = control(sock, R"({"op":"balloon-stats"})");
