@@ -153,14 +153,13 @@ std::vector<uint8_t> linux_image() {
 }  // namespace
 
 std::vector<Seed> qcow2_seeds() {
-  const std::vector<uint8_t> raw_base(64 * 1024, 0x11);
-  const auto base_qcow2 = qcow2_image(3, 4096, "", 64 * 1024, true);
-  return {
-      {"qcow2-v3", images(qcow2_image(3, 4096, "", 1 << 20, true), {}, {}, disk_ops())},
+  const std::vector<uint8_t> raw_base(8 * 1024, 0x11);
+    return {
+      {"qcow2-v3", images(qcow2_image(3, 4096, "", 64 * 1024, true), {}, {}, disk_ops())},
       {"qcow2-v2-512", images(qcow2_image(2, 512, "", 1 << 20, true), {}, {}, disk_ops())},
-      {"qcow2-on-raw", images(qcow2_image(3, 4096, "base", 64 * 1024, true), {}, raw_base, disk_ops())},
-      {"qcow2-on-qcow2-on-raw", images(qcow2_image(3, 4096, "mid", 64 * 1024, true),
-                                       qcow2_image(3, 4096, "base", 64 * 1024, true), raw_base, disk_ops())},
+      {"qcow2-on-raw", images(qcow2_image(3, 512, "base", 8 * 1024, true), {}, raw_base, disk_ops())},
+      {"qcow2-on-qcow2-on-raw", images(qcow2_image(3, 512, "mid", 8 * 1024, true),
+                                       qcow2_image(3, 512, "base", 8 * 1024, true), raw_base, disk_ops())},
       {"raw", images(raw_base, {}, {}, disk_ops())},
   };
 }
