@@ -1,8 +1,9 @@
 // Disk images as a host file can hold them: qcow2 open, check, read, write, discard and
 // write-zeroes on arbitrary images, over backing chains of up to three files (qcow2 on qcow2
 // on raw, the names "mid" and "base" being what a seed's header points at).
-// Oracle besides the sanitizers: an image that `check` finds clean and that opens stays clean
-// after any sequence of writes followed by a flush.
+// Oracle besides the sanitizers: an image that `check` finds clean and that opens has no
+// corruption after any sequence of writes followed by a flush. (Leaks may appear: refcounts
+// an image holds for clusters past its end are not checked until the file grows over them.)
 // Input: three u16-length-prefixed files (top, mid, base), then ops: u8 op, u64 offset, u16 length.
 #include <cstdint>
 #include <cstdio>
@@ -21,7 +22,7 @@ enum DiskOp : uint8_t { kRead, kWrite, kDiscard, kWriteZeroes, kFlush, kOpCount 
 
 bool clean(const std::string& path) {
   auto report = storage::qcow2::check_image(path);
-  return report && report->corruptions == 0 && report->leaks == 0 && report->check_errors == 0;
+  return report && report->corruptions == 0 && report->check_errors == 0;
 }
 
 }  // namespace
@@ -58,7 +59,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)disk.flush();
   opened.value().reset();
   if (qcow2 && was_clean && !clean(top)) {
-    fprintf(stderr, "a clean qcow2 image is no longer clean after writes\n");
+    fprintf(stderr, "writes corrupted a qcow2 image that check found consistent:\n");
+    if (auto report = storage::qcow2::check_image(top))
+      for (const auto& m : report->messages) fprintf(stderr, "  %s\n", m.c_str());
     abort();
   }
   return 0;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the fuzz targets one after another (`make fuzz`), each for FUZZ_SECONDS (default 60) or,
-# with FUZZ_RUNS set, for that many executions, on its corpus: the committed seeds and crash
+# with FUZZ_RUNS set, until that many executions if that comes first, on its corpus: the committed seeds and crash
 # reproducers of fuzz/corpus/<target> plus the inputs found so far in BUILD/corpus/<target>.
 # A crash or sanitizer report stops that target with its input in BUILD/artifacts/ and makes
 # the script fail after the remaining targets ran. FUZZ_TARGETS="a b" runs only those.
@@ -18,7 +18,7 @@ for t in $targets; do
   [ -x "$bin" ] || { echo "fuzz: $bin is not built" >&2; failed=1; continue; }
   mkdir -p "$build/corpus/$t"
   limit=(-max_total_time="$seconds")
-  [ -n "${FUZZ_RUNS:-}" ] && limit=(-runs="$FUZZ_RUNS")
+  [ -n "${FUZZ_RUNS:-}" ] && limit+=(-runs="$FUZZ_RUNS")
   log="$build/logs/$t.log"
   # -timeout: one input running this long is a hang; -rss_limit_mb: a leak or an unbounded
   # allocation is a finding too.
@@ -36,6 +36,6 @@ for t in $targets; do
   summary+=("$(printf '%-18s %10s runs %7s exec/s  %-20s %s' "$t" "${runs:-?}" "${rate:-?}" "${cov:-?}" "$result")")
   echo "${summary[-1]}"
 done
-echo "--- fuzz summary (${FUZZ_RUNS:+$FUZZ_RUNS runs}${FUZZ_RUNS:-$seconds s} per target)"
+echo "--- fuzz summary ($seconds s${FUZZ_RUNS:+ or $FUZZ_RUNS runs} per target)"
 printf '%s\n' "${summary[@]}"
 exit $failed

@@ -341,7 +341,7 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
   bind(top);
   mov(rax, qword[rbp + static_cast<int32_t>(offsetof(JitState, epoch))]);
   mov(ecx, 0x12345678);  // always the 5-byte imm32 form: the engine patches in the epoch
-  block.epoch_imm = reinterpret_cast<uint32_t*>(const_cast<uint8_t*>(getCurr()) - 4);
+  block.epoch_imm = const_cast<uint8_t*>(getCurr()) - 4;
   cmp(ecx, dword[rax]);
   jump(stale, Cond::NE);
   // The whole block must fit in the batch: budgets are exact (the differential test and

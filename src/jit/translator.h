@@ -40,7 +40,7 @@ class Translator : public Xbyak::CodeGenerator {
   bool has_room() const { return getSize() + kMaxBlockCode < capacity_; }
   // Translates the instructions at `guest` (host address of guest pc `pc`) into `block`.
   // Returns false if not even the first instruction fits on the page (straddles it).
-  // The caller stores the code epoch it read before the call at *block.epoch_imm.
+  // The caller stores the code epoch it read before the call with block.set_epoch.
   bool translate(Block& block, uint64_t pc, const uint8_t* guest, uint8_t ctx, uint8_t data_ctx);
   // Forgets every translation (the code cache is full).
   void clear() { reset(); }
