@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
       {"kernel_loader", kernel_loader_seeds},  {"snapshot_loader", snapshot_seeds},
       {"migration_stream", migration_seeds},   {"http_parser", http_seeds},
       {"rest_actions", rest_seeds},            {"oci_config", oci_seeds},
-      {"cpu_differential", cpu_seeds},
+      {"cpu_differential", cpu_seeds},         {"control_ops", control_seeds},
   };
   mkdir(dir.c_str(), 0755);
   for (const auto& [target, make] : targets) {

@@ -23,5 +23,6 @@ std::vector<Seed> http_seeds();
 std::vector<Seed> rest_seeds();
 std::vector<Seed> oci_seeds();
 std::vector<Seed> cpu_seeds();
+std::vector<Seed> control_seeds();
 
 }  // namespace vessel::fuzz::seeds

@@ -82,6 +82,22 @@ std::vector<Seed> oci_seeds() {
   };
 }
 
+std::vector<Seed> control_seeds() {
+  return {
+      {"status", bytes(R"({"op":"status"})")},
+      {"metrics", bytes(R"({"op":"metrics"})")},
+      {"limits", bytes(R"({"op":"limits","cpu_cap":0.5,"drives":[{"iops":100,"bps":1048576}],"nets":[{"pps":10}]})")},
+      {"limits-read", bytes(R"({"op":"limits"})")},
+      {"balloon", bytes(R"({"op":"balloon","bytes":1048576})")},
+      {"balloon-stats", bytes(R"({"op":"balloon-stats"})")},
+      {"pause", bytes(R"({"op":"pause"})")},
+      {"resume", bytes(R"({"op":"resume"})")},
+      {"snapshot", bytes(R"({"op":"snapshot","path":"/tmp/s","compress":true})")},
+      {"migrate-status", bytes(R"({"op":"migrate-status"})")},
+      {"not-an-object", bytes(R"(["op","status"])")},
+  };
+}
+
 std::vector<Seed> cpu_seeds() {
   std::vector<Seed> out;
   for (uint64_t seed = 1; seed <= 8; ++seed) {
