@@ -1,10 +1,23 @@
 # Thin wrapper around CMake + Ninja. `make` builds Release into build/; `make test` runs every test.
+# `make test SANITIZE=address,undefined` builds into build-san/ with those sanitizers and runs the
+# unit, device and storage tests (SANITIZE_LABELS); `make fuzz` runs the fuzz targets (docs/security.md).
+SANITIZE ?=
+ifeq ($(SANITIZE),)
 BUILD_DIR ?= build
+TEST_SELECTION ?=
+else
+BUILD_DIR ?= build-san
+SANITIZE_LABELS ?= ^(unit|device|storage)$$
+TEST_SELECTION ?= -L '$(SANITIZE_LABELS)'
+endif
 BUILD_TYPE ?= Release
 WERROR ?= OFF
 JOBS ?= $(shell nproc)
+CCACHE := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps configure build guest debian-guest test demo bench install deb clean
+.PHONY: all deps configure build guest debian-guest test sanitized-test demo bench install deb clean fuzz fuzz-build fuzz-seeds
 
 all: build
 
@@ -12,10 +25,12 @@ deps:
 	@./scripts/install-deps.sh
 
 configure:
-	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DVESSEL_WERROR=$(WERROR) >/dev/null
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DVESSEL_WERROR=$(WERROR) \
+	  -DVESSEL_SANITIZE=$(SANITIZE) $(CCACHE) >/dev/null
 
+# A sanitized build compiles only what the selected tests need (target sanitized-tests).
 build: configure
-	@cmake --build $(BUILD_DIR) -j $(JOBS)
+	@cmake --build $(BUILD_DIR) -j $(JOBS) $(if $(SANITIZE),--target sanitized-tests)
 
 # The guest the boot tests and the demo run, as a step of its own: ../shared/guest when it is
 # there, else built once from Debian's sources by guest/build.sh (its progress on the terminal),
@@ -28,8 +43,26 @@ guest:
 debian-guest: deps
 	@./guest/debian/build.sh
 
-test: deps build guest
-	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+test: deps build $(if $(SANITIZE),,guest)
+	@cd $(BUILD_DIR) && $(if $(SANITIZE),ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1) ctest --output-on-failure -j $(JOBS) --timeout 600 \
+	  $(TEST_SELECTION)
+
+# The fuzz targets (fuzz/, clang with libFuzzer, ASan and UBSan) in $(FUZZ_DIR).
+fuzz-build:
+	@cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+	  -DCMAKE_C_FLAGS_DEBUG="-O1 -g" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DVESSEL_FUZZ=ON \
+	  $(CCACHE) >/dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz-all
+
+# Every target for FUZZ_SECONDS (or FUZZ_RUNS executions), one after another.
+fuzz: deps fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(FUZZ_DIR)
+
+# Rewrites the seed-* files of fuzz/corpus from Vessel's own writers (fuzz/seeds/).
+fuzz-seeds: fuzz-build
+	@cmake --build $(FUZZ_DIR) --target vessel-fuzz-seeds
+	@$(FUZZ_DIR)/vessel-fuzz-seeds fuzz/corpus
 
 # Boots the default guest to an interactive shell on this terminal.
 demo: deps build guest

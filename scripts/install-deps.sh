@@ -18,6 +18,8 @@ packages=(
   libssl-dev chromium
   # the GDB stub's tests
   gdb-multiarch
+  # fuzzing (make fuzz): clang with libFuzzer and the ASan/UBSan runtimes
+  clang-14 libclang-rt-14-dev
   # packaging (make deb): man pages from --help; its test builds a fresh bookworm root
   help2man mmdebstrap
   # manager tests: the OpenAPI document is read with yaml-cpp to validate responses

@@ -79,17 +79,30 @@ void EventLoop::run() {
       if (errno == EINTR) continue;
       return;
     }
-    for (int i = 0; i < n; ++i) {
-      if (events[i].data.fd == stop_fd_) return;
-      std::shared_ptr<Callback> cb;
-      {
-        std::lock_guard lock(mutex_);
-        auto it = callbacks_.find(events[i].data.fd);
-        if (it != callbacks_.end()) cb = it->second;
-      }
-      if (cb) (*cb)(events[i].events);
-    }
+    if (!dispatch(events, n)) return;
   }
+}
+
+int EventLoop::run_ready() {
+  epoll_event events[32];
+  const int n = epoll_wait(epoll_fd_, events, 32, 0);
+  if (n <= 0) return 0;
+  dispatch(events, n);
+  return n;
+}
+
+bool EventLoop::dispatch(const epoll_event* events, int n) {
+  for (int i = 0; i < n; ++i) {
+    if (events[i].data.fd == stop_fd_) return false;
+    std::shared_ptr<Callback> cb;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = callbacks_.find(events[i].data.fd);
+      if (it != callbacks_.end()) cb = it->second;
+    }
+    if (cb) (*cb)(events[i].events);
+  }
+  return true;
 }
 
 }  // namespace vessel

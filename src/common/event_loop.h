@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 
+struct epoll_event;
+
 namespace vessel {
 
 class EventLoop {
@@ -24,9 +26,15 @@ class EventLoop {
   void start();  // no-op if running
   bool stop();   // true if it stopped a running loop
   bool on_loop_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
+  // Runs, on the calling thread and without waiting, the callbacks of the fds that are ready
+  // now; for a loop that is not started (tests and fuzz targets drive devices this way, one
+  // step at a time). Returns how many callbacks ran.
+  int run_ready();
 
  private:
   void run();
+  // Runs the callbacks of `n` epoll events; false when one is the stop request.
+  bool dispatch(const epoll_event* events, int n);
   int epoll_fd_ = -1;
   int stop_fd_ = -1;
   std::thread thread_;

@@ -1,6 +1,7 @@
 // A translated guest basic block and the direct jumps that lead to it.
 #pragma once
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace vessel::jit {
@@ -25,7 +26,8 @@ struct Block {
   const uint8_t* copy_from = nullptr;  // host address of the lowest guest byte translated
   std::vector<uint8_t> code_copy;   // guest bytes translated (one span of the page), compared after FENCE.I
   uint8_t* entry = nullptr;     // host code (16-byte aligned)
-  uint32_t* epoch_imm = nullptr;    // immediate of the prologue's epoch comparison
+  uint8_t* epoch_imm = nullptr;     // immediate of the prologue's epoch comparison (unaligned)
+  void set_epoch(uint32_t epoch) const { memcpy(epoch_imm, &epoch, sizeof epoch); }
   std::vector<LinkSite*> incoming;  // linked jumps into this block
 };
 

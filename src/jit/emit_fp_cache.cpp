@@ -46,7 +46,7 @@ void Translator::choose_cached_fp_registers(const std::vector<GuestInsn>& insns)
 }
 
 void Translator::load_cached_fp() {
-  for (unsigned k = 0; k < fp_cached_count_; ++k) movsd(*kFpCacheRegs[k], fq(fp_cached_guest_[k]));
+  for (unsigned k = 0; k < fp_cached_count_; ++k) movsd(kFpCacheRegs[k], fq(fp_cached_guest_[k]));
 }
 
 const Xbyak::Operand& Translator::fp_source(unsigned r, bool is_double) {

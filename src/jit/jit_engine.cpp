@@ -101,7 +101,7 @@ Block* JitEngine::find_block() {
     blocks_.pop_back();
     return nullptr;
   }
-  *b.epoch_imm = epoch;
+  b.set_epoch(epoch);
   ++stats_.blocks_translated;
   if (perf_map_)
     fprintf(perf_map_, "%lx %lx guest_%lx_%u\n", reinterpret_cast<uintptr_t>(b.entry),
@@ -128,7 +128,7 @@ bool JitEngine::still_valid(void* engine, Block* block) {
   const uint64_t epoch = self.state_->epoch->load(std::memory_order_acquire);
   if (b.dead || memcmp(b.copy_from, b.code_copy.data(), b.code_copy.size()) != 0) return false;
   ++self.stats_.revalidations;
-  *b.epoch_imm = static_cast<uint32_t>(epoch);
+  b.set_epoch(static_cast<uint32_t>(epoch));
   return true;
 }
 

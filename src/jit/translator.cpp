@@ -98,21 +98,21 @@ void Translator::choose_cached_registers(const std::vector<GuestInsn>& insns) {
 
 void Translator::write_back() {
   for (unsigned k = 0; k < cached_count_; ++k)
-    if (written_ & (1u << cached_guest_[k])) mov(xreg(cached_guest_[k]), *kCacheRegs[k]);
+    if (written_ & (1u << cached_guest_[k])) mov(xreg(cached_guest_[k]), kCacheRegs[k]);
 }
 
 void Translator::reload_cached() {
-  for (unsigned k = 0; k < cached_count_; ++k) mov(*kCacheRegs[k], xreg(cached_guest_[k]));
+  for (unsigned k = 0; k < cached_count_; ++k) mov(kCacheRegs[k], xreg(cached_guest_[k]));
 }
 
 void Translator::call_preserving_cached(const void* function) {
   // r8-r11 are caller-saved: keep the ones holding guest registers across the call (an
   // even number of pushes keeps the stack 16-byte aligned).
   const unsigned saved = cached_count_ > kCalleeSaved ? ((cached_count_ - kCalleeSaved + 1) & ~1u) : 0;
-  for (unsigned k = 0; k < saved; ++k) push(*kCacheRegs[kCalleeSaved + k]);
+  for (unsigned k = 0; k < saved; ++k) push(kCacheRegs[kCalleeSaved + k]);
   mov(rax, reinterpret_cast<uintptr_t>(function));
   call(rax);
-  for (unsigned k = saved; k-- > 0;) pop(*kCacheRegs[kCalleeSaved + k]);
+  for (unsigned k = saved; k-- > 0;) pop(kCacheRegs[kCalleeSaved + k]);
   load_cached_fp();
 }
 
@@ -341,7 +341,7 @@ bool Translator::translate(Block& block, uint64_t pc, const uint8_t* guest, uint
   bind(top);
   mov(rax, qword[rbp + static_cast<int32_t>(offsetof(JitState, epoch))]);
   mov(ecx, 0x12345678);  // always the 5-byte imm32 form: the engine patches in the epoch
-  block.epoch_imm = reinterpret_cast<uint32_t*>(const_cast<uint8_t*>(getCurr()) - 4);
+  block.epoch_imm = const_cast<uint8_t*>(getCurr()) - 4;
   cmp(ecx, dword[rax]);
   jump(stale, Cond::NE);
   // The whole block must fit in the batch: budgets are exact (the differential test and

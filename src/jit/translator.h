@@ -40,7 +40,7 @@ class Translator : public Xbyak::CodeGenerator {
   bool has_room() const { return getSize() + kMaxBlockCode < capacity_; }
   // Translates the instructions at `guest` (host address of guest pc `pc`) into `block`.
   // Returns false if not even the first instruction fits on the page (straddles it).
-  // The caller stores the code epoch it read before the call at *block.epoch_imm.
+  // The caller stores the code epoch it read before the call with block.set_epoch.
   bool translate(Block& block, uint64_t pc, const uint8_t* guest, uint8_t ctx, uint8_t data_ctx);
   // Forgets every translation (the code cache is full).
   void clear() { reset(); }
@@ -68,7 +68,7 @@ class Translator : public Xbyak::CodeGenerator {
   // Guest registers a block uses most live in r12-r15 and r8-r11 while it runs; memory is
   // brought up to date before anything reads it. Calls to C++ slow paths save r8-r11.
   void choose_cached_registers(const std::vector<GuestInsn>& insns);
-  const Xbyak::Reg64* cached(unsigned r) const { return host_of_[r] >= 0 ? kCacheRegs[host_of_[r]] : nullptr; }
+  const Xbyak::Reg64* cached(unsigned r) const { return host_of_[r] >= 0 ? &kCacheRegs[host_of_[r]] : nullptr; }
   void write_back();     // cached registers the block writes -> hart
   void reload_cached();  // hart -> cached registers (after a handler ran)
   // Calls function(rdi, rsi, rdx) out of line, keeping the cached guest registers.
@@ -161,7 +161,7 @@ class Translator : public Xbyak::CodeGenerator {
   // reloaded after every call (which clobbers them). (emit_fp_cache.cpp)
   void choose_cached_fp_registers(const std::vector<GuestInsn>& insns);
   void load_cached_fp();  // hart -> xmm copies (block start, after a call)
-  const Xbyak::Xmm* fp_cached(unsigned r) const { return xmm_of_[r] >= 0 ? kFpCacheRegs[xmm_of_[r]] : nullptr; }
+  const Xbyak::Xmm* fp_cached(unsigned r) const { return xmm_of_[r] >= 0 ? &kFpCacheRegs[xmm_of_[r]] : nullptr; }
   // f[r] as an SSE source operand: its xmm copy, else memory.
   const Xbyak::Operand& fp_source(unsigned r, bool is_double);
   // f[r] <- value (a double, or a single NaN-boxed here), in the hart and the xmm copy. A
@@ -209,9 +209,13 @@ class Translator : public Xbyak::CodeGenerator {
   uint8_t ctx_ = 0, data_ctx_ = 0;
   unsigned pending_ = 0;  // instructions completed but not yet added to instret
   static constexpr unsigned kCachedRegs = 8, kCalleeSaved = 4;
-  static inline const Xbyak::Reg64* const kCacheRegs[kCachedRegs] = {
-      &Xbyak::util::r12, &Xbyak::util::r13, &Xbyak::util::r14, &Xbyak::util::r15,
-      &Xbyak::util::r8,  &Xbyak::util::r9,  &Xbyak::util::r10, &Xbyak::util::r11};
+  // Registers by value: the addresses of Xbyak::util's registers differ between translation
+  // units (they have internal linkage), which an inline table of them must not depend on (GCC
+  // with ASan drops the copies it points to and the link fails).
+  static inline const Xbyak::Reg64 kCacheRegs[kCachedRegs] = {
+      Xbyak::Reg64(Xbyak::Operand::R12), Xbyak::Reg64(Xbyak::Operand::R13), Xbyak::Reg64(Xbyak::Operand::R14),
+      Xbyak::Reg64(Xbyak::Operand::R15), Xbyak::Reg64(Xbyak::Operand::R8),  Xbyak::Reg64(Xbyak::Operand::R9),
+      Xbyak::Reg64(Xbyak::Operand::R10), Xbyak::Reg64(Xbyak::Operand::R11)};
   int8_t host_of_[32] = {};       // guest register -> index in kCacheRegs, or -1
   unsigned cached_count_ = 0;
   unsigned cached_guest_[kCachedRegs] = {};
@@ -223,10 +227,9 @@ class Translator : public Xbyak::CodeGenerator {
   uint8_t fp_state_ = 0;
   uint32_t boxed_ = 0;
   static constexpr unsigned kCachedFpRegs = 14;
-  static inline const Xbyak::Xmm* const kFpCacheRegs[kCachedFpRegs] = {
-      &Xbyak::util::xmm2,  &Xbyak::util::xmm3,  &Xbyak::util::xmm4,  &Xbyak::util::xmm5,  &Xbyak::util::xmm6,
-      &Xbyak::util::xmm7,  &Xbyak::util::xmm8,  &Xbyak::util::xmm9,  &Xbyak::util::xmm10, &Xbyak::util::xmm11,
-      &Xbyak::util::xmm12, &Xbyak::util::xmm13, &Xbyak::util::xmm14, &Xbyak::util::xmm15};
+  static inline const Xbyak::Xmm kFpCacheRegs[kCachedFpRegs] = {  // by value, as kCacheRegs
+      Xbyak::Xmm(2),  Xbyak::Xmm(3),  Xbyak::Xmm(4),  Xbyak::Xmm(5),  Xbyak::Xmm(6),  Xbyak::Xmm(7),  Xbyak::Xmm(8),
+      Xbyak::Xmm(9),  Xbyak::Xmm(10), Xbyak::Xmm(11), Xbyak::Xmm(12), Xbyak::Xmm(13), Xbyak::Xmm(14), Xbyak::Xmm(15)};
   int8_t xmm_of_[32] = {};         // f register -> index in kFpCacheRegs, or -1
   unsigned fp_cached_count_ = 0;
   unsigned fp_cached_guest_[kCachedFpRegs] = {};

@@ -95,6 +95,28 @@ TEST_F(Queue, BufferOutsideRamIsRefused) {
   EXPECT_EQ(q_.pop(ram_, chain_, error_), Virtqueue::Pop::Broken);
 }
 
+// Found by fuzz_virtio_devices: an empty buffer may name any address (even one outside RAM);
+// the chain's readers and writers must skip it rather than form a host pointer from it
+// (undefined behaviour that UBSan reports in `make test SANITIZE=address,undefined`).
+TEST_F(Queue, EmptyBuffersOutsideRamAreSkipped) {
+  desc(kDesc, 0, 0, 0, kNext, 1);                       // empty, at guest address 0
+  desc(kDesc, 1, kRam + 0x8000, 4, kNext, 2);
+  desc(kDesc, 2, ~0ull - 0xfff, 0, kNext | kWrite, 3);  // empty, at the top of the address space
+  desc(kDesc, 3, kRam + 0x9000, 4, kWrite, 0);
+  memcpy(ram_.at(kRam + 0x8000), "ping", 4);
+  offer(0);
+  ASSERT_EQ(q_.pop(ram_, chain_, error_), Virtqueue::Pop::Chain) << error_;
+  ASSERT_EQ(chain_.buffers.size(), 4u);
+  char in[8] = {};
+  ChainReader reader(ram_, chain_);
+  EXPECT_EQ(reader.read(in, sizeof in), 4u);
+  EXPECT_EQ(std::string(in, 4), "ping");
+  EXPECT_EQ(reader.remaining(), 0u);
+  ChainWriter writer(ram_, chain_);
+  EXPECT_EQ(writer.write("pong", 4), 4u);
+  EXPECT_EQ(memcmp(ram_.at(kRam + 0x9000), "pong", 4), 0);
+}
+
 TEST_F(Queue, BadIndicesAreRefused) {
   desc(kDesc, 0, kRam + 0x8000, 16, kNext, 9);  // next beyond the table
   offer(0);

@@ -49,11 +49,15 @@ void fli_d(Hart& h, uint32_t i) {
 }
 
 struct SingleZfa : Single {
-  static constexpr auto minm = fp::f32_minm, maxm = fp::f32_maxm, round = fp::f32_round;
+  // One declarator each: `auto` deduces a different type for round (clang refuses the mix).
+  static constexpr auto minm = fp::f32_minm, maxm = fp::f32_maxm;
+  static constexpr auto round = fp::f32_round;
   static constexpr auto leq = fp::f32_leq, ltq = fp::f32_ltq;
 };
 struct DoubleZfa : Double {
-  static constexpr auto minm = fp::f64_minm, maxm = fp::f64_maxm, round = fp::f64_round;
+  // One declarator each: `auto` deduces a different type for round (clang refuses the mix).
+  static constexpr auto minm = fp::f64_minm, maxm = fp::f64_maxm;
+  static constexpr auto round = fp::f64_round;
   static constexpr auto leq = fp::f64_leq, ltq = fp::f64_ltq;
 };
 

@@ -123,6 +123,14 @@ void TransportCore::write_driver_features(uint32_t half) {
 void TransportCore::write_status(uint32_t v) {
   if (v == 0) return reset_locked();
   const uint32_t old = status_;
+  // A driver only sets bits (virtio 1.2 section 2.1.2), clearing them takes a reset. Clearing
+  // DRIVER_OK on a live device would make its queue layout writable again while the device
+  // still uses the queues, on addresses nothing validated: refused.
+  if (old & ~v & ~kStatusNeedsReset) {
+    ++device_->counters.guest_errors;
+    LOG_WARN("%s: status 0x%x would clear bits of 0x%x without a reset; ignored", label_.c_str(), v, old);
+    return;
+  }
   uint32_t next = (old & kStatusNeedsReset) | (v & ~kStatusNeedsReset);
   if ((next & kStatusFeaturesOk) && !(old & kStatusFeaturesOk)) {
     // Refuse features we did not offer, and legacy drivers (VERSION_1 is required).

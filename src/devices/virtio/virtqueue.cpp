@@ -158,9 +158,11 @@ void Virtqueue::update_avail_event(const memory::GuestRam& ram) {
   std::atomic_thread_fence(std::memory_order_seq_cst);
 }
 
+// Empty buffers are left out: read_chain accepts them at any address (they hold no byte of
+// guest memory), so their address must never be turned into a host pointer.
 ChainReader::ChainReader(const memory::GuestRam& ram, const Chain& chain) : ram_(ram) {
   for (const auto& b : chain.buffers)
-    if (!b.device_writable) bufs_.push_back(b);
+    if (!b.device_writable && b.len) bufs_.push_back(b);
 }
 
 size_t ChainReader::read(void* dst, size_t len) {
@@ -187,7 +189,7 @@ size_t ChainReader::remaining() const {
 
 ChainWriter::ChainWriter(const memory::GuestRam& ram, const Chain& chain) : ram_(ram) {
   for (const auto& b : chain.buffers)
-    if (b.device_writable) bufs_.push_back(b);
+    if (b.device_writable && b.len) bufs_.push_back(b);
 }
 
 size_t ChainWriter::write(const void* src, size_t len) {
