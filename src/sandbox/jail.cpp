@@ -91,7 +91,12 @@ Result<bool> join_cgroup(const JailOptions& o) {
 
 Result<bool> build_root(const JailPlan& plan) {
   const std::string& root = plan.options.mount_point;
-  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return failed("make / private");
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    if (errno == EINVAL)  // "/" is not a mount point: a chroot, where pivot_root cannot work either
+      return Error{"--sandbox: / is not a mount point (running in a chroot?); the jail needs a real root "
+                   "filesystem (a container or systemd-nspawn), or turn it off (--no-sandbox)"};
+    return failed("make / private");
+  }
   if (mount("tmpfs", root.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=1m") != 0)
     return failed("tmpfs on " + root);
   std::vector<Bind> binds = plan.binds;

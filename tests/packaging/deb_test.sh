@@ -37,6 +37,7 @@ processes_in_root() {
 cleanup() {
   for pid in $(processes_in_root); do kill -9 "$pid" 2>/dev/null; done
   for m in dev/pts dev proc sys; do umount -l "$ROOT/$m" 2>/dev/null; done
+  umount -l "$ROOT" 2>/dev/null
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -44,6 +45,9 @@ trap cleanup EXIT
 (cd "$BUILD" && cpack -G DEB -B "$WORK/pkg" >/dev/null) || { echo "FAIL cpack"; exit 1; }
 DEB=$(ls "$WORK"/pkg/vessel_*.deb)
 mkdir -p "$ROOT" && tar -C "$ROOT" -xf "$CACHE/bookworm-root.tar"
+# The root is a mount point of its own, as / is on a real machine: the VMM jail (pivot_root,
+# a private /) refuses to run where / is merely a chroot directory.
+mount --bind "$ROOT" "$ROOT" || { echo "FAIL bind mount of the root"; exit 1; }
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 mount -t proc proc "$ROOT/proc" && mount --rbind /sys "$ROOT/sys" && mount --rbind /dev "$ROOT/dev" || { echo "FAIL mounts"; exit 1; }
 cp "$DEB" "$ROOT/tmp/vessel.deb"
