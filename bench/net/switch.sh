@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # VM-to-VM TCP throughput over a VDE switch (Debian's vde_switch): a receiver VM reads MB MiB
-# with busybox nc, a sender VM on the same switch writes them; the sender times the transfer
-# (until the receiver has read the last byte and closed). Two Vessel VMs (--net vde) against
+# with busybox nc, a sender VM on the same switch writes them; the receiver times the transfer
+# from its first byte to its last. Two Vessel VMs (--net vde) against
 # two QEMU VMs (-netdev vde) with the same kernel and initramfs, on one switch per run;
 # alternating runs, median, ratio.
 set -euo pipefail
@@ -26,27 +26,32 @@ cp -r "$guest/rootfs" "$root"
 chmod -R u+w "$root"
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
 cp "$guest/busybox" "$root/bin/busybox"
-# Receiver: listens before its link is up, so the sender's first successful ping means ready.
+# Receiver: listens before its link is up (so the sender's first successful ping means ready),
+# times from the first byte to the last (dd reads the first byte alone; head the rest).
 cat >"$root/etc/run/swrecv.sh" <<'SCRIPT'
 #!/bin/sh
 arg() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" /proc/cmdline; }
-nc -l -p 5000 | head -c $(($(arg swbench_mb) * 1048576)) | wc -c > /tmp/count &
+total=$(($(arg swbench_mb) * 1048576))
+mkfifo /tmp/stream
+nc -l -p 5000 > /tmp/stream &
 ip addr add 192.168.90.1/24 dev eth0 && ip link set eth0 up
-wait
-echo "swbench-recv bytes=$(cat /tmp/count)"
+exec 3< /tmp/stream
+dd bs=1 count=1 <&3 >/dev/null 2>&1
+a=$(cut -d' ' -f1 /proc/uptime)
+n=$(head -c $((total - 1)) <&3 | wc -c)
+b=$(cut -d' ' -f1 /proc/uptime)
+echo "swbench-recv bytes=$((n + 1)) rate=$(awk -v n="$n" -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", n / (b - a) / 1e6 }')"
 exit 0
 SCRIPT
+# Sender: stays up after sending (a guest that powers off could lose what is still in flight);
+# the bench ends it once the receiver is done.
 cat >"$root/etc/run/swsend.sh" <<'SCRIPT'
 #!/bin/sh
 arg() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" /proc/cmdline; }
 ip addr add 192.168.90.2/24 dev eth0 && ip link set eth0 up
 until ping -c 1 -W 1 192.168.90.1 >/dev/null 2>&1; do :; done
-n=$(arg swbench_mb)
-a=$(cut -d' ' -f1 /proc/uptime)
-dd if=/dev/zero bs=1048576 count="$n" 2>/dev/null | nc 192.168.90.1 5000
-b=$(cut -d' ' -f1 /proc/uptime)
-echo "swbench-send rate=$(awk -v n="$n" -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", n * 1048576 / (b - a) / 1e6 }')"
-exit 0
+dd if=/dev/zero bs=1048576 count="$(arg swbench_mb)" 2>/dev/null | nc 192.168.90.1 5000
+sleep 600
 SCRIPT
 chmod +x "$root/etc/run/swrecv.sh" "$root/etc/run/swsend.sh"
 (cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip) >"$work/initramfs.cpio.gz"
@@ -68,16 +73,17 @@ measure() {  # $1 = vessel|qemu; prints MB/s
   vde_switch -s "$work/switch" -p "$work/pid" -d </dev/null >/dev/null 2>&1
   for _ in $(seq 100); do [ -s "$work/pid" ] && break; sleep 0.05; done
   switch_pid=$(cat "$work/pid")
-  vm "$1" swrecv 52:54:00:00:90:01 "$work/recv" &
-  local rpid=$!
-  vm "$1" swsend 52:54:00:00:90:02 "$work/send"
-  wait "$rpid"
+  vm "$1" swsend 52:54:00:00:90:02 "$work/send" &
+  local spid=$!
+  vm "$1" swrecv 52:54:00:00:90:01 "$work/recv"
+  # The sender's VM (vessel or qemu, our child's child): ended by its pid.
+  pkill -TERM -P "$spid" 2>/dev/null || true
+  wait "$spid" || true
   kill "$switch_pid" 2>/dev/null || true
   switch_pid=
-  grep -q "swbench-recv bytes=$((mb << 20))" "$work/recv" || { echo "$1: the receiver did not get every byte:" >&2; tail -5 "$work/recv" >&2; exit 1; }
   local rate
-  rate=$(sed -n 's/.*swbench-send rate=\([0-9.]*\).*/\1/p' "$work/send")
-  [ -n "$rate" ] || { echo "no result from $1; console:" >&2; tail -20 "$work/send" >&2; exit 1; }
+  rate=$(sed -n "s/.*swbench-recv bytes=$((mb << 20)) rate=\([0-9.]*\).*/\1/p" "$work/recv")
+  [ -n "$rate" ] || { echo "$1: the receiver did not get every byte; console:" >&2; tail -5 "$work/recv" >&2; exit 1; }
   echo "$rate"
 }
 
