@@ -112,12 +112,15 @@ void NetworkRegistry::open() {
     }
     const bool adopted = e.run.switch_proc && process_alive(*e.run.switch_proc) &&
                          (!e.def.nat || (e.run.uplink_proc && process_alive(*e.run.uplink_proc)));
-    if (!adopted) {
+    if (adopted) {
+      log_.info("re-adopted network", {{"network", name}});
+    } else {
       stop_processes(e);
       if (auto r = start_processes(e); !r)
         log_.warn("cannot start network", {{"network", name}, {"error", r.error()}});
+      else
+        log_.info("started network", {{"network", name}});
     }
-    log_.info(adopted ? "re-adopted network" : "started network", {{"network", name}});
     table_[name] = e;
   }
 }

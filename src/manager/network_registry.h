@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -35,7 +36,6 @@ Outcome<NetworkDefinition> parse_network_definition(const nlohmann::json& body);
 
 class NetworkRegistry {
  public:
-  // `in_use(name)`: the VMs whose definitions attach to network `name` (deleting is refused).
   NetworkRegistry(std::string dir, EventLog& log);
 
   // Loads every stored network and makes sure its processes run (adopting or restarting).
@@ -43,6 +43,7 @@ class NetworkRegistry {
   Outcome<nlohmann::json> create(const nlohmann::json& body);
   nlohmann::json list();
   Outcome<nlohmann::json> get(const std::string& name);
+  // `attached_vms`: the VMs whose definitions name this network (deleting is then refused).
   Outcome<nlohmann::json> remove(const std::string& name, const std::vector<std::string>& attached_vms);
   bool exists(const std::string& name);
   // The socket directory a VMM joins (`--net vde,sock=...`); the same for every network's name.
