@@ -4,7 +4,7 @@
 // Input: u8 piece size (0 = all at once), then the bytes of the connection.
 #include <cstdint>
 
-#include "api/http_message.h"
+#include "http/http_message.h"
 #include "fuzz/support/fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -12,23 +12,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::FuzzInput in(data, size);
   const size_t piece = in.u8();
   const auto bytes = in.rest();
-  api::RequestParser parser;
+  http::RequestParser parser;
   size_t fed = 0;
   for (;;) {
     const size_t n = piece ? std::min(piece, bytes.size() - fed) : bytes.size() - fed;
     parser.feed(reinterpret_cast<const char*>(bytes.data()) + fed, n);
     fed += n;
-    api::HttpRequest req;
-    api::RequestParser::State state;
-    while ((state = parser.next(req)) == api::RequestParser::State::Complete) {
+    http::HttpRequest req;
+    http::RequestParser::State state;
+    while ((state = parser.next(req)) == http::RequestParser::State::Complete) {
       (void)req.keep_alive();
-      api::HttpResponse response;
+      http::HttpResponse response;
       response.body = req.body;
-      (void)api::serialize(response, req.keep_alive());
+      (void)http::serialize(response, req.keep_alive());
       req = {};
     }
     (void)parser.wants_continue();
-    if (state == api::RequestParser::State::Bad || fed == bytes.size()) break;
+    if (state == http::RequestParser::State::Bad || fed == bytes.size()) break;
   }
   return 0;
 }

@@ -8,6 +8,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace vessel::api;
+  using vessel::http::HttpRequest;
+  using vessel::http::RequestParser;
   RequestParser parser;
   parser.feed(reinterpret_cast<const char*>(data), size);
   HttpRequest req;
