@@ -14,12 +14,14 @@ extern "C" {
 #include <cstring>
 #include <deque>
 #include <map>
+#include <mutex>
 
 namespace vessel::net {
 
 namespace {
 
 // Connections made by preopen(), by switch path, taken by create() in order.
+std::mutex preopened_mutex;
 std::map<std::string, std::deque<vdeconn*>>& preopened() {
   static std::map<std::string, std::deque<vdeconn*>> table;
   return table;
@@ -55,6 +57,7 @@ std::string port_description() { return "vessel-vmm pid " + std::to_string(getpi
 Result<bool> VdeBackend::preopen(const std::string& switch_path) {
   auto conn = join_switch(switch_path, port_description());
   if (!conn) return Error{conn.error()};
+  std::lock_guard lock(preopened_mutex);
   preopened()[switch_path].push_back(conn.value());
   return true;
 }
@@ -62,27 +65,39 @@ Result<bool> VdeBackend::preopen(const std::string& switch_path) {
 Result<std::unique_ptr<VdeBackend>> VdeBackend::create(EventLoop& loop, const std::string& switch_path,
                                                        const std::string& description) {
   vdeconn* conn = nullptr;
-  if (auto it = preopened().find(switch_path); it != preopened().end() && !it->second.empty()) {
-    conn = it->second.front();
-    it->second.pop_front();
-  } else {
+  std::string preopened_path;
+  {
+    std::lock_guard lock(preopened_mutex);
+    if (auto it = preopened().find(switch_path); it != preopened().end() && !it->second.empty()) {
+      conn = it->second.front();
+      it->second.pop_front();
+      preopened_path = switch_path;
+    }
+  }
+  if (!conn) {
     auto joined = join_switch(switch_path, description);
     if (!joined) return Error{joined.error()};
     conn = joined.value();
   }
-  std::unique_ptr<VdeBackend> b(new VdeBackend(loop, conn));
+  std::unique_ptr<VdeBackend> b(new VdeBackend(loop, conn, std::move(preopened_path)));
   if (!loop.add(b->data_fd_, [p = b.get()](uint32_t) { p->on_readable(); }))
     return Error{"--net vde: cannot watch the switch connection"};
   b->registered_ = true;
   return b;
 }
 
-VdeBackend::VdeBackend(EventLoop& loop, vdeconn* conn)
-    : loop_(loop), conn_(conn), data_fd_(vde_datafd(conn)), buffer_(VDE_ETHBUFSIZE) {}
+VdeBackend::VdeBackend(EventLoop& loop, vdeconn* conn, std::string preopened_path)
+    : loop_(loop), conn_(conn), preopened_path_(std::move(preopened_path)), data_fd_(vde_datafd(conn)),
+      buffer_(VDE_ETHBUFSIZE) {}
 
 VdeBackend::~VdeBackend() {
   if (registered_) loop_.remove(data_fd_);
-  vde_close(conn_);
+  if (preopened_path_.empty()) {
+    vde_close(conn_);
+    return;
+  }
+  std::lock_guard lock(preopened_mutex);
+  preopened()[preopened_path_].push_front(conn_);
 }
 
 bool VdeBackend::send(const uint8_t* frame, size_t len) {

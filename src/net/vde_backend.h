@@ -20,8 +20,9 @@ class VdeBackend : public NetBackend {
   // `description` shows in the switch's port list (vde_switch's `port/print`).
   static Result<std::unique_ptr<VdeBackend>> create(EventLoop& loop, const std::string& switch_path,
                                                     const std::string& description);
-  // Joins the switch now (the VMM jail, while still root) and keeps the connection for the
-  // next create() with the same path. Only before any thread exists.
+  // Joins the switch now (the VMM jail, while still root) and keeps the connection for
+  // create() with the same path. A back end made from it gives it back when destroyed, so a
+  // guest reboot, which rebuilds the machine inside the jail, finds it again.
   static Result<bool> preopen(const std::string& switch_path);
   ~VdeBackend() override;
   VdeBackend(const VdeBackend&) = delete;
@@ -32,11 +33,12 @@ class VdeBackend : public NetBackend {
   bool send(const uint8_t* frame, size_t len) override;
 
  private:
-  VdeBackend(EventLoop& loop, vdeconn* conn);
+  VdeBackend(EventLoop& loop, vdeconn* conn, std::string preopened_path);
   void on_readable();
 
   EventLoop& loop_;
   vdeconn* conn_;
+  std::string preopened_path_;  // set when conn_ came from preopen(): returned, not closed
   int data_fd_;
   bool registered_ = false;
   std::vector<uint8_t> buffer_;
