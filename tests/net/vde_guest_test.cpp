@@ -123,6 +123,24 @@ TEST_F(VdeGuest, ForgedSourceMacIsDroppedAtThePort) {
   poweroff(c);
 }
 
+// A jailed VMM joins the switch as root before it enters the jail; a guest reboot rebuilds the
+// machine inside the jail, where the switch is out of reach, and must find its port again.
+TEST_F(VdeGuest, JailedVmKeepsItsPortAcrossAGuestReboot) {
+  if (geteuid() != 0) GTEST_SKIP() << "the jail (--sandbox) needs root";
+  std::vector<std::string> jailed = vessel_vm("52:54:00:00:90:01");
+  jailed.insert(jailed.begin() + 2, "--sandbox");
+  GuestProcess a(jailed), b(vessel_vm("52:54:00:00:90:02"));
+  ASSERT_TRUE(a.expect("VESSEL-GUEST-READY", 180s)) << a.output();
+  ASSERT_TRUE(a.expect("# ", 60s)) << a.output();
+  a.send("reboot -f\n");
+  boot_with_address(a, "192.168.90.1");
+  boot_with_address(b, "192.168.90.2");
+  shell(b, "ping -c 3 -W 5 192.168.90.1 | grep -o '[0-9] packets received'; echo PING-''DONE", "PING-DONE");
+  EXPECT_NE(b.output().find("3 packets received"), std::string::npos) << b.output() << "\n" << a.output();
+  poweroff(a);
+  poweroff(b);
+}
+
 TEST_F(VdeGuest, MissingSwitchIsAClearError) {
   GuestProcess vm({vessel_bin(), "run", "--kernel", dir_ + "/Image", "--net", "vde,sock=/nonexistent/switch"});
   EXPECT_EQ(vm.wait_exit(30s), 2) << vm.output();  // bad input, like a missing disk image
