@@ -17,10 +17,7 @@ trap 'rm -rf "$work"' EXIT
 
 # Test initramfs: the guest's rootfs plus /etc/run/netbench.sh.
 root=$work/root
-cp -r "$guest/rootfs" "$root"
-chmod -R u+w "$root"
-mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
-cp "$guest/busybox" "$root/bin/busybox"
+guest_root "$guest" "$root"
 cat >"$root/etc/run/netbench.sh" <<'SCRIPT'
 #!/bin/sh
 arg() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" /proc/cmdline; }

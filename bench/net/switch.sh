@@ -22,10 +22,7 @@ cleanup() {
 trap cleanup EXIT
 
 root=$work/root
-cp -r "$guest/rootfs" "$root"
-chmod -R u+w "$root"
-mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
-cp "$guest/busybox" "$root/bin/busybox"
+guest_root "$guest" "$root"
 # Receiver: listens before its link is up (so the sender's first successful ping means ready),
 # times from the first byte to the last (dd reads the first byte alone; head the rest).
 cat >"$root/etc/run/swrecv.sh" <<'SCRIPT'

@@ -8,9 +8,8 @@
 namespace vessel::sandbox {
 namespace {
 
-[[noreturn]] void die_like(int status) {
-  if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
-  const int sig = WIFSIGNALED(status) ? WTERMSIG(status) : SIGKILL;
+// Dies of `sig` itself (no core dump), so the keeper's parent sees what the VMM died of.
+[[noreturn]] void die_of_signal(int sig) {
   const rlimit no_core{0, 0};
   setrlimit(RLIMIT_CORE, &no_core);
   signal(sig, SIG_DFL);
@@ -20,6 +19,11 @@ namespace {
   sigprocmask(SIG_UNBLOCK, &one, nullptr);
   raise(sig);
   _exit(128 + sig);
+}
+
+[[noreturn]] void die_like(int status) {
+  if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
+  die_of_signal(WIFSIGNALED(status) ? WTERMSIG(status) : SIGKILL);
 }
 
 }  // namespace
@@ -46,15 +50,7 @@ void run_keeper(pid_t vmm) {
     kill(vmm, SIGKILL);
     while (waitpid(vmm, &status, 0) < 0) {
     }
-    const rlimit no_core{0, 0};
-    setrlimit(RLIMIT_CORE, &no_core);
-    signal(sig, SIG_DFL);
-    sigset_t one;
-    sigemptyset(&one);
-    sigaddset(&one, sig);
-    sigprocmask(SIG_UNBLOCK, &one, nullptr);
-    raise(sig);
-    _exit(128 + sig);
+    die_of_signal(sig);
   }
 }
 
