@@ -1,4 +1,4 @@
-// `vessel vm create|start|stop|kill|pause|resume|rm|ls|show|console|snapshot|restore|limits|migrate`:
+// `vessel vm create|start|stop|kill|pause|resume|rm|ls|show|console|exec|cp|snapshot|restore|limits|migrate`:
 // the REST API (docs/api/openapi.yaml) from the command line. Human tables by default,
 // --json prints the daemon's JSON for scripts.
 #include <unistd.h>
@@ -37,6 +37,13 @@ void print_vm(const json& vm) {
     field("vCPU time:", b);
   }
   if (vm.contains("last_exit")) field("last exit:", vm["last_exit"].get<std::string>());
+  if (vm.contains("stop_method")) {
+    const std::string m = vm["stop_method"].get<std::string>();
+    field("stopped by:", (m == "guest_agent" ? "the guest agent (the guest's own shutdown)"
+                          : m == "sysrq"     ? "SysRq over the serial console (sync, power off)"
+                                             : "SIGTERM to the VMM") +
+                             std::string(vm.value("forced", false) ? ", then killed at the timeout" : ""));
+  }
   const json& cfg = vm.value("config", json::object());
   if (cfg.contains("snapshot")) field("snapshot:", cfg["snapshot"].get<std::string>());
   if (cfg.contains("kernel")) field("kernel:", cfg["kernel"].get<std::string>());
@@ -163,6 +170,19 @@ int vm_command(int argc, char** argv) {
   auto* stop = app.add_subcommand("stop", "ask the guest to power off; kill it after --timeout seconds");
   stop->add_option("name", name, "VM name")->required();
   stop->add_option("--timeout", timeout, "seconds to wait before forcing")->capture_default_str();
+  VmExecOptions exec_options;
+  auto* exec = app.add_subcommand(
+      "exec", "run a command in the guest through its guest agent (qemu-ga on vsock); prints its output, exits with its status");
+  exec->add_option("name", name, "VM name")->required();
+  exec->add_option("command", exec_options.command, "the command and its arguments")->required();
+  exec->add_option("--env,-e", exec_options.env, "NAME=VALUE (repeatable)");
+  exec->add_option("--timeout", exec_options.timeout_seconds, "seconds before the command is killed")->capture_default_str();
+  exec->add_flag("--interactive,-i", exec_options.stdin_input, "give our stdin to the command (read to its end first)");
+  exec->prefix_command();  // everything after the name is the command, dashes included
+  std::string cp_from, cp_to;
+  auto* cp = app.add_subcommand("cp", "copy a file into or out of the guest through its guest agent");
+  cp->add_option("from", cp_from, "a local file, - for stdin, or NAME:/GUEST/PATH")->required();
+  cp->add_option("to", cp_to, "a local file, - for stdout, or NAME:/GUEST/PATH")->required();
   auto* ls = app.add_subcommand("ls", "list VMs");
   auto* snapshot = app.add_subcommand("snapshot", "write a snapshot of a running VM");
   snapshot->add_option("name", name, "VM name")->required();
@@ -290,6 +310,8 @@ int vm_command(int argc, char** argv) {
   for (const char* s : {"start", "kill", "pause", "resume"})
     if (*simple[s]) return output(c, call(c, "POST", vm + "/" + s, json::object()));
   if (*stop) return output(c, call(c, "POST", vm + "/stop", {{"timeout_seconds", timeout}}));
+  if (*exec) return vm_exec(c, name, exec_options);
+  if (*cp) return vm_cp(c, cp_from, cp_to);
   if (*snapshot)
     return output(c, call(c, "POST", vm + "/snapshot", {{"path", absolute(path)}}, "writing snapshot"));
   if (*restore) {

@@ -3,6 +3,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "api_call.h"
 
@@ -14,5 +15,15 @@ int attach_console(const Common& c, const std::string& path, const char* program
 
 // POST /v1/vms/NAME/migrate with a progress bar on a terminal (migrate_progress.cpp).
 std::optional<json> migrate_with_progress(const Common& c, const std::string& name, const json& body);
+
+// Through the VM's guest agent (vm_command_agent.cpp). exec prints the command's output and
+// returns its exit status; cp copies between a local path ("-": stdin or stdout) and NAME:PATH.
+struct VmExecOptions {
+  std::vector<std::string> command, env;
+  double timeout_seconds = 60;
+  bool stdin_input = false;  // send our stdin to the command
+};
+int vm_exec(const Common& c, const std::string& name, const VmExecOptions& options);
+int vm_cp(const Common& c, const std::string& from, const std::string& to);
 
 }  // namespace vessel::cli

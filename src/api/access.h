@@ -13,7 +13,8 @@
 
 namespace vessel::api {
 
-// Any method but GET and HEAD, and console attach.
+// Any method but GET and HEAD, console attach, and reading guest files: what a read-only
+// certificate may not do and the audit log records.
 bool changes_state(const http::HttpRequest& req);
 // nullopt when `req.peer` may make this request; else the 403 to answer.
 std::optional<ApiError> authorize(const http::HttpRequest& req);

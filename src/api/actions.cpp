@@ -23,6 +23,37 @@ std::vector<std::string> split_path(const std::string& path) {
   return parts;
 }
 
+// A guest file through the agent: GET reads a piece, PUT writes the body.
+std::variant<Action, ApiError> guest_file_action(const http::HttpRequest& req, const std::string& name) {
+  if (req.method != "GET" && req.method != "PUT") return method_not_allowed("GET, PUT");
+  auto path = query_parameter(req.query, "path");
+  if (!path || path->empty())
+    return ApiError{400, "missing_field", "give the guest file as the query parameter 'path' (percent-encoded)", {}};
+  auto number = [&](const char* key, uint64_t fallback, uint64_t& out) -> std::optional<ApiError> {
+    auto v = query_parameter(req.query, key);
+    out = fallback;
+    if (!v) return std::nullopt;
+    if (v->empty() || v->size() > 19 || v->find_first_not_of("0123456789") != std::string::npos)
+      return ApiError{400, "invalid_argument", std::string("query parameter '") + key + "' must be a non-negative integer", {}};
+    out = std::stoull(*v);
+    return std::nullopt;
+  };
+  if (req.method == "PUT") {
+    auto append = query_parameter(req.query, "append");
+    if (append && *append != "true" && *append != "false")
+      return ApiError{400, "invalid_argument", "query parameter 'append' must be true or false", {}};
+    return WriteGuestFile{name, *path, req.body, append && *append == "true"};
+  }
+  ReadGuestFile r{name, *path};
+  // A response stays within what a request may carry, so a copy is a series of pieces.
+  constexpr uint64_t kMaxPiece = http::RequestParser::kMaxBodyBytes;
+  if (auto e = number("offset", 0, r.offset)) return *e;
+  if (auto e = number("length", kMaxPiece, r.length)) return *e;
+  if (r.length == 0 || r.length > kMaxPiece)
+    return ApiError{400, "invalid_argument", "query parameter 'length' must be between 1 and " + std::to_string(kMaxPiece), {}};
+  return r;
+}
+
 std::variant<Action, ApiError> vm_action(const http::HttpRequest& req, const std::string& name, const std::string& what) {
   static const std::pair<const char*, Power> kPower[] = {{"start", Power::Start},
                                                          {"stop", Power::Stop},
@@ -55,6 +86,13 @@ std::variant<Action, ApiError> vm_action(const http::HttpRequest& req, const std
     return IncomingVm{name, std::get<json>(body),
                       req.peer.transport == http::Peer::Transport::Tls ? req.peer.local_address : std::string()};
   }
+  if (what == "exec") {
+    if (req.method != "POST") return method_not_allowed("POST");
+    json j = json::parse(req.body, nullptr, false);
+    if (j.is_discarded()) return ApiError{400, "invalid_json", "the request body is not valid JSON", {}};
+    return ExecInVm{name, j};
+  }
+  if (what == "files") return guest_file_action(req, name);
   if (what == "console") {
     if (req.method != "GET") return method_not_allowed("GET");
     return AttachConsole{name, is_upgrade_request(req, "vessel-console"), websocket_key(req)};

@@ -37,9 +37,15 @@ struct MigrateVm { std::string name; nlohmann::json body; };
 // GET /v1/vms/{name}/migration: the progress of the VM's outgoing migration.
 struct MigrationProgress { std::string name; };
 struct IncomingVm { std::string name; nlohmann::json body; std::string tcp_host; };
+// Through the guest agent: POST /v1/vms/{name}/exec {"command", "env"?, "input"?,
+// "timeout_seconds"?}; GET /v1/vms/{name}/files?path=P[&offset=N][&length=N] (the bytes);
+// PUT /v1/vms/{name}/files?path=P[&append=true] (the body is the bytes).
+struct ExecInVm { std::string name; nlohmann::json body; };
+struct ReadGuestFile { std::string name, path; uint64_t offset = 0, length = 0; };
+struct WriteGuestFile { std::string name, path; std::string data; bool append = false; };
 
 using Action = std::variant<ListVms, CreateVm, GetVm, DeleteVm, UpdateLimits, PowerAction, SnapshotVm, RestoreVm, AttachConsole,
-                            GetMetrics, MigrateVm, MigrationProgress, IncomingVm, ContainerAction, ImageAction, NetworkAction>;
+                            GetMetrics, MigrateVm, MigrationProgress, IncomingVm, ExecInVm, ReadGuestFile, WriteGuestFile, ContainerAction, ImageAction, NetworkAction>;
 
 // A route, or the API error that explains why the request is not one.
 std::variant<Action, ApiError> parse_request(const http::HttpRequest& req);

@@ -126,6 +126,19 @@ http::HandlerResult Dispatcher::execute(const Action& action) {
           return from_outcome(registry_.migration_progress(a.name));
         } else if constexpr (std::is_same_v<T, IncomingVm>) {
           return from_outcome(registry_.incoming(a.name, a.body, a.tcp_host), 201);
+        } else if constexpr (std::is_same_v<T, ExecInVm>) {
+          return from_outcome(registry_.exec(a.name, a.body));
+        } else if constexpr (std::is_same_v<T, WriteGuestFile>) {
+          return from_outcome(registry_.write_guest_file(a.name, a.path, a.data, a.append));
+        } else if constexpr (std::is_same_v<T, ReadGuestFile>) {
+          bool eof = false;
+          auto data = registry_.read_guest_file(a.name, a.path, a.offset, a.length, eof);
+          if (!data) return {error_response(from_manager(data.error())), {}};
+          http::HandlerResult r;
+          r.response.content_type = "application/octet-stream";
+          r.response.body = std::move(data.value());
+          r.response.extra_headers["Vessel-End-Of-File"] = eof ? "true" : "false";
+          return r;
         } else if constexpr (std::is_same_v<T, GetMetrics>) {
           http::HandlerResult r;
           r.response.content_type = "text/plain; version=0.0.4";

@@ -52,4 +52,33 @@ std::optional<ApiError> timeout_field(const json& j, std::chrono::milliseconds& 
   return std::nullopt;
 }
 
+std::optional<std::string> query_parameter(const std::string& query, const std::string& key) {
+  size_t at = 0;
+  while (at <= query.size()) {
+    const size_t end = std::min(query.find('&', at), query.size());
+    const std::string pair = query.substr(at, end - at);
+    const size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == key) {
+      const std::string raw = eq == std::string::npos ? "" : pair.substr(eq + 1);
+      std::string out;
+      for (size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == '+') {
+          out += ' ';
+        } else if (raw[i] == '%') {
+          if (i + 2 >= raw.size() || !isxdigit(static_cast<unsigned char>(raw[i + 1])) ||
+              !isxdigit(static_cast<unsigned char>(raw[i + 2])))
+            return std::nullopt;
+          out += static_cast<char>(std::stoi(raw.substr(i + 1, 2), nullptr, 16));
+          i += 2;
+        } else {
+          out += raw[i];
+        }
+      }
+      return out;
+    }
+    at = end + 1;
+  }
+  return std::nullopt;
+}
+
 }  // namespace vessel::api

@@ -23,6 +23,10 @@ std::string websocket_key(const http::HttpRequest& req);
 std::variant<nlohmann::json, ApiError> object_body(const http::HttpRequest& req);
 // The same with only the `allowed` fields.
 std::variant<nlohmann::json, ApiError> action_body(const http::HttpRequest& req, std::initializer_list<const char*> allowed);
+// The value of `key` in a query string (percent-decoding and '+' undone); nullopt when absent
+// or badly encoded.
+std::optional<std::string> query_parameter(const std::string& query, const std::string& key);
+
 // "timeout_seconds" (0 to 3600) of a stop, if the body has one, into `timeout`.
 std::optional<ApiError> timeout_field(const nlohmann::json& body, std::chrono::milliseconds& timeout);
 

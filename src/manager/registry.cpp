@@ -431,9 +431,16 @@ Outcome<json> Registry::stop(const std::string& name, std::chrono::milliseconds 
   const std::string ctl = state_.control_socket(name);
   // A paused guest cannot act on the request: let it run first.
   (void)control_request(ctl, {{"op", "resume"}}, 2s);
-  bool asked = false;
-  if (auto r = control_request(ctl, {{"op", "shutdown"}}, 5s); r && r->value("ok", false)) asked = true;
+  // The guest agent runs the guest's own shutdown; the SysRq request over the serial port
+  // only syncs and powers off; SIGTERM ends the VMM from the host side.
+  std::string method = "guest_agent";
+  bool asked = shutdown_by_agent(*e);
   if (!asked) {
+    method = "sysrq";
+    if (auto r = control_request(ctl, {{"op", "shutdown"}}, 5s); r && r->value("ok", false)) asked = true;
+  }
+  if (!asked) {
+    method = "signal";
     // No cooperative path (old VMM, guest not on ttyS0): SIGTERM ends the VMM cleanly (host side).
     std::lock_guard d(e->data);
     if (e->run) ::kill(e->run->proc.pid, SIGTERM);
@@ -447,9 +454,10 @@ Outcome<json> Registry::stop(const std::string& name, std::chrono::milliseconds 
     }
     wait_gone(*e, 10s);
   }
-  log_.info("VM stopped", {{"vm", name}, {"guest_request", asked}, {"forced", forced}});
+  log_.info("VM stopped", {{"vm", name}, {"method", method}, {"forced", forced}});
   auto j = info(*e);
   j["forced"] = forced;
+  j["stop_method"] = method;
   return j;
 }
 

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/qga_client.h"
 #include "http/http_client.h"
 #include "http/tls_context.h"
 #include "manager/event_log.h"
@@ -69,6 +70,14 @@ class Registry {
   Outcome<nlohmann::json> incoming(const std::string& name, const nlohmann::json& body, const std::string& tcp_host = {});
   Outcome<nlohmann::json> update_limits(const std::string& name, const nlohmann::json& body);
   Outcome<nlohmann::json> remove(const std::string& name);
+  // Through the guest agent (registry_agent.cpp): qemu-ga in the guest, over the VM's vsock.
+  // exec: {"command": [...], "env"?, "input"?, "timeout_seconds"?} -> exit_code, stdout, stderr.
+  Outcome<nlohmann::json> exec(const std::string& name, const nlohmann::json& body);
+  // Up to `length` bytes of guest file `path` from `offset`; `eof` says whether it ended there.
+  Outcome<std::string> read_guest_file(const std::string& name, const std::string& path, uint64_t offset, uint64_t length,
+                                       bool& eof);
+  Outcome<nlohmann::json> write_guest_file(const std::string& name, const std::string& path, const std::string& data,
+                                           bool append);
   // The console socket of a running VM (console attach relays to it).
   Outcome<std::string> console_socket(const std::string& name);
   // The VMs whose definitions attach to network `network`.
@@ -114,6 +123,10 @@ class Registry {
   bool wait_gone(Entry& e, std::chrono::milliseconds timeout);
   Outcome<nlohmann::json> start_locked(Entry& e);
   Outcome<nlohmann::json> control(Entry& e, const nlohmann::json& req, std::chrono::milliseconds timeout);
+  // A synchronised connection to the guest agent of running VM `name`.
+  Outcome<agent::QgaClient> agent_for(const std::string& name, agent::Clock::time_point deadline);
+  // stop's graceful path: true once the guest agent has accepted a power-off request.
+  bool shutdown_by_agent(Entry& e);
   Outcome<nlohmann::json> simple_op(const std::string& name, const char* op, const char* wrong_state_message,
                                     bool want_paused);
   nlohmann::json info(Entry& e);

@@ -185,7 +185,7 @@ std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& 
   if (f.has("vsock")) {
     Fields g(f["vsock"], "vsock");
     TRY(g.check_object());
-    TRY(g.unknown({"cid", "bus"}));
+    TRY(g.unknown({"cid", "bus", "agent_port"}));
     VsockDefinition v;
     if (!g.has("cid")) return invalid("field 'vsock.cid' is required", "missing_field");
     TRY(g.unsigned_int("cid", v.cid));
@@ -193,6 +193,9 @@ std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& 
       return invalid("field 'vsock.cid' must be between 3 and 4294967294 (0-2 are reserved)", "invalid_argument");
     TRY(g.string("bus", v.bus));
     TRY(check_bus("vsock", v.bus));
+    TRY(g.unsigned_int("agent_port", v.agent_port));
+    if (v.agent_port == 0 || v.agent_port >= 0xffffffffull)
+      return invalid("field 'vsock.agent_port' must be between 1 and 4294967294", "invalid_argument");
     d.vsock = v;
   }
   {
@@ -303,7 +306,7 @@ json to_json(const VmDefinition& d) {
   j["drives"] = drives;
   j["nets"] = nets;
   if (d.vsock) {
-    j["vsock"] = {{"cid", d.vsock->cid}};
+    j["vsock"] = {{"cid", d.vsock->cid}, {"agent_port", d.vsock->agent_port}};
     if (!d.vsock->bus.empty()) j["vsock"]["bus"] = d.vsock->bus;
   }
   return j;

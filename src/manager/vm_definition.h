@@ -32,6 +32,8 @@ struct NetDefinition {
 struct VsockDefinition {
   uint64_t cid = 0;  // 3 .. 2^32 - 2
   std::string bus;
+  // The guest port where qemu-ga listens (--method=vsock-listen): exec, cp and graceful stop.
+  uint64_t agent_port = 1234;
 };
 
 // Rate limits: 0 = unlimited. Per device, by index in the definition's drives/nets.

@@ -130,8 +130,9 @@ std::string OpenApi::check_schema(const std::string& name, const json& value) co
 std::string OpenApi::check_response(const std::string& method, const std::string& path, int status,
                                     const std::string& content_type, const std::string& body) const {
   const json* op = nullptr;
+  const std::string route = path.substr(0, path.find('?'));  // query parameters are not part of the route
   for (auto it = doc_["paths"].begin(); it != doc_["paths"].end(); ++it)
-    if (path_matches(it.key(), path) && it.value().contains(lower(method))) op = &it.value()[lower(method)];
+    if (path_matches(it.key(), route) && it.value().contains(lower(method))) op = &it.value()[lower(method)];
   if (!op) return method + " " + path + " is not in the OpenAPI document";
   const json& responses = op->at("responses");
   const std::string code = std::to_string(status);

@@ -9,6 +9,8 @@
 
 #include <cstring>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include "manager/daemon_fixture.h"
 
@@ -55,6 +57,64 @@ TEST(ManagerVsock, AVmDefinedWithVsockServesItsSocket) {
   r = d.api("POST", "/v1/vms", bad);
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_NE(r.body.find("vsock.cid"), std::string::npos) << r.body;
+}
+
+// Without a guest agent the agent routes say why, and stop falls back to SysRq. The agent
+// itself (Debian's qemu-ga) is exercised in tests/debian/debian_agent_test.cpp.
+TEST(ManagerVsock, WithoutAGuestAgentExecIsRefusedAndStopUsesSysRq) {
+  Daemon d;
+  d.start();
+  json plain = d.guest_vm("plain");
+  plain["start"] = true;
+  ASSERT_EQ(d.api("POST", "/v1/vms", plain).status, 201);
+  auto r = d.api("POST", "/v1/vms/plain/exec", json{{"command", {"true"}}});
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(r.json["error"].value("code", ""), "no_guest_agent") << r.body;
+
+  json vm = d.guest_vm("quiet");
+  vm["vsock"] = {{"cid", 9}, {"agent_port", 4321}};
+  vm["start"] = true;
+  ASSERT_EQ(d.api("POST", "/v1/vms", vm).status, 201);
+  ConsoleStream console(d.socket(), "quiet");
+  ASSERT_TRUE(console.ok());
+  ASSERT_TRUE(console.expect("VESSEL-GUEST-READY", 120s)) << console.output();
+  // The guest's vsock driver is up and nothing listens on 4321: refused at once.
+  r = d.api("POST", "/v1/vms/quiet/exec", json{{"command", {"true"}}});
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(r.json["error"].value("code", ""), "guest_agent_unavailable") << r.body;
+  EXPECT_NE(r.body.find("4321"), std::string::npos) << r.body;
+  r = d.api("GET", "/v1/vms/quiet/files?path=%2Fetc%2Fhostname");
+  EXPECT_EQ(r.status, 409) << r.body;
+
+  // Requests the API refuses before reaching the agent.
+  for (const auto& [method, path, body] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"POST", "/v1/vms/quiet/exec", "{}"},
+           {"POST", "/v1/vms/quiet/exec", R"({"command": []})"},
+           {"POST", "/v1/vms/quiet/exec", R"({"command": ["true"], "timeout_seconds": 0})"},
+           {"POST", "/v1/vms/quiet/exec", R"({"command": "true"})"},
+           {"POST", "/v1/vms/quiet/exec", R"({"command": ["true"], "shell": true})"},
+           {"GET", "/v1/vms/quiet/files", ""},
+           {"GET", "/v1/vms/quiet/files?path=relative", ""},
+           {"GET", "/v1/vms/quiet/files?path=%2Fetc&length=0", ""},
+           {"GET", "/v1/vms/quiet/files?path=%2Fetc&offset=-1", ""},
+           {"GET", "/v1/vms/quiet/files?path=%zz", ""},
+           {"PUT", "/v1/vms/quiet/files?path=%2Ftmp%2Fx&append=maybe", "data"},
+       }) {
+    r = d.api(method, path, body);
+    EXPECT_EQ(r.status, 400) << method << " " << path << " " << body << " -> " << r.body;
+  }
+  // (Not through d.api: DELETE on files is not in the OpenAPI document, which is the point.)
+  auto del = http::http_request(d.socket(), "DELETE", "/v1/vms/quiet/files?path=%2Ftmp%2Fx");
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 405) << del->body;
+
+  r = d.api("POST", "/v1/vms/quiet/stop", json{{"timeout_seconds", 60}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json.value("stop_method", ""), "sysrq") << r.body;
+  EXPECT_FALSE(r.json.value("forced", true)) << r.body;
+  r = d.api("POST", "/v1/vms/quiet/exec", json{{"command", {"true"}}});
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(d.api("POST", "/v1/vms/plain/kill", std::string()).status, 200);
 }
 
 }  // namespace
