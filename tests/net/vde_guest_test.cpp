@@ -1,5 +1,6 @@
 // VMs on one VDE switch (Debian's vde_switch): two Vessel VMs talk to each other, a QEMU VM
-// joins the same segment, and a guest that forges its source MAC is cut off by its port.
+// joins the same segment, a port's rate limit holds its VM back, and a guest that forges its
+// source MAC is cut off by its port.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -94,6 +95,23 @@ TEST_F(VdeGuest, QemuVmOnTheSameSwitchTalksToAVesselVm) {
   poweroff(vessel);
   qemu.send("poweroff -f\n");
   qemu.wait_exit(60s);
+}
+
+// A port's limits (bps, pps of the VM's NIC) hold its traffic back on the switch: 1 MiB at
+// 256 KiB/s cannot cross in much under 4 s (the bucket's burst is at most a second's worth),
+// and the file still arrives whole. Only the lower bound is asserted: the copy's own speed
+// depends on the machine.
+TEST_F(VdeGuest, PortRateLimitHoldsBackItsSender) {
+  GuestProcess a(vessel_vm("52:54:00:00:90:01")), b(vessel_vm("52:54:00:00:90:02", ",bps=262144,pps=1000"));
+  boot_with_address(a, "192.168.90.1");
+  boot_with_address(b, "192.168.90.2");
+  const auto start = std::chrono::steady_clock::now();
+  copy_file(b, a, "192.168.90.1");
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, 2900ms) << "1 MiB left a 256 KiB/s port in "
+                          << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms";
+  poweroff(a);
+  poweroff(b);
 }
 
 // The port drops frames whose source is not the VM's MAC: with a forged address the guest
