@@ -216,6 +216,10 @@ int run_command(int argc, char** argv) {
   app.add_option("--vsock", vsock,
                  "virtio-vsock: cid=N[,uds=PATH][,bus=mmio|pci] (N >= 3); host clients connect to PATH and write \"CONNECT PORT\\n\", "
                  "guest connections to host port P reach the Unix socket PATH_P");
+  std::vector<std::string> shares;
+  app.add_option("--share", shares,
+                 "share a host directory over virtio-9p: tag=NAME,path=DIR[,readonly=on][,bus=mmio|pci]; the guest "
+                 "mounts it with mount -t 9p -o trans=virtio,version=9p2000.L NAME DIR (repeatable)");
   app.add_option("--elf", bare.elf_path, "bare-metal RISC-V ELF to run in M-mode (HTIF tohost/fromhost)");
   DebugOptions debug;
   app.add_option("--gdb", debug.gdb,
@@ -343,7 +347,7 @@ int run_command(int argc, char** argv) {
   }
   if (!vm.restore_from.empty()) {
     for (const char* o : {"--kernel", "--initrd", "--append", "--cpus", "--cpu", "--bios", "--firmware", "--drive",
-                          "--net", "--vsock", "--memory", "--cpu-cap", "--dump-dtb", "--elf"})
+                          "--net", "--vsock", "--share", "--memory", "--cpu-cap", "--dump-dtb", "--elf"})
       if (app.count(o)) {
         fprintf(stderr, "vessel run: %s cannot be used with --restore (the snapshot holds the configuration)\n", o);
         return kExitUsage;
@@ -389,6 +393,18 @@ int run_command(int argc, char** argv) {
       return kExitUsage;
     }
     vm.vsock = v.value();
+  }
+  for (const std::string& text : shares) {
+    auto sh = vmm::parse_share(text);
+    if (!sh) {
+      fprintf(stderr, "vessel run: %s\n", sh.error().c_str());
+      return kExitUsage;
+    }
+    vm.shares.push_back(sh.value());
+  }
+  if (auto ok = vmm::check_shares(vm.shares); !ok) {
+    fprintf(stderr, "vessel run: %s\n", ok.error().c_str());
+    return kExitUsage;
   }
   if (const int jailed = jail(vm); jailed != kExitOk) return jailed;
   return run_linux(vm, no_reboot, control_path, console_socket, debug, start, vmm::IncomingOptions{});

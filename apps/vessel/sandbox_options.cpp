@@ -46,6 +46,7 @@ int enter_sandbox(const SandboxOptions& o, vmm::VmConfig& config, std::vector<st
     make_absolute(*p);
   for (auto& d : config.drives) make_absolute(d.file);
   if (config.vsock) make_absolute(config.vsock->uds);
+  for (auto& s : config.shares) make_absolute(s.path);
   for (auto& s : sockets) make_absolute(s);
   sandbox::JailOptions options;
   options.mount_point = o.root;

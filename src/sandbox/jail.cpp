@@ -61,7 +61,7 @@ Result<bool> bind_one(const std::string& root, const Bind& b, bool device) {
 // it from removing or renaming what others (the daemon) put there.
 Result<bool> share_directories(const JailPlan& plan) {
   for (const Bind& b : plan.binds) {
-    if (!b.writable || !b.directory) continue;
+    if (!b.writable || !b.directory || b.guest_share) continue;
     struct stat st {};
     if (stat(b.path.c_str(), &st) != 0) return failed("stat " + b.path);
     if (chown(b.path.c_str(), st.st_uid, plan.options.gid) != 0) return failed("chown " + b.path);

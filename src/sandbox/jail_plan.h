@@ -15,6 +15,9 @@ struct Bind {
   std::string path;       // host path, also its path inside the jail
   bool writable = false;  // read-write bind (a directory the VMM creates sockets in)
   bool directory = false;
+  // A directory shared with the guest (--share): its owner and mode stay the user's (it is
+  // not handed to the jail's group like a socket directory); the jailed uid needs access.
+  bool guest_share = false;
 };
 
 struct Preopen {
@@ -44,6 +47,7 @@ struct JailPlan {
   // Adds a bind once, in normal form (a writable request wins over a read-only one). Preopens
   // keep the path as given: the machine opens it by that name.
   void bind(const std::string& path, bool writable, bool directory);
+  void bind_share(const std::string& path, bool writable);
   void preopen(const std::string& path, bool writable);
 };
 

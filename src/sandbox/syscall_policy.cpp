@@ -72,10 +72,16 @@ constexpr Rule kRules[] = {
     {"timerfd_create", I | C | M | Main}, {"epoll_create1", I | C | M | Main}, {"pipe2", I | C | M | Main},
     {"dup", I | Main},
     // Files by name: building a machine, writing a snapshot (the jail limits what they reach).
-    {"openat", C | Main}, {"unlinkat", C | Main}, {"renameat", C | Main}, {"renameat2", C | Main},
-    {"mkdirat", Main}, {"fchmod", C | Main}, {"fchmodat", Main}, {"statfs", Main}, {"fstatfs", C | Main},
-    {"getdents64", Main}, {"faccessat", Main}, {"faccessat2", Main}, {"readlinkat", Main},
+    {"openat", C | Main}, {"fchmod", C | Main}, {"statfs", Main},
+    {"faccessat", Main}, {"faccessat2", Main},
     {"getcwd", Main}, {"umask", Main},
+    // The 9p server of a shared directory (--share), on the I/O thread: every path resolved
+    // with openat2 below the share's root descriptor, then *at calls on the directory found.
+    // The jail binds only the shared directories (and the VM's own files) for it to reach.
+    {"openat2", I | Main}, {"mkdirat", I | Main}, {"unlinkat", I | C | Main}, {"renameat", I | C | Main},
+    {"renameat2", I | C | Main}, {"symlinkat", I | Main}, {"linkat", I | Main}, {"mknodat", I | Main},
+    {"readlinkat", I | Main}, {"fchmodat", I | Main}, {"fchownat", I | Main}, {"utimensat", I | Main},
+    {"getdents64", I | Main}, {"fstatfs", I | C | Main},
     // x86-64's older names, which glibc still uses for some of the calls above.
     {"unlink", C | Main}, {"rename", C | Main}, {"mkdir", Main}, {"chmod", Main}, {"access", Main},
     {"readlink", Main},

@@ -75,6 +75,12 @@ Result<JailPlan> plan_vm_jail(const vmm::VmConfig& config, const VmSockets& sock
     if (n.kind == vmm::NetSpec::Kind::Vde) plan.vde_switches.push_back(n.sock);
   }
   if (!plan.taps.empty()) plan.bind("/dev/net/tun", true, false);
+  // A shared directory, and nothing around it; read-only binds for read-only shares, so the
+  // kernel refuses writes even if the 9p server did not.
+  for (const vmm::ShareSpec& s : machine.shares) {
+    if (auto ok = absolute(s.path, "a shared directory"); !ok) return Error{ok.error()};
+    plan.bind_share(s.path, !s.read_only);
+  }
   // libslirp forwards the guest's DNS queries to the host's resolvers.
   for (const vmm::NetSpec& n : machine.nets) {
     struct stat st {};

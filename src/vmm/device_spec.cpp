@@ -1,5 +1,6 @@
 #include "vmm/device_spec.h"
 
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <cctype>
@@ -185,6 +186,57 @@ Result<VsockSpec> parse_vsock(const std::string& text) {
   }
   if (!have_cid) return Error{"--vsock: cid=N is required"};
   return v;
+}
+
+Result<ShareSpec> parse_share(const std::string& text) {
+  auto opts = parse_options(text);
+  if (!opts) return Error{"--share: " + opts.error()};
+  ShareSpec s;
+  for (const auto& [k, val] : opts.value()) {
+    if (k == "tag") {
+      // Linux reads the tag from config space and matches it against mount's device name.
+      bool plain = !val.empty() && val.size() <= 64;
+      for (char c : val) plain = plain && (isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.');
+      if (!plain) return Error{"--share: tag must be 1 to 64 letters, digits, '_', '-' or '.', not '" + val + "'"};
+      s.tag = val;
+    } else if (k == "path") {
+      if (val.empty()) return Error{"--share: path must be a directory"};
+      s.path = val;
+    } else if (k == "readonly") {
+      const auto b = parse_bool(val);
+      if (!b) return Error{"--share: readonly must be on or off, not '" + val + "'"};
+      s.read_only = *b;
+    } else if (k == "bus") {
+      const auto b = parse_bus(val);
+      if (!b) return Error{"--share: bus must be mmio or pci, not '" + val + "'"};
+      s.bus = *b;
+    } else {
+      return Error{"--share: unknown option '" + k + "' (tag, path, readonly, bus)"};
+    }
+  }
+  if (s.tag.empty()) return Error{"--share: tag=NAME is required (the guest mounts the share by it)"};
+  if (s.path.empty()) return Error{"--share: path=DIR is required"};
+  struct stat st {};
+  if (stat(s.path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return Error{"--share: " + s.path + " is not a directory"};
+  return s;
+}
+
+std::string to_string(const ShareSpec& share) {
+  std::string s = "tag=";
+  s += share.tag;
+  s += ",path=";
+  s += share.path;
+  if (share.read_only) s += ",readonly=on";
+  if (share.bus != Bus::Mmio) s += std::string(",bus=") + to_string(share.bus);
+  return s;
+}
+
+Result<bool> check_shares(const std::vector<ShareSpec>& shares) {
+  for (size_t i = 0; i < shares.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (shares[i].tag == shares[j].tag) return Error{"--share: tag '" + shares[i].tag + "' is given twice"};
+  return true;
 }
 
 }  // namespace vessel::vmm

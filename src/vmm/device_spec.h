@@ -50,11 +50,26 @@ struct VsockSpec {
   Bus bus = Bus::Mmio;
 };
 
+// `tag=NAME,path=DIR[,readonly=on][,bus=mmio|pci]`: host directory DIR shared with the guest
+// over virtio-9p under mount tag NAME (devices/virtio/9p, docs/shares.md).
+struct ShareSpec {
+  std::string tag;
+  std::string path;
+  bool read_only = false;
+  Bus bus = Bus::Mmio;
+};
+
 // "key=value,key=value"; a key given twice is an error.
 Result<std::map<std::string, std::string>> parse_options(const std::string& text);
 Result<DriveSpec> parse_drive(const std::string& text);
 Result<NetSpec> parse_net(const std::string& text);
 Result<VsockSpec> parse_vsock(const std::string& text);
+// Checks the tag and that the directory exists (not what is in it: the device opens it).
+Result<ShareSpec> parse_share(const std::string& text);
+// The same spec as text, for the VM configuration and the command line.
+std::string to_string(const ShareSpec& share);
+// Several shares: tags must differ (the guest mounts by tag).
+Result<bool> check_shares(const std::vector<ShareSpec>& shares);
 // "on"/"off"/"true"/"false"/"yes"/"no"/"1"/"0"
 std::optional<bool> parse_bool(const std::string& text);
 // A rate: digits with an optional K, M or G suffix (powers of 1024), e.g. 10M.

@@ -13,6 +13,7 @@
 #include "jit/engine_factory.h"
 #include "devices/virtio/balloon/balloon_device.h"
 #include "devices/virtio/vsock/vsock_device.h"
+#include "devices/virtio/9p/p9_device.h"
 #include "devices/virtio/block/block_device.h"
 #include "devices/virtio/net/net_device.h"
 #include "devices/virtio/console/console_device.h"
@@ -122,10 +123,11 @@ Result<bool> VirtualMachine::add_devices() {
   const size_t kBuiltIn = 3 + (config_.vsock && config_.vsock->bus == Bus::Mmio ? 1 : 0),
                kMmioForUser = machine::map::kVirtioSlots - kBuiltIn;
   size_t on_mmio = 0;
+  for (const ShareSpec& s : config_.shares) on_mmio += s.bus == Bus::Mmio;
   for (const DriveSpec& d : config_.drives) on_mmio += d.bus == Bus::Mmio;
   for (const NetSpec& n : config_.nets) on_mmio += n.bus == Bus::Mmio;
   if (on_mmio > kMmioForUser)
-    return Error{std::to_string(on_mmio) + " disks and NICs on virtio-mmio, which has room for " +
+    return Error{std::to_string(on_mmio) + " disks, NICs and shares on virtio-mmio, which has room for " +
                  std::to_string(kMmioForUser) + " (its " + std::to_string(machine::map::kVirtioSlots) +
                  " slots also hold virtio-console, -rng, -balloon and any -vsock): put the others on PCI with bus=pci, "
                  "e.g. --drive file=disk.img,bus=pci or --net user,bus=pci"};
@@ -155,6 +157,13 @@ Result<bool> VirtualMachine::add_devices() {
     if (!muxer) return Error{muxer.error()};
     if (auto r = attach(std::make_unique<devices::virtio::VsockDevice>(std::move(muxer.value())), config_.vsock->bus); !r)
       return r;
+  }
+  if (auto ok = check_shares(config_.shares); !ok) return Error{ok.error()};
+  for (const ShareSpec& s : config_.shares) {
+    auto root = devices::virtio::p9::ShareRoot::open(s.path);
+    if (!root) return Error{"--share " + s.tag + ": " + root.error()};
+    auto dev = std::make_unique<devices::virtio::P9Device>(s.tag, std::move(root.value()), s.read_only);
+    if (auto r = attach(std::move(dev), s.bus); !r) return r;
   }
   return true;
 }

@@ -47,6 +47,7 @@ struct VmConfig {
   std::vector<DriveSpec> drives;
   std::vector<NetSpec> nets;
   std::optional<VsockSpec> vsock;
+  std::vector<ShareSpec> shares;
   double cpu_cap = 0;  // fraction of one host core for the whole VM (0.25 = 25 %); 0 = unlimited
   // How to start, not part of the machine: from a snapshot file, and parked until resumed.
   std::string restore_from;

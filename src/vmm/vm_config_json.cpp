@@ -53,6 +53,12 @@ json config_to_json(const VmConfig& c) {
     j["vsock"] = json{{"cid", c.vsock->cid}, {"uds", c.vsock->uds}};
     if (c.vsock->bus != Bus::Mmio) j["vsock"]["bus"] = to_string(c.vsock->bus);
   }
+  if (!c.shares.empty()) {
+    json shares = json::array();
+    for (const ShareSpec& s : c.shares)
+      shares.push_back(json{{"tag", s.tag}, {"path", s.path}, {"readonly", s.read_only}, {"bus", to_string(s.bus)}});
+    j["shares"] = shares;
+  }
   return j;
 }
 
@@ -132,6 +138,24 @@ Result<VmConfig> config_from_json(const json& j) {
     auto s = parse_vsock(spec);  // the same checks as the command line
     if (!s) return Error{"configuration: " + s.error()};
     c.vsock = s.value();
+  }
+  if (j.contains("shares")) {  // absent: none (and in snapshots from before shares existed)
+    if (!j["shares"].is_array()) return Error{"configuration: malformed shares"};
+    for (const json& s : j["shares"]) {
+      if (!s.is_object() || !s.contains("tag") || !s["tag"].is_string() || !s.contains("path") ||
+          !s["path"].is_string() || !s.contains("readonly") || !s["readonly"].is_boolean() || !s.contains("bus") ||
+          !s["bus"].is_string())
+        return Error{"configuration: malformed share " + s.dump()};
+      ShareSpec share;  // not parse_share: a path may hold a comma, and the directory is checked when opened
+      share.tag = s["tag"];
+      share.path = s["path"];
+      share.read_only = s["readonly"];
+      const auto bus = parse_bus(s["bus"].get<std::string>());
+      if (!bus || share.tag.empty() || share.path.empty()) return Error{"configuration: malformed share " + s.dump()};
+      share.bus = *bus;
+      c.shares.push_back(share);
+    }
+    if (auto ok = check_shares(c.shares); !ok) return Error{"configuration: " + ok.error()};
   }
   return c;
 }

@@ -37,6 +37,7 @@ void adopt_machine_config(const VmConfig& saved, VmConfig& config) {
   config.drives = saved.drives;
   config.nets = saved.nets;
   config.vsock = saved.vsock;  // the CID stays; connections are reset
+  config.shares = saved.shares;  // the same directories; open fids are reopened by path
 }
 
 VmConfig VirtualMachine::current_config() {
