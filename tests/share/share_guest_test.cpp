@@ -244,6 +244,22 @@ TEST_F(ShareGuest, WorksOnPci) {
   unlink(initrd.c_str());
 }
 
+// The same under the jail (root only): every call the 9p server makes is on the I/O thread's
+// allow-list (a missing one kills the VMM with SIGSYS), and the jail's uid owns the share.
+TEST_F(ShareGuest, WorksJailed) {
+  if (geteuid() != 0) GTEST_SKIP() << "the jail needs root (namespaces, pivot_root, setuid)";
+  constexpr uid_t kUid = 271830;
+  for (const auto& e : fs::recursive_directory_iterator(base_ / "share"))
+    ASSERT_EQ(lchown(e.path().c_str(), kUid, kUid), 0) << e.path();
+  ASSERT_EQ(chown((base_ / "share").c_str(), kUid, kUid), 0);
+  std::vector<std::string> a = args("share");
+  a.insert(a.end(), {"--sandbox", "--sandbox-uid", std::to_string(kUid)});
+  share_with_guest(a);
+  struct stat st {};
+  ASSERT_EQ(stat((base_ / "share" / "renamed.txt").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, kUid);
+}
+
 // A snapshot taken while the guest has the share mounted and a file open: after the restore
 // the fids are reopened by path, so the open file reads and the mount keeps working.
 TEST_F(ShareGuest, RestoreKeepsTheMountAndOpenFiles) {

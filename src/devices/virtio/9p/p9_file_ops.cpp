@@ -138,8 +138,8 @@ int Server::lcreate(WireReader& in, Reply& out) {
   Fd dir(open_dir(*f));
   if (!dir.ok()) return -dir.release();
   // The last component is not followed either: a symlink there is ELOOP (EEXIST with O_EXCL).
-  const int fd = openat(dir.get(), name.c_str(), host_open_flags(flags) | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
-  if (fd < 0) return errno;
+  const int fd = openat2_beneath(dir.get(), name.c_str(), host_open_flags(flags) | O_CREAT, mode & 07777);
+  if (fd < 0) return -fd;
   Fd file(fd);
   struct stat st {};
   if (fstat(fd, &st) != 0) return errno;

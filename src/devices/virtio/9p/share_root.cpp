@@ -22,8 +22,6 @@ Fd::~Fd() {
   if (fd_ >= 0) close(fd_);
 }
 
-namespace {
-
 int openat2_beneath(int dirfd, const char* path, int flags, unsigned mode) {
   open_how how{};
   how.flags = static_cast<uint64_t>(flags) | O_CLOEXEC | O_NOFOLLOW;
@@ -35,8 +33,6 @@ int openat2_beneath(int dirfd, const char* path, int flags, unsigned mode) {
     if (errno != EAGAIN && errno != EINTR) return -errno;  // EAGAIN: a rename raced the lookup
   }
 }
-
-}  // namespace
 
 Result<ShareRoot> ShareRoot::open(const std::string& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -54,6 +54,11 @@ class ShareRoot {
   dev_t dev_ = 0;
 };
 
+// openat2 below `dirfd` with the share's rules (O_NOFOLLOW, O_CLOEXEC, no symlinks at all);
+// the one open call the 9p server makes, so the I/O thread's filter needs no plain openat
+// for writing. Returns the descriptor or -errno.
+int openat2_beneath(int dirfd, const char* path, int flags, unsigned mode);
+
 // A name the guest may use for one directory entry: not empty, not "." or "..", no '/' or NUL.
 bool valid_name(std::string_view name);
 // "a/b" + "c" = "a/b/c"; "" + "c" = "c". And the way back: "a/b/c" -> "a/b".
