@@ -135,6 +135,9 @@ int vm_command(int argc, char** argv) {
                      "create); each with [,mac=MAC][,bus=mmio|pci] (repeatable)");
   std::string vsock;
   create->add_option("--vsock", vsock, "cid=N[,bus=mmio|pci]: virtio-vsock; its host socket is vms/NAME/vsock");
+  std::vector<std::string> shares;
+  create->add_option("--share", shares,
+                     "tag=NAME,path=DIR[,readonly=on][,bus=mmio|pci]: share a host directory over virtio-9p (repeatable)");
   create->add_option("--cpu-cap", cpu_cap, "CPU cap as a fraction of one host core (e.g. 0.25)");
   std::string engine;
   create->add_option("--engine", engine, "jit or interp (default: the VMM's)")
@@ -285,6 +288,19 @@ int vm_command(int argc, char** argv) {
           e[k] = v;
       }
       body["vsock"] = e;
+    }
+    for (const std::string& text : shares) {  // the daemon checks the values and names what is wrong
+      json e = json::object();
+      std::stringstream ss(text);
+      for (std::string kv; std::getline(ss, kv, ',');) {
+        const size_t eq = kv.find('=');
+        const std::string k = kv.substr(0, eq), v = eq == std::string::npos ? "" : kv.substr(eq + 1);
+        if (k == "readonly")
+          e[k] = v == "on" || v == "true" || v == "yes" || v == "1" ? json(true) : v == "off" || v == "false" || v == "no" || v == "0" ? json(false) : json(v);
+        else
+          e[k] = v;
+      }
+      body["shares"].push_back(e);
     }
     if (start) body["start"] = true;
     return output(c, call(c, "POST", "/v1/vms", body));

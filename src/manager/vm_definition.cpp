@@ -76,7 +76,7 @@ std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& 
   std::set<std::string> known = {"name",   "cpus",      "memory", "kernel", "initrd",    "cmdline",
                                  "engine", "cpu",       "hugepages", "drives", "nets",   "limits",
                                  "autostart", "gdb",    "snapshot", "start", "bios",      "firmware", "cloud_init", "vsock",
-                                 "sandbox"};
+                                 "sandbox", "shares"};
   if (!check_files) known.insert("cloud_init_seed");  // made by the manager, never by a client
   TRY(f.unknown(known));
   TRY(f.string("name", d.name, true));
@@ -198,17 +198,19 @@ std::optional<ManagerError> parse_body(const json& body, VmDefinition& d, bool& 
       return invalid("field 'vsock.agent_port' must be between 1 and 4294967294", "invalid_argument");
     d.vsock = v;
   }
+  if (f.has("shares")) TRY(parse_shares(f["shares"], check_files, d.shares));
   {
     size_t on_pci = 0, on_mmio = d.cloud_init.empty() ? 0 : 1;  // the seed disk is on virtio-mmio
     if (d.vsock) (d.vsock->bus == "pci" ? on_pci : on_mmio)++;
     for (const auto& x : d.drives) (x.bus == "pci" ? on_pci : on_mmio)++;
     for (const auto& x : d.nets) (x.bus == "pci" ? on_pci : on_mmio)++;
+    for (const auto& x : d.shares) (x.bus == "pci" ? on_pci : on_mmio)++;
     if (on_mmio > kMmioSlots)
-      return invalid("at most " + std::to_string(kMmioSlots) + " drives and NICs on virtio-mmio" +
+      return invalid("at most " + std::to_string(kMmioSlots) + " drives, NICs and shares on virtio-mmio" +
                      (d.cloud_init.empty() ? "" : " (the cloud-init seed takes one)") +
                      (d.vsock && d.vsock->bus != "pci" ? " (vsock takes one)" : "") +
                      "; put the others on PCI with \"bus\": \"pci\"");
-    if (on_pci > kPciSlots) return invalid("at most " + std::to_string(kPciSlots) + " drives and NICs on PCI");
+    if (on_pci > kPciSlots) return invalid("at most " + std::to_string(kPciSlots) + " drives, NICs and shares on PCI");
   }
   if (f.has("limits")) TRY(parse_limits_into(f["limits"], "limits", d.drives.size(), d.nets.size(), d.cpus, d.limits));
   TRY(no_comma("kernel", d.kernel));
@@ -309,6 +311,7 @@ json to_json(const VmDefinition& d) {
     j["vsock"] = {{"cid", d.vsock->cid}, {"agent_port", d.vsock->agent_port}};
     if (!d.vsock->bus.empty()) j["vsock"]["bus"] = d.vsock->bus;
   }
+  if (!d.shares.empty()) j["shares"] = to_json(d.shares);
   return j;
 }
 
@@ -364,6 +367,7 @@ std::vector<std::string> to_vmm_args(const VmDefinition& d, const std::string& v
       if (!d.vsock->bus.empty()) s += ",bus=" + d.vsock->bus;
       a.insert(a.end(), {"--vsock", s});
     }
+    append_share_args(d.shares, a);
   }
   if (!d.engine.empty()) a.insert(a.end(), {"--engine", d.engine});
   if (!d.cpu.empty()) a.insert(a.end(), {"--cpu", d.cpu});

@@ -36,6 +36,14 @@ struct VsockDefinition {
   uint64_t agent_port = 1234;
 };
 
+// A host directory shared with the guest over virtio-9p (vessel-vmm --share); the jail binds
+// it (read-only when readonly). See docs/shares.md.
+struct ShareDefinition {
+  std::string tag, path;
+  bool readonly = false;
+  std::string bus;
+};
+
 // Rate limits: 0 = unlimited. Per device, by index in the definition's drives/nets.
 struct RateLimit {
   uint64_t bytes_per_sec = 0, ops_per_sec = 0;  // ops: I/O requests (drives) or packets (NICs)
@@ -63,6 +71,7 @@ struct VmDefinition {
   std::vector<DriveDefinition> drives;
   std::vector<NetDefinition> nets;
   std::optional<VsockDefinition> vsock;
+  std::vector<ShareDefinition> shares;
   Limits limits;
   bool autostart = false;
   bool gdb = false;  // serve gdb's remote protocol on vms/NAME/gdb (vessel vm debug NAME)
@@ -92,5 +101,11 @@ std::vector<std::string> to_vmm_args(const VmDefinition& def, const std::string&
 // The names of the networks a definition attaches to.
 std::vector<std::string> attached_networks(const VmDefinition& def);
 std::string format_size(uint64_t bytes);
+
+// "shares" of a definition (share_definition.cpp): parsed strictly (tags unique, absolute
+// paths to directories when `check_dirs`), written back, and passed as --share options.
+std::optional<ManagerError> parse_shares(const nlohmann::json& arr, bool check_dirs, std::vector<ShareDefinition>& out);
+nlohmann::json to_json(const std::vector<ShareDefinition>& shares);
+void append_share_args(const std::vector<ShareDefinition>& shares, std::vector<std::string>& args);
 
 }  // namespace vessel::manager

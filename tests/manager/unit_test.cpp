@@ -143,6 +143,41 @@ TEST(ManagerUnit, VsockReachesTheVmmWithTheVmsSocket) {
   }
 }
 
+TEST(ManagerUnit, SharesReachTheVmmAndAreChecked) {
+  bool start = false;
+  const std::string dir = testing::TempDir();
+  auto d = manager::parse_definition(
+      json{{"name", "v"},
+           {"kernel", guest_dir() + "/Image"},
+           {"shares", json::array({{{"tag", "data"}, {"path", dir}},
+                                   {{"tag", "ro"}, {"path", dir}, {"readonly", true}, {"bus", "pci"}}})}},
+      start);
+  ASSERT_TRUE(d) << d.error().message;
+  const json stored = manager::to_json(d.value());
+  EXPECT_EQ(openapi().check_schema("VmConfig", stored), "");
+  auto again = manager::definition_from_store(stored);
+  ASSERT_TRUE(again) << again.error().message;
+  std::string joined;
+  for (const auto& a : manager::to_vmm_args(again.value())) joined += a + " ";
+  EXPECT_NE(joined.find("--share tag=data,path=" + dir + " "), std::string::npos) << joined;
+  EXPECT_NE(joined.find("--share tag=ro,path=" + dir + ",readonly=on,bus=pci"), std::string::npos) << joined;
+  for (const json& bad : {json{{"path", dir}}, json{{"tag", "x"}}, json{{"tag", "x"}, {"path", "relative"}},
+                          json{{"tag", "x"}, {"path", "/nonexistent/dir"}}, json{{"tag", "a b"}, {"path", dir}},
+                          json{{"tag", "x"}, {"path", dir}, {"cache", "loose"}},
+                          json{{"tag", "x"}, {"path", dir}, {"readonly", "yes"}}}) {
+    auto r = manager::parse_definition(
+        json{{"name", "x"}, {"kernel", guest_dir() + "/Image"}, {"shares", json::array({bad})}}, start);
+    EXPECT_FALSE(r) << bad.dump();
+  }
+  auto twice = manager::parse_definition(json{{"name", "x"},
+                                              {"kernel", guest_dir() + "/Image"},
+                                              {"shares", json::array({{{"tag", "t"}, {"path", dir}},
+                                                                      {{"tag", "t"}, {"path", dir}}})}},
+                                         start);
+  ASSERT_FALSE(twice);
+  EXPECT_NE(twice.error().message.find("used twice"), std::string::npos) << twice.error().message;
+}
+
 // virtio-mmio has room for 5 disks and NICs; more go on PCI, and the VMM gets bus=pci.
 TEST(ManagerUnit, DrivesBeyondTheMmioSlotsGoOnPci) {
   const json drive{{"file", guest_dir() + "/Image"}, {"readonly", true}};
