@@ -81,6 +81,7 @@ bench: deps build
 	@bench/programs/run.sh $(BUILD_DIR)/vessel $(BUILD_DIR)/bench/programs
 	@bench/net/run.sh $(BUILD_DIR)/vessel
 	@bench/vsock/run.sh $(BUILD_DIR)/vessel $(BUILD_DIR)/bench/vsock_stream-riscv64
+	@bench/share/run.sh $(BUILD_DIR)/vessel
 	@bench/snapshot/run.sh $(BUILD_DIR)/vessel
 
 # Installs into $(DESTDIR)$(PREFIX) (default /usr/local); the systemd units go to
