@@ -341,6 +341,15 @@ int run_command(int argc, char** argv) {
       // The jail holds the disks the source names (given here as --drive).
       vmm::VmConfig expected = vm;
       for (const std::string& text : drives) expected.drives.push_back(vmm::parse_drive(text).value());
+      // And the directories it shares (given here as --share): the stream names them by path.
+      for (const std::string& text : shares) {
+        auto sh = vmm::parse_share(text);
+        if (!sh) {
+          fprintf(stderr, "vessel run: %s\n", sh.error().c_str());
+          return kExitUsage;
+        }
+        expected.shares.push_back(sh.value());
+      }
       if (const int jailed = jail(expected); jailed != kExitOk) return jailed;
     }
     return run_linux(vm, no_reboot, control_path, console_socket, debug, start, incoming);

@@ -146,10 +146,10 @@ Outcome<std::string> Registry::start_incoming(Entry& d, const std::string& tcp_h
   args.insert(args.end(), jail->begin(), jail->end());
   if (!jail->empty()) {
     // The jail holds what the stream's machine names: its disks (checked against the
-    // source's), and the kernel, initrd and firmware a guest reboot reloads.
+    // source's), its shared directories, and the kernel, initrd and firmware a guest reboot reloads.
     const std::vector<std::string> all = to_vmm_args(d.def);
     for (size_t i = 0; i + 1 < all.size(); ++i) {
-      if (all[i] == "--drive") args.insert(args.end(), {all[i], all[i + 1]});
+      if (all[i] == "--drive" || all[i] == "--share") args.insert(args.end(), {all[i], all[i + 1]});
       if (all[i] == "--kernel" || all[i] == "--initrd" || all[i] == "--bios")
         args.insert(args.end(), {"--sandbox-bind", all[i + 1]});
     }
