@@ -127,7 +127,8 @@ Result<bool> VirtualMachine::add_devices() {
   for (const DriveSpec& d : config_.drives) on_mmio += d.bus == Bus::Mmio;
   for (const NetSpec& n : config_.nets) on_mmio += n.bus == Bus::Mmio;
   if (on_mmio > kMmioForUser)
-    return Error{std::to_string(on_mmio) + " disks, NICs and shares on virtio-mmio, which has room for " +
+    return Error{std::to_string(on_mmio) + (config_.shares.empty() ? " disks and NICs" : " disks, NICs and shares") +
+                 " on virtio-mmio, which has room for " +
                  std::to_string(kMmioForUser) + " (its " + std::to_string(machine::map::kVirtioSlots) +
                  " slots also hold virtio-console, -rng, -balloon and any -vsock): put the others on PCI with bus=pci, "
                  "e.g. --drive file=disk.img,bus=pci or --net user,bus=pci"};
