@@ -78,8 +78,13 @@ TEST_F(P9Server, VersionNegotiatesMsizeAndRefusesOtherDialects) {
     w.str("9P2000.u");
   });
   b = r.body();
-  b.u32();
+  EXPECT_EQ(b.u32(), 8192u);  // never more than the client offers
   EXPECT_EQ(b.str(), "unknown");
+  r = c.call(p9::kTversion, [](WireWriter& w) {
+    w.u32(16);
+    w.str("9P2000.L");
+  });
+  EXPECT_EQ(r.error, static_cast<uint32_t>(EINVAL));
 }
 
 TEST_F(P9Server, WalksReadsAndListsHostFiles) {

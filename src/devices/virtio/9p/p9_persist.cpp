@@ -24,7 +24,7 @@ void Server::save_state(snapshot::StateWriter& out) const {
 bool Server::restore_state(snapshot::StateReader& in) {
   fids_.clear();
   msize_ = in.u32();
-  if (msize_ < 4096 || msize_ > kMaxMsize) in.fail("9p msize out of range");
+  if (msize_ < kMinMsize || msize_ > kMaxMsize) in.fail("9p msize out of range");
   const uint32_t n = in.u32();
   if (n > kMaxFids) in.fail("too many 9p fids");
   for (uint32_t i = 0; i < n && in.ok(); ++i) {

@@ -69,7 +69,7 @@ bool Server::handle(const uint8_t* request, size_t size, size_t reply_cap, std::
     if (err == EINVAL && !in.ok()) ++counters.malformed;
   }
   // A reply the guest's buffers (or msize) cannot hold becomes an error that fits.
-  if (!err && reply.size() > std::min<size_t>(reply_cap, std::max<uint32_t>(msize_, 4096))) err = EMSGSIZE;
+  if (!err && reply.size() > std::min<size_t>(reply_cap, msize_)) err = EMSGSIZE;
   if (err) {
     ++counters.errors;
     out.begin(kRlerror, tag);
@@ -119,7 +119,9 @@ int Server::version(WireReader& in, Reply& out) {
   const std::string version = in.str();
   if (!in.ok()) return EINVAL;
   fids_.clear();  // a new session: every fid of the old one is gone
-  msize_ = std::clamp<uint32_t>(msize, 4096, kMaxMsize);
+  // Never more than the client offers; too little to carry a walk reply is refused.
+  if (msize < kMinMsize) return EINVAL;
+  msize_ = std::min(msize, kMaxMsize);
   out.u32(msize_);
   out.str(version == "9P2000.L" ? "9P2000.L" : "unknown");
   return 0;

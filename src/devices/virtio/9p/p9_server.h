@@ -29,6 +29,7 @@ struct ServerCounters {
 class Server {
  public:
   static constexpr uint32_t kMaxMsize = 1u << 20;  // what a Tversion may negotiate, at most
+  static constexpr uint32_t kMinMsize = 512;
   static constexpr size_t kMaxFids = 16384;
 
   Server(ShareRoot root, bool read_only) : root_(std::move(root)), read_only_(read_only) {}
