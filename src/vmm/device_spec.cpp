@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
 
 #include "storage/open_disk.h"
@@ -219,6 +220,9 @@ Result<ShareSpec> parse_share(const std::string& text) {
   struct stat st {};
   if (stat(s.path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return Error{"--share: " + s.path + " is not a directory"};
+  // Absolute: the VM configuration (snapshots, migration) must not depend on the cwd.
+  s.path = std::filesystem::absolute(s.path).lexically_normal().string();
+  if (s.path.size() > 1 && s.path.back() == '/') s.path.pop_back();
   return s;
 }
 
