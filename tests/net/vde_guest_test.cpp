@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <regex>
 
+#include "snapshot/control_client.h"
 #include "support/guest_process.h"
 #include "vde_switch.h"
 
@@ -95,6 +96,34 @@ TEST_F(VdeGuest, QemuVmOnTheSameSwitchTalksToAVesselVm) {
   poweroff(vessel);
   qemu.send("poweroff -f\n");
   qemu.wait_exit(60s);
+}
+
+// Under the interpreter too, and across a snapshot: the restored VM joins the switch again
+// (a new port; the switch learns its MAC from its next frame) with its address and ARP
+// state, and reaches the other VM as before.
+TEST_F(VdeGuest, InterpretedVmRejoinsTheSwitchAfterARestore) {
+  const std::string control_sock = switch_->socket_dir() + ".control", snap = switch_->socket_dir() + ".snap";
+  GuestProcess a(vessel_vm("52:54:00:00:90:01"));
+  boot_with_address(a, "192.168.90.1");
+  std::vector<std::string> args = vessel_vm("52:54:00:00:90:02");
+  args.insert(args.end(), {"--engine", "interp", "--control", control_sock});
+  {
+    GuestProcess b(args);
+    boot_with_address(b, "192.168.90.2");
+    shell(b, "ping -c 2 -W 5 192.168.90.1 | grep -o '[0-9] packets received'; echo PING-''DONE", "PING-DONE");
+    EXPECT_NE(b.output().find("2 packets received"), std::string::npos) << b.output();
+    const auto r = control(control_sock, {{"op", "snapshot"}, {"path", snap}});
+    ASSERT_TRUE(r.is_object() && r.value("ok", false)) << r.dump();
+    EXPECT_TRUE(control(control_sock, {{"op", "stop"}}).value("ok", false));
+    EXPECT_EQ(b.wait_exit(60s), 0) << b.output();
+  }
+  GuestProcess b({vessel_bin(), "run", "--restore", snap, "--engine", "interp"});
+  shell(b, "ping -c 2 -W 5 192.168.90.1 | grep -o '[0-9] packets received'; echo PING-''AGAIN", "PING-AGAIN");
+  EXPECT_NE(b.output().find("2 packets received"), std::string::npos) << b.output();
+  copy_file(b, a, "192.168.90.1");
+  poweroff(a);
+  poweroff(b);
+  fs::remove(snap);
 }
 
 // A port's limits (bps, pps of the VM's NIC) hold its traffic back on the switch: 1 MiB at
