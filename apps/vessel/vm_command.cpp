@@ -134,7 +134,9 @@ int vm_command(int argc, char** argv) {
                      "user[,hostfwd=tcp::HP-:GP], tap,ifname=NAME or network=NAME (a named network: vessel net "
                      "create); each with [,mac=MAC][,bus=mmio|pci] (repeatable)");
   std::string vsock;
-  create->add_option("--vsock", vsock, "cid=N[,bus=mmio|pci]: virtio-vsock; its host socket is vms/NAME/vsock");
+  create->add_option("--vsock", vsock,
+                     "cid=N[,agent_port=P][,bus=mmio|pci]: virtio-vsock; its host socket is vms/NAME/vsock; the guest "
+                     "agent (exec, cp, graceful stop) is looked for on port P (default 1234)");
   std::vector<std::string> shares;
   create->add_option("--share", shares,
                      "tag=NAME,path=DIR[,readonly=on][,bus=mmio|pci]: share a host directory over virtio-9p (repeatable)");
@@ -282,7 +284,8 @@ int vm_command(int argc, char** argv) {
       for (std::string kv; std::getline(ss, kv, ',');) {
         const size_t eq = kv.find('=');
         const std::string k = kv.substr(0, eq), v = eq == std::string::npos ? "" : kv.substr(eq + 1);
-        if (k == "cid" && !v.empty() && v.find_first_not_of("0123456789") == std::string::npos && v.size() < 19)
+        if ((k == "cid" || k == "agent_port") && !v.empty() && v.find_first_not_of("0123456789") == std::string::npos &&
+            v.size() < 19)
           e["cid"] = std::stoull(v);
         else
           e[k] = v;

@@ -1,7 +1,7 @@
 # bash completion for vessel (installed to /usr/share/bash-completion/completions/vessel)
 _vessel() {
   local cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[1]} sub=${COMP_WORDS[2]}
-  local commands="run img vm ct image ls cluster cert container"
+  local commands="run img vm ct net image ls cluster cert container"
   case $COMP_CWORD in
     1) COMPREPLY=($(compgen -W "$commands --help" -- "$cur")); return ;;
   esac
@@ -9,7 +9,7 @@ _vessel() {
   case $cmd in
     vm)
       if [ "$COMP_CWORD" -eq 2 ]; then
-        COMPREPLY=($(compgen -W "create start stop kill pause resume rm ls show console snapshot restore limits metrics migrate" -- "$cur"))
+        COMPREPLY=($(compgen -W "create start stop kill pause resume rm ls show console exec cp snapshot restore limits metrics migrate debug" -- "$cur"))
       elif [ "$COMP_CWORD" -eq 3 ] && [ "$sub" != create ] && [ "$sub" != ls ]; then
         COMPREPLY=($(compgen -W "$(vessel ls --quiet --socket "$socket" 2>/dev/null | awk '$1 == "vm" {print $2}')" -- "$cur"))
       fi ;;
@@ -21,11 +21,12 @@ _vessel() {
       fi ;;
     image) [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "import ls show rm" -- "$cur")) ;;
     img) [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "create info convert check" -- "$cur")) ;;
+    net) [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "create ls show rm" -- "$cur")) ;;
     cluster) [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "init" -- "$cur")) ;;
     cert) [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "issue" -- "$cur")) ;;
     container)
       [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "create start run state kill delete exec ps list events pause resume spec features update" -- "$cur")) ;;
-    run) COMPREPLY=($(compgen -W "--kernel --initrd --append --memory --cpus --cpu --bios --firmware --drive --net --control --restore --incoming --engine --hugepages --elf --sandbox --sandbox-uid --sandbox-gid --sandbox-bind --sandbox-root --sandbox-max-files --sandbox-memory-limit --sandbox-cgroup" -- "$cur")) ;;
+    run) COMPREPLY=($(compgen -W "--kernel --initrd --append --memory --cpus --cpu --bios --firmware --drive --net --vsock --share --control --restore --incoming --engine --hugepages --elf --sandbox --sandbox-uid --sandbox-gid --sandbox-bind --sandbox-root --sandbox-max-files --sandbox-memory-limit --sandbox-cgroup" -- "$cur")) ;;
   esac
   [ ${#COMPREPLY[@]} -eq 0 ] && COMPREPLY=($(compgen -f -- "$cur"))
 }
