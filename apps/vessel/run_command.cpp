@@ -216,6 +216,8 @@ int run_command(int argc, char** argv) {
   app.add_option("--vsock", vsock,
                  "virtio-vsock: cid=N[,uds=PATH][,bus=mmio|pci] (N >= 3); host clients connect to PATH and write \"CONNECT PORT\\n\", "
                  "guest connections to host port P reach the Unix socket PATH_P");
+  app.add_option("--vsock-socket", vm.vsock_socket,
+                 "with --restore or --incoming: serve the vsock host socket here instead of the saved path");
   std::vector<std::string> shares;
   app.add_option("--share", shares,
                  "share a host directory over virtio-9p: tag=NAME,path=DIR[,readonly=on][,bus=mmio|pci]; the guest "
@@ -363,6 +365,10 @@ int run_command(int argc, char** argv) {
       }
   } else if (vm.start_paused) {
     fprintf(stderr, "vessel run: --paused only applies to --restore\n");
+    return kExitUsage;
+  }
+  if (!vm.vsock_socket.empty() && vm.restore_from.empty() && incoming.from.empty()) {
+    fprintf(stderr, "vessel run: --vsock-socket only applies to --restore and --incoming (otherwise give --vsock uds=PATH)\n");
     return kExitUsage;
   }
   if (vm.kernel.empty() && vm.restore_from.empty()) {

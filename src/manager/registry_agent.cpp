@@ -34,27 +34,37 @@ constexpr auto kAgentConnect = 5s;
 Outcome<agent::QgaClient> Registry::agent_for(const std::string& name, agent::Clock::time_point deadline) {
   auto e = find(name);
   if (!e) return not_found(name);
-  uint32_t port = 0;
+  uint32_t port = agent::kDefaultAgentPort;
+  bool has_vsock = false, from_snapshot = false;
   {
     std::lock_guard d(e->data);
     check_exit_locked(*e);
     if (!e->run) return conflict("VM '" + name + "' is not running");
-    if (!e->def.vsock)
-      return conflict("VM '" + name + "' has no vsock device, so no guest agent channel (define it with \"vsock\": {\"cid\": N})",
-                      "no_guest_agent");
-    port = static_cast<uint32_t>(e->def.vsock->agent_port);
+    has_vsock = e->def.vsock.has_value();
+    if (has_vsock) port = static_cast<uint32_t>(e->def.vsock->agent_port);
+    from_snapshot = !e->def.snapshot.empty();
   }
+  // A VM made from a snapshot runs the snapshot's devices: ask its VMM whether it has vsock.
+  if (!has_vsock && from_snapshot) {
+    auto st = control(*e, {{"op", "status"}}, 5s);
+    has_vsock = st && st->contains("vsock");
+  }
+  if (!has_vsock)
+    return conflict("VM '" + name + "' has no vsock device, so no guest agent channel (define it with \"vsock\": {\"cid\": N})",
+                    "no_guest_agent");
   auto c = agent::QgaClient::connect_vsock(state_.vsock_socket(name), port, std::min(deadline, agent::Clock::now() + kAgentConnect));
   if (!c) return from_agent(c.error());
   return std::move(c.value());
 }
 
 bool Registry::shutdown_by_agent(Entry& e) {
+  std::string name;
   {
     std::lock_guard d(e.data);
-    if (!e.def.vsock) return false;
+    if (!e.def.vsock && e.def.snapshot.empty()) return false;
+    name = e.def.name;
   }
-  auto c = agent_for(e.def.name, agent::Clock::now() + kAgentConnect);
+  auto c = agent_for(name, agent::Clock::now() + kAgentConnect);
   if (!c) return false;
   return static_cast<bool>(agent::shutdown(c.value(), agent::Clock::now() + 2s));
 }

@@ -326,6 +326,8 @@ std::vector<std::string> to_vmm_args(const VmDefinition& d, const std::string& v
   std::vector<std::string> a;
   if (!d.snapshot.empty()) {
     a = {"--restore", d.snapshot};
+    // If the snapshot has vsock, its host socket is this VM's, not the one saved with it.
+    if (!vsock_socket.empty()) a.insert(a.end(), {"--vsock-socket", vsock_socket});
   } else {
     a = {"--memory", std::to_string(d.memory_bytes >> 20) + "M", "--cpus", std::to_string(d.cpus)};
     if (!d.firmware.empty()) a.insert(a.end(), {"--firmware", d.firmware});

@@ -67,6 +67,7 @@ std::string ControlServer::handle(VirtualMachine* vm, const std::string& line) {
     for (auto& h : vm->board().harts) instret += h->instret;
     r["instructions"] = instret;
     if (balloon) r["balloon"] = {{"target_bytes", balloon->target_bytes()}, {"actual_bytes", balloon->actual_bytes()}};
+    if (const auto& v = vm->current_config().vsock) r["vsock"] = {{"cid", v->cid}, {"socket", v->uds}};
     return r.dump();
   }
   if (op == "pause") {

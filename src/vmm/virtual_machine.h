@@ -52,6 +52,9 @@ struct VmConfig {
   // How to start, not part of the machine: from a snapshot file, and parked until resumed.
   std::string restore_from;
   bool start_paused = false;
+  // With --restore or --incoming: where this process serves the vsock host socket, in place of
+  // the path saved with the machine (a VM restored or arriving under another name has its own).
+  std::string vsock_socket;
   // An incoming migration: disks are opened read-only until the source has stopped writing
   // them (reopen_drives()), as the source still runs while memory is copied.
   bool incoming = false;

@@ -36,7 +36,11 @@ void adopt_machine_config(const VmConfig& saved, VmConfig& config) {
   config.cpu_cap = saved.cpu_cap;
   config.drives = saved.drives;
   config.nets = saved.nets;
-  config.vsock = saved.vsock;  // the CID stays; connections are reset
+  // The CID and bus stay (connections are reset); the host socket is where this process's
+  // caller puts it, when it says (--vsock-socket, or the uds of its own --vsock).
+  const std::string uds = !config.vsock_socket.empty() ? config.vsock_socket : config.vsock ? config.vsock->uds : "";
+  config.vsock = saved.vsock;
+  if (config.vsock && !uds.empty()) config.vsock->uds = uds;
   config.shares = saved.shares;  // the same directories; open fids are reopened by path
 }
 

@@ -1,9 +1,9 @@
 // The guest agent channel with the reference agent: Debian's qemu-guest-agent in the trixie
 // image (started on vsock by the recipe's udev rule and unit), driven through vesseld's REST
 // API and the vessel CLI: commands with their output, input, environment and status, a
-// command killed at its timeout, files larger than one request copied both ways, and a stop
-// that runs the guest's own shutdown (a unit's ExecStop leaves a mark on the disk, read after
-// the next boot).
+// command killed at its timeout, files larger than one request copied both ways, a stop that
+// runs the guest's own shutdown (a unit's ExecStop leaves a mark on the disk, read after the
+// next boot), and the agent reached again after a snapshot and restore.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -134,6 +134,18 @@ TEST(DebianGuestAgent, ExecCopyAndOrderlyStopThroughQemuGa) {
   ASSERT_TRUE(wait_for_agent(d, "trixie", 600s));
   r = exec(d, {{"command", {"cat", "/var/lib/vessel-stop-mark"}}});
   EXPECT_EQ(r.value("stdout", ""), "orderly\n") << "the guest's shutdown did not run its units' ExecStop";
+
+  // Across a snapshot and restore the vsock connections are reset and qemu-ga's listener
+  // stays: the next request connects again.
+  const std::string snap = d.dir() + "/trixie.snap";
+  ASSERT_EQ(d.api("POST", "/v1/vms/trixie/snapshot", json{{"path", snap}}).status, 200);
+  ASSERT_EQ(d.api("POST", "/v1/vms/trixie/kill", json::object()).status, 200);
+  ASSERT_EQ(d.api("DELETE", "/v1/vms/trixie").status, 200);
+  const auto restored = d.api("POST", "/v1/vms/trixie/restore", json{{"path", snap}});
+  ASSERT_EQ(restored.status, 201) << restored.body;
+  ASSERT_TRUE(wait_for_agent(d, "trixie", 120s)) << "no agent after the restore";
+  r = exec(d, {{"command", {"cat", "/var/lib/vessel-stop-mark"}}});
+  EXPECT_EQ(r.value("stdout", ""), "orderly\n");
   EXPECT_EQ(d.api("POST", "/v1/vms/trixie/kill", json::object()).status, 200);
 }
 

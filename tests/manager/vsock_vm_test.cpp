@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -115,6 +116,37 @@ TEST(ManagerVsock, WithoutAGuestAgentExecIsRefusedAndStopUsesSysRq) {
   r = d.api("POST", "/v1/vms/quiet/exec", json{{"command", {"true"}}});
   EXPECT_EQ(r.status, 409) << r.body;
   EXPECT_EQ(d.api("POST", "/v1/vms/plain/kill", std::string()).status, 200);
+}
+
+// A VM restored from a snapshot under another name serves vsock at its own socket
+// (vms/NEW/vsock), not at the path saved with the machine, and the daemon knows it has vsock
+// (so the guest agent is looked for) although its definition only names the snapshot.
+TEST(ManagerVsock, ARestoredVmServesVsockAtItsOwnSocket) {
+  Daemon d;
+  d.start();
+  json vm = d.guest_vm("first");
+  vm["vsock"] = {{"cid", 11}};
+  vm["start"] = true;
+  ASSERT_EQ(d.api("POST", "/v1/vms", vm).status, 201);
+  {
+    ConsoleStream console(d.socket(), "first");
+    ASSERT_TRUE(console.expect("VESSEL-GUEST-READY", 120s)) << console.output();
+  }
+  const std::string snap = d.dir() + "/first.snap";
+  ASSERT_EQ(d.api("POST", "/v1/vms/first/snapshot", json{{"path", snap}}).status, 200);
+  // The first VM keeps running: the restored one must not take its socket.
+  auto r = d.api("POST", "/v1/vms/second/restore", json{{"path", snap}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  struct stat st{};
+  EXPECT_EQ(stat((d.state_dir() + "/vms/second/vsock").c_str(), &st), 0) << "no socket in the restored VM's directory";
+  EXPECT_EQ(stat((d.state_dir() + "/vms/first/vsock").c_str(), &st), 0) << "the first VM's socket is gone";
+  r = d.api("POST", "/v1/vms/second/exec", json{{"command", {"true"}}});
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(r.json["error"].value("code", ""), "guest_agent_unavailable") << r.body;
+  r = d.api("POST", "/v1/vms/first/exec", json{{"command", {"true"}}});
+  EXPECT_EQ(r.json["error"].value("code", ""), "guest_agent_unavailable") << r.body;
+  EXPECT_EQ(d.api("POST", "/v1/vms/second/kill", std::string()).status, 200);
+  EXPECT_EQ(d.api("POST", "/v1/vms/first/kill", std::string()).status, 200);
 }
 
 }  // namespace
