@@ -1,4 +1,4 @@
-// `vessel vm create|start|stop|kill|pause|resume|rm|ls|show|console|exec|cp|snapshot|restore|limits|migrate`:
+// `vessel vm create|start|stop|shutdown|kill|pause|resume|rm|ls|show|console|exec|cp|snapshot|restore|limits|migrate`:
 // the REST API (docs/api/openapi.yaml) from the command line. Human tables by default,
 // --json prints the daemon's JSON for scripts.
 #include <unistd.h>
@@ -188,6 +188,10 @@ int vm_command(int argc, char** argv) {
   auto* cp = app.add_subcommand("cp", "copy a file into or out of the guest through its guest agent");
   cp->add_option("from", cp_from, "a local file, - for stdin, or NAME:/GUEST/PATH")->required();
   cp->add_option("to", cp_to, "a local file, - for stdout, or NAME:/GUEST/PATH")->required();
+  auto* shutdown = app.add_subcommand(
+      "shutdown", "ask the guest for an orderly power-off (guest agent, else SysRq) and wait; never forces");
+  shutdown->add_option("name", name, "VM name")->required();
+  shutdown->add_option("--timeout", timeout, "seconds to wait for the guest")->capture_default_str();
   auto* ls = app.add_subcommand("ls", "list VMs");
   auto* snapshot = app.add_subcommand("snapshot", "write a snapshot of a running VM");
   snapshot->add_option("name", name, "VM name")->required();
@@ -329,6 +333,7 @@ int vm_command(int argc, char** argv) {
   for (const char* s : {"start", "kill", "pause", "resume"})
     if (*simple[s]) return output(c, call(c, "POST", vm + "/" + s, json::object()));
   if (*stop) return output(c, call(c, "POST", vm + "/stop", {{"timeout_seconds", timeout}}));
+  if (*shutdown) return output(c, call(c, "POST", vm + "/shutdown", {{"timeout_seconds", timeout}}));
   if (*exec) return vm_exec(c, name, exec_options);
   if (*cp) return vm_cp(c, cp_from, cp_to);
   if (*snapshot)

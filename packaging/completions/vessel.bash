@@ -9,7 +9,7 @@ _vessel() {
   case $cmd in
     vm)
       if [ "$COMP_CWORD" -eq 2 ]; then
-        COMPREPLY=($(compgen -W "create start stop kill pause resume rm ls show console exec cp snapshot restore limits metrics migrate debug" -- "$cur"))
+        COMPREPLY=($(compgen -W "create start stop shutdown kill pause resume rm ls show console exec cp snapshot restore limits metrics migrate debug" -- "$cur"))
       elif [ "$COMP_CWORD" -eq 3 ] && [ "$sub" != create ] && [ "$sub" != ls ]; then
         COMPREPLY=($(compgen -W "$(vessel ls --quiet --socket "$socket" 2>/dev/null | awk '$1 == "vm" {print $2}')" -- "$cur"))
       fi ;;

@@ -57,6 +57,7 @@ std::variant<Action, ApiError> guest_file_action(const http::HttpRequest& req, c
 std::variant<Action, ApiError> vm_action(const http::HttpRequest& req, const std::string& name, const std::string& what) {
   static const std::pair<const char*, Power> kPower[] = {{"start", Power::Start},
                                                          {"stop", Power::Stop},
+                                                         {"shutdown", Power::Shutdown},
                                                          {"kill", Power::Kill},
                                                          {"pause", Power::Pause},
                                                          {"resume", Power::Resume}};
@@ -110,7 +111,7 @@ std::variant<Action, ApiError> vm_action(const http::HttpRequest& req, const std
   for (const auto& [word, kind] : kPower) {
     if (what != word) continue;
     if (req.method != "POST") return method_not_allowed("POST");
-    auto body = action_body(req, kind == Power::Stop ? std::initializer_list<const char*>{"timeout_seconds"}
+    auto body = action_body(req, kind == Power::Stop || kind == Power::Shutdown ? std::initializer_list<const char*>{"timeout_seconds"}
                                                      : std::initializer_list<const char*>{});
     if (auto* e = std::get_if<ApiError>(&body)) return *e;
     PowerAction a{name, kind, std::chrono::milliseconds(10000)};

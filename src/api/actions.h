@@ -20,7 +20,8 @@ struct CreateVm { nlohmann::json body; };
 struct GetVm { std::string name; };
 struct DeleteVm { std::string name; };
 struct UpdateLimits { std::string name; nlohmann::json body; };
-enum class Power { Start, Stop, Kill, Pause, Resume };
+// Shutdown: the guest's orderly power-off only (never forced); Stop forces after its timeout.
+enum class Power { Start, Stop, Shutdown, Kill, Pause, Resume };
 struct PowerAction { std::string name; Power kind; std::chrono::milliseconds timeout{10000}; };
 struct SnapshotVm { std::string name; std::string path; };
 // POST /v1/vms/{name}/restore {"path"}: create VM {name} from a snapshot and start it

@@ -53,6 +53,7 @@ const char* power_name(Power p) {
   switch (p) {
     case Power::Start: return "start";
     case Power::Stop: return "stop";
+    case Power::Shutdown: return "shutdown";
     case Power::Kill: return "kill";
     case Power::Pause: return "pause";
     case Power::Resume: return "resume";
@@ -158,6 +159,7 @@ http::HandlerResult Dispatcher::execute(const Action& action) {
           switch (a.kind) {
             case Power::Start: return from_outcome(registry_.start(a.name));
             case Power::Stop: return from_outcome(registry_.stop(a.name, a.timeout));
+            case Power::Shutdown: return from_outcome(registry_.stop(a.name, a.timeout, false));
             case Power::Kill: return from_outcome(registry_.kill(a.name));
             case Power::Pause: return from_outcome(registry_.pause(a.name));
             case Power::Resume: return from_outcome(registry_.resume(a.name));

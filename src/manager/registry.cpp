@@ -423,7 +423,7 @@ Outcome<json> Registry::start_locked(Entry& e) {
   return info(e);
 }
 
-Outcome<json> Registry::stop(const std::string& name, std::chrono::milliseconds timeout) {
+Outcome<json> Registry::stop(const std::string& name, std::chrono::milliseconds timeout, bool force) {
   auto e = find(name);
   if (!e) return not_found(name);
   std::lock_guard op(e->op);
@@ -439,6 +439,10 @@ Outcome<json> Registry::stop(const std::string& name, std::chrono::milliseconds 
     method = "sysrq";
     if (auto r = control_request(ctl, {{"op", "shutdown"}}, 5s); r && r->value("ok", false)) asked = true;
   }
+  if (!asked && !force)
+    return conflict("VM '" + name + "' cannot be asked to shut down: no guest agent answers and the guest does not read "
+                    "its serial console (vessel vm stop ends it from the host side)",
+                    "no_guest_request");
   if (!asked) {
     method = "signal";
     // No cooperative path (old VMM, guest not on ttyS0): SIGTERM ends the VMM cleanly (host side).
@@ -447,6 +451,10 @@ Outcome<json> Registry::stop(const std::string& name, std::chrono::milliseconds 
   }
   bool forced = false;
   if (!wait_gone(*e, timeout)) {
+    if (!force)
+      return conflict("VM '" + name + "' did not power off within " + std::to_string(timeout.count() / 1000) +
+                          " s after the request (" + method + "); it keeps running (vessel vm stop forces)",
+                      "still_running");
     forced = true;
     {
       std::lock_guard d(e->data);

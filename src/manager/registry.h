@@ -54,7 +54,9 @@ class Registry {
   nlohmann::json list();
   Outcome<nlohmann::json> get(const std::string& name);
   Outcome<nlohmann::json> start(const std::string& name);
-  Outcome<nlohmann::json> stop(const std::string& name, std::chrono::milliseconds timeout);
+  // Asks the guest to power off (guest agent, else SysRq, else SIGTERM to the VMM) and waits
+  // `timeout`; then kills it if `force`, else answers 409 still_running and leaves it running.
+  Outcome<nlohmann::json> stop(const std::string& name, std::chrono::milliseconds timeout, bool force = true);
   Outcome<nlohmann::json> kill(const std::string& name);
   Outcome<nlohmann::json> pause(const std::string& name);
   Outcome<nlohmann::json> resume(const std::string& name);

@@ -146,7 +146,12 @@ TEST(DebianGuestAgent, ExecCopyAndOrderlyStopThroughQemuGa) {
   ASSERT_TRUE(wait_for_agent(d, "trixie", 120s)) << "no agent after the restore";
   r = exec(d, {{"command", {"cat", "/var/lib/vessel-stop-mark"}}});
   EXPECT_EQ(r.value("stdout", ""), "orderly\n");
-  EXPECT_EQ(d.api("POST", "/v1/vms/trixie/kill", json::object()).status, 200);
+  // `vessel vm shutdown`: through the agent, waited for, never forced.
+  const auto down = host_run(cli + "--json shutdown trixie --timeout 300");
+  ASSERT_EQ(down.second, 0) << down.first;
+  const json answer = json::parse(down.first, nullptr, false);
+  EXPECT_EQ(answer.value("stop_method", ""), "guest_agent") << down.first;
+  EXPECT_EQ(answer.value("state", ""), "stopped") << down.first;
 }
 
 }  // namespace

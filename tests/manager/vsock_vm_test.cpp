@@ -109,6 +109,18 @@ TEST(ManagerVsock, WithoutAGuestAgentExecIsRefusedAndStopUsesSysRq) {
   ASSERT_TRUE(del);
   EXPECT_EQ(del->status, 405) << del->body;
 
+  // shutdown: the same request, never forced; the test guest powers off on SysRq.
+  r = d.api("POST", "/v1/vms/quiet/shutdown", json{{"timeout_seconds", 60}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json.value("stop_method", ""), "sysrq") << r.body;
+  EXPECT_EQ(r.json.value("state", ""), "stopped") << r.body;
+  r = d.api("POST", "/v1/vms/quiet/shutdown", json::object());
+  EXPECT_EQ(r.status, 409) << r.body;
+  ASSERT_EQ(d.api("POST", "/v1/vms/quiet/start", json::object()).status, 200);
+  {
+    ConsoleStream again(d.socket(), "quiet");
+    ASSERT_TRUE(again.expect("VESSEL-GUEST-READY", 120s)) << again.output();
+  }
   r = d.api("POST", "/v1/vms/quiet/stop", json{{"timeout_seconds", 60}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json.value("stop_method", ""), "sysrq") << r.body;
