@@ -200,6 +200,9 @@ int run_command(int argc, char** argv) {
   app.add_option("--incoming", incoming.from,
                  "wait for a live migration on tcp:HOST:PORT or unix:PATH and run the VM it brings (machine "
                  "options given here must match the source's)");
+  app.add_option("--migrate-disks-to", incoming.disks_dir,
+                 "with --incoming: the source copies its disks (migrate_disks); create the new images in this "
+                 "directory (deleted again if the migration fails)");
   app.add_option("--cpu-cap", vm.cpu_cap, "CPU cap: fraction of one host core for the whole VM (0.25); 0 = none")
       ->check(CLI::Range(0.0, 1024.0));
   std::string console_socket;
@@ -312,6 +315,10 @@ int run_command(int argc, char** argv) {
     }
     vm.bios = files->bios;
     vm.kernel = files->kernel;
+  }
+  if (!incoming.disks_dir.empty() && incoming.from.empty()) {
+    fprintf(stderr, "vessel run: --migrate-disks-to needs --incoming\n");
+    return kExitUsage;
   }
   if (!incoming.from.empty()) {
     for (const char* o : {"--kernel", "--initrd", "--append", "--bios", "--firmware", "--cpu-cap", "--restore",

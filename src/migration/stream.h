@@ -24,6 +24,8 @@ constexpr uint32_t record_tag(const char (&s)[5]) {
 
 enum class RecordType : uint32_t {
   Config = record_tag("CONF"),  // source: the VM configuration (JSON, as in snapshots)
+  Disks = record_tag("DRVS"),   // source, before CONF: the drives it copies (JSON; --migrate-disks)
+  Blocks = record_tag("DBLK"),  // source: a batch of disk blocks (block_codec.h)
   Pages = record_tag("PAGE"),   // source: a batch of guest pages (page_codec.h)
   Round = record_tag("ROND"),   // source: end of a pre-copy round (u32 round, u64 pages)
   State = record_tag("STAT"),   // source: CPU and device state, a snapshot container without memory

@@ -54,6 +54,15 @@ class DiskImage {
   // The range reads back as zeros. may_unmap allows releasing the space.
   virtual IoStatus write_zeroes(uint64_t offset, uint64_t len, bool may_unmap) = 0;
 
+  // Whether any byte of the range is defined by this image itself rather than by a hole or the
+  // backing chain (a disk copy sends only those). May answer true for more than is needed.
+  virtual IoStatus allocated(uint64_t offset, uint64_t len, bool* out) {
+    (void)offset;
+    (void)len;
+    *out = true;
+    return IoStatus::success();
+  }
+
   // The next image of a backing chain, or nullptr.
   virtual DiskImage* backing() { return nullptr; }
   virtual ImageInfo info() const = 0;

@@ -34,6 +34,7 @@ class Qcow2Image final : public DiskImage {
   IoStatus flush() override;
   IoStatus discard(uint64_t offset, uint64_t len) override;
   IoStatus write_zeroes(uint64_t offset, uint64_t len, bool may_unmap) override;
+  IoStatus allocated(uint64_t offset, uint64_t len, bool* out) override;
   DiskImage* backing() override { return backing_.get(); }
   // Recounts every cluster's references from the metadata and rewrites the refcounts to match
   // (repairs leaks and too-low refcounts; `vessel img check -r`).

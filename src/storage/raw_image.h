@@ -22,6 +22,7 @@ class RawImage final : public DiskImage {
   IoStatus flush() override;
   IoStatus discard(uint64_t offset, uint64_t len) override;
   IoStatus write_zeroes(uint64_t offset, uint64_t len, bool may_unmap) override;
+  IoStatus allocated(uint64_t offset, uint64_t len, bool* out) override;
   ImageInfo info() const override;
 
  private:

@@ -27,7 +27,7 @@ std::optional<uint64_t> parse_bandwidth(const json& v) {
 std::string migrate_op(VirtualMachine& vm, const json& req) {
   for (const auto& [key, value] : req.items())
     if (key != "op" && key != "to" && key != "downtime_ms" && key != "bandwidth" && key != "compress" &&
-        key != "max_rounds")
+        key != "max_rounds" && key != "migrate_disks")
       return fail("unknown field '" + key + "' in migrate");
   MigrationParams p;
   if (!req.contains("to") || !req["to"].is_string())
@@ -52,6 +52,10 @@ std::string migrate_op(VirtualMachine& vm, const json& req) {
         req["max_rounds"].get<uint64_t>() > 1000)
       return fail("\"max_rounds\" must be 1 to 1000");
     p.max_rounds = req["max_rounds"];
+  }
+  if (req.contains("migrate_disks")) {
+    if (!req["migrate_disks"].is_boolean()) return fail("\"migrate_disks\" must be true or false");
+    p.migrate_disks = req["migrate_disks"];
   }
   if (auto r = vm.start_migration(p); !r) return fail(r.error());
   return json{{"ok", true}, {"phase", "setup"}, {"to", p.to}}.dump();

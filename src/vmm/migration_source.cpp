@@ -11,6 +11,7 @@
 #include "migration/page_codec.h"
 #include "migration/stream.h"
 #include "snapshot/snapshot_file.h"
+#include "vmm/disk_copy_source.h"
 #include "snapshot/state_stream.h"
 #include "vmm/virtual_machine.h"
 #include "vmm/vm_config_json.h"
@@ -57,6 +58,13 @@ OutgoingMigration::~OutgoingMigration() {
 
 Result<bool> OutgoingMigration::start() {
   if (auto e = migration::parse_endpoint(params_.to); !e) return Error{e.error()};
+  if (params_.migrate_disks) {
+    // Checked here so that the migrate request itself answers a disk that cannot be copied.
+    disks_ = std::make_unique<DiskCopySource>(vm_);
+    auto list = disks_->describe();
+    if (!list) return Error{list.error()};
+    disk_list_ = std::move(list.value());
+  }
   active_ = true;
   started_ns_ = Timebase::host_ns();
   original_cap_ = vm_.cpu_budget().cap();
@@ -89,6 +97,8 @@ nlohmann::json OutgoingMigration::status() const {
                    {"throttle_min", throttle_min_},
                    {"compress", params_.compress},
                    {"total_ms", total_ms_ ? total_ms_ : seconds_since(started_ns_) * 1e3}};
+  j["migrate_disks"] = params_.migrate_disks;
+  if (disks_) disks_->report(j);
   if (phase_ == "completed") j["downtime_ms"] = downtime_ms_;
   if (!error_.empty()) j["error"] = error_;
   return j;
@@ -97,6 +107,7 @@ nlohmann::json OutgoingMigration::status() const {
 void OutgoingMigration::run() {
   auto r = migrate();
   restore_cap();
+  if (disks_) disks_->stop_tracking();
   {
     std::lock_guard lock(mutex_);
     total_ms_ = seconds_since(started_ns_) * 1e3;
@@ -170,6 +181,9 @@ Result<bool> OutgoingMigration::migrate() {
   migration::Channel& ch = *channel_;
   if (auto r = migration::send_header(ch); !r) return r;
   if (auto r = migration::receive_header(ch, kBuildTimeoutMs); !r) return Error{"destination: " + r.error()};
+  // With disk copy the destination learns first what to create (and refuses if it cannot).
+  if (disks_)
+    if (auto r = migration::send_record(ch, RecordType::Disks, disk_list_.dump()); !r) return r;
   // The configuration first: a destination that cannot or will not build it says so now.
   if (auto r = migration::send_record(ch, RecordType::Config, config_to_json(vm_.current_config()).dump()); !r)
     return r;
@@ -180,6 +194,12 @@ Result<bool> OutgoingMigration::migrate() {
   if (answer->type != static_cast<uint32_t>(RecordType::Ready))
     return Error{"the destination answered " + migration::record_name(answer->type) + " instead of READY"};
 
+  if (disks_) {
+    // Tracking first: a block the guest writes while the copy reads it is sent again.
+    set_phase("disk-copy");
+    disks_->start_tracking();
+    if (auto r = disks_->send_all(ch, cancel_); !r) return r;
+  }
   set_phase("precopy");
   const uint64_t total_pages = vm_.board().as.ram().size() / migration::kPageBytes;
   std::vector<uint64_t> pages;
@@ -202,6 +222,7 @@ Result<bool> OutgoingMigration::migrate() {
     }
     pages.clear();
     vm_.harvest_dirty(pages);
+    const uint64_t disk_pending = disks_ ? (disks_->harvest(), disks_->pending_bytes()) : 0;
     // What a page with data costs on the wire (compression makes it less than a page; zero
     // pages cost next to nothing, and dirtied pages rarely are zero), and what the rest would
     // take at the bandwidth just measured.
@@ -210,7 +231,8 @@ Result<bool> OutgoingMigration::migrate() {
                                 ? std::min(static_cast<double>(round_bytes) / static_cast<double>(round_data_pages),
                                            static_cast<double>(migration::kPageBytes + 64))
                                 : static_cast<double>(migration::kPageBytes);
-    const double expected_ms = static_cast<double>(pages.size()) * per_page / std::max(bandwidth, 1.0) * 1e3;
+    const double expected_ms = (static_cast<double>(pages.size()) * per_page + static_cast<double>(disk_pending)) /
+                               std::max(bandwidth, 1.0) * 1e3;
     {
       std::lock_guard lock(mutex_);
       ++rounds_;
@@ -236,6 +258,8 @@ Result<bool> OutgoingMigration::migrate() {
     round_start = Timebase::host_ns();
     round_bytes_start = ch.bytes_sent();
     if (auto r = send_pages(pages, false); !r) return r;
+    if (disks_)
+      if (auto r = disks_->send_pending(ch, cancel_); !r) return r;
     snapshot::StateWriter w;
     w.u32(rounds_);
     w.u64(pages.size());
@@ -272,6 +296,11 @@ Result<bool> OutgoingMigration::stop_and_copy(const std::vector<uint64_t>& dirty
   std::sort(pages.begin(), pages.end());
   pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
   if (auto r = send_pages(pages, false); !r) return fail(r.error());
+  if (disks_) {
+    // The I/O thread is stopped and the disks flushed: these are the guest's last writes here.
+    disks_->harvest();
+    if (auto r = disks_->send_pending(*channel_, cancel_, true); !r) return fail(r.error());
+  }
   // CPU and devices: the very sections a snapshot holds, in a snapshot container in memory.
   const auto parts = vm_.save_components();
   std::vector<snapshot::SectionView> views;

@@ -23,6 +23,7 @@ class Channel;
 namespace vessel::vmm {
 
 class VirtualMachine;
+class DiskCopySource;
 
 struct MigrationParams {
   std::string to;              // tcp:HOST:PORT or unix:PATH
@@ -30,6 +31,7 @@ struct MigrationParams {
   uint64_t bandwidth = 0;      // bytes per second; 0 = unlimited
   bool compress = false;       // zstd for page data
   unsigned max_rounds = 30;    // then stop and copy whatever is left
+  bool migrate_disks = false;  // copy the writable disks too (disk_copy_source.h)
 };
 
 class OutgoingMigration {
@@ -54,6 +56,8 @@ class OutgoingMigration {
   VirtualMachine& vm_;
   MigrationParams params_;
   std::unique_ptr<migration::Channel> channel_;
+  std::unique_ptr<DiskCopySource> disks_;  // with migrate_disks
+  nlohmann::json disk_list_;               // what DRVS says
   std::thread thread_;
   std::atomic<bool> active_{false}, cancel_{false}, holds_pause_{false};
   double original_cap_ = 0;

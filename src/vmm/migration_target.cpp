@@ -5,7 +5,11 @@
 // returns an error: this side exits and the source, which has not committed, runs on.
 #include <unistd.h>
 
+#include <poll.h>
+#include <sys/eventfd.h>
+
 #include <cstring>
+#include <thread>
 
 #include "common/size.h"
 #include "migration/channel.h"
@@ -14,6 +18,7 @@
 #include "migration/stream.h"
 #include "snapshot/snapshot_file.h"
 #include "snapshot/state_stream.h"
+#include "vmm/disk_copy_target.h"
 #include "vmm/migration_target.h"
 #include "vmm/virtual_machine.h"
 #include "vmm/vm_config_json.h"
@@ -37,7 +42,7 @@ std::optional<std::string> mismatch(const IncomingOptions& o, const VmConfig& c)
   if (o.cpu && *o.cpu != c.cpu)
     return std::string("the source VM's harts are ") + riscv::cpu_profile_name(c.cpu) +
            ", this side was started with --cpu " + riscv::cpu_profile_name(*o.cpu);
-  if (o.drive_files) {
+  if (o.drive_files && o.disks_dir.empty()) {
     std::vector<std::string> theirs;
     for (const DriveSpec& d : c.drives) theirs.push_back(d.file);
     if (theirs != *o.drive_files)
@@ -49,6 +54,31 @@ std::optional<std::string> mismatch(const IncomingOptions& o, const VmConfig& c)
            std::to_string(*o.nets);
   return std::nullopt;
 }
+
+// Aborts the channel when `stop_fd` becomes readable (a signal arrived), so that a destination
+// told to stop mid-stream gives up at once and removes what it created.
+class StopWatch {
+ public:
+  StopWatch(int stop_fd, migration::Channel& ch) : done_(eventfd(0, EFD_CLOEXEC)) {
+    if (stop_fd < 0 || done_ < 0) return;
+    thread_ = std::thread([this, stop_fd, &ch] {
+      pollfd p[2] = {{stop_fd, POLLIN, 0}, {done_, POLLIN, 0}};
+      while (poll(p, 2, -1) < 0 && errno == EINTR) {
+      }
+      if (p[0].revents & POLLIN) ch.abort();
+    });
+  }
+  ~StopWatch() {
+    const uint64_t one = 1;
+    if (done_ >= 0) (void)!write(done_, &one, sizeof one);
+    if (thread_.joinable()) thread_.join();
+    if (done_ >= 0) close(done_);
+  }
+
+ private:
+  int done_;
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -73,6 +103,7 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::receive_migration(const 
   if (!fd) return Error{fd.error()};
   migration::Channel ch(fd.value());
   ch.set_timeout_ms(kStreamTimeoutMs);
+  StopWatch watch(options.stop_fd, ch);
   if (auto r = migration::receive_header(ch); !r) return Error{r.error()};
   if (auto r = migration::send_header(ch); !r) return Error{r.error()};
 
@@ -83,6 +114,20 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::receive_migration(const 
   };
   auto conf = migration::receive_record(ch);
   if (!conf) return Error{conf.error()};
+  // With disk copy, the list of disks comes first.
+  std::optional<nlohmann::json> disk_list;
+  if (conf->type == static_cast<uint32_t>(RecordType::Disks)) {
+    refused = true;
+    if (options.disks_dir.empty())
+      return refuse("the source copies its disks (--migrate-disks); start this side with --migrate-disks-to DIR");
+    disk_list = nlohmann::json::parse(conf->text(), nullptr, false);
+    conf = migration::receive_record(ch);
+    if (!conf) return Error{conf.error()};
+  } else if (!options.disks_dir.empty() && conf->type == static_cast<uint32_t>(RecordType::Config)) {
+    refused = true;
+    return refuse("this side waits for a migration with disk copy (--migrate-disks-to), the source does not copy "
+                  "its disks");
+  }
   if (conf->type != static_cast<uint32_t>(RecordType::Config))
     return refuse("malformed migration stream: " + migration::record_name(conf->type) +
                   " before the configuration");
@@ -93,6 +138,12 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::receive_migration(const 
   refused = true;  // from here until READY, failures are about the configuration
   if (!parsed) return refuse("the source's configuration is not valid here: " + parsed.error());
   if (auto why = mismatch(options, parsed.value())) return refuse("configuration mismatch: " + *why);
+  // The images the copy fills; they go again if the migration fails before the VM runs here.
+  std::unique_ptr<DiskCopyTarget> disks;
+  if (disk_list) {
+    disks = std::make_unique<DiskCopyTarget>(options.disks_dir);
+    if (auto r = disks->create(*disk_list, parsed.value()); !r) return refuse("disk copy: " + r.error());
+  }
   adopt_machine_config(parsed.value(), config);
   config.restore_from.clear();
   config.incoming = true;
@@ -110,7 +161,10 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::receive_migration(const 
     auto rec = migration::receive_record(ch);
     if (!rec) return Error{rec.error()};
     const auto type = static_cast<RecordType>(rec->type);
-    if (type == RecordType::Pages) {
+    if (type == RecordType::Blocks) {
+      if (!disks) return refuse("malformed migration stream: disk blocks without a disk copy");
+      if (auto r = disks->apply(rec->payload.data(), rec->payload.size()); !r) return refuse(r.error());
+    } else if (type == RecordType::Pages) {
       if (auto r = pages.apply(rec->payload.data(), rec->payload.size()); !r) return refuse(r.error());
     } else if (type == RecordType::Round) {
       continue;
@@ -127,6 +181,8 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::receive_migration(const 
   if (state.empty() || !extra) return refuse("malformed migration stream: no CPU and device state before its end");
   auto sections = snapshot::SnapshotFile::parse(state.data(), state.size(), "in the migration stream");
   if (!sections) return refuse(sections.error());
+  if (disks)
+    if (auto r = disks->finish(); !r) return refuse(r.error());
   if (auto r = vm->reopen_drives(); !r) return refuse(r.error());
   if (auto r = vm->restore_components(*sections.value()); !r) return refuse("the VM's state does not load: " + r.error());
   snapshot::StateReader in(extra->payload.data(), extra->payload.size(), "migration extras");
@@ -139,6 +195,7 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::receive_migration(const 
   if (!go || go->type != static_cast<uint32_t>(RecordType::Go))
     return Error{"the source did not confirm the end of the migration (" +
                  (go ? migration::record_name(go->type) : go.error()) + "); it keeps the VM"};
+  if (disks) disks->commit();
   console.seed_history(history);
   if (paused) vm->start_paused();
   return vm;

@@ -20,6 +20,8 @@ struct IncomingOptions {
   std::optional<riscv::CpuProfile> cpu;
   std::optional<std::vector<std::string>> drive_files;
   std::optional<size_t> nets;
+  // --migrate-disks-to DIR: the source copies its disks (disk_copy_target.h) into new images here.
+  std::string disks_dir;
 };
 
 }  // namespace vessel::vmm

@@ -108,7 +108,9 @@ uint8_t BlockDevice::execute(const Chain& chain, uint64_t& written) {
       reader.read(buf.data(), buf.size());
       counters.bytes_written += buf.size();
       ++counters.writes;
-      return to_status(image_->write(req.sector * kSectorSize, buf.data(), buf.size()));
+      const uint8_t status = to_status(image_->write(req.sector * kSectorSize, buf.data(), buf.size()));
+      mark_written(req.sector * kSectorSize, buf.size());  // even a failed write may have changed some
+      return status;
     }
     case RequestType::Flush: return to_status(image_->flush());
     case RequestType::GetId: {
@@ -137,12 +139,20 @@ uint8_t BlockDevice::execute(const Chain& chain, uint64_t& written) {
         }
         const auto s = zeroes ? image_->write_zeroes(seg.sector * kSectorSize, bytes, seg.flags & 1)
                               : image_->discard(seg.sector * kSectorSize, bytes);
+        mark_written(seg.sector * kSectorSize, bytes);
         if (!s.ok()) return to_status(s);
       }
       return kOk;
     }
   }
   return kUnsupported;
+}
+
+storage::DirtyBlocks& BlockDevice::start_tracking() {
+  if (!dirty_) dirty_ = std::make_unique<storage::DirtyBlocks>(image_->size());
+  dirty_->clear();
+  tracking_.store(true, std::memory_order_release);
+  return *dirty_;
 }
 
 bool BlockDevice::process_queue(unsigned q) {
