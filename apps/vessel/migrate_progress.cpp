@@ -17,7 +17,10 @@ namespace {
 
 void draw(const json& s, double memory_bytes) {
   const double pages = s.value("pages_sent", 0.0) + s.value("zero_pages", 0.0);
-  const double fraction = memory_bytes > 0 ? std::min(1.0, pages * 4096 / memory_bytes) : 0;
+  double fraction = memory_bytes > 0 ? std::min(1.0, pages * 4096 / memory_bytes) : 0;
+  // While disks are copied (--migrate-disks) the bar follows the disks: blocks gone of all blocks.
+  if (s.value("phase", std::string()) == "disk-copy" && s.value("disk_bytes", 0.0) > 0)
+    fraction = std::min(1.0, s.value("disk_scanned_bytes", 0.0) / s.value("disk_bytes", 0.0));
   constexpr int kWidth = 24;
   const int filled = static_cast<int>(fraction * kWidth);
   std::string bar(static_cast<size_t>(filled), '#');

@@ -209,7 +209,7 @@ int vm_command(int argc, char** argv) {
   auto* migrate = app.add_subcommand("migrate", "live-migrate a running VM to a new name here or to another daemon");
   std::string to, bandwidth, as_name;
   uint64_t downtime_ms = 0;
-  bool compress = false;
+  bool compress = false, migrate_disks = false;
   migrate->add_option("name", name, "VM name")->required();
   migrate->add_option("--to", to,
                       "a new name on this host, another daemon's socket as unix:PATH, or another host's vesseld "
@@ -219,6 +219,9 @@ int vm_command(int argc, char** argv) {
   migrate->add_option("--downtime-ms", downtime_ms, "longest acceptable pause (default 300)");
   migrate->add_option("--bandwidth", bandwidth, "bytes per second (K, M, G suffixes); default unlimited");
   migrate->add_flag("--compress", compress, "zstd for page data");
+  migrate->add_flag("--migrate-disks", migrate_disks,
+                    "copy the VM's writable disks into the new VM's directory (qcow2 backing files stay "
+                    "where they are) instead of sharing them");
 
   try {
     app.parse(argc, argv);
@@ -348,6 +351,7 @@ int vm_command(int argc, char** argv) {
     if (downtime_ms) body["downtime_ms"] = downtime_ms;
     if (!bandwidth.empty()) body["bandwidth"] = bandwidth;
     if (compress) body["compress"] = true;
+    if (migrate_disks) body["migrate_disks"] = true;
     auto r = migrate_with_progress(c, name, body);
     if (!r || c.json_output) return output(c, r);
     const std::string new_name = r->value("name", "");

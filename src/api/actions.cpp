@@ -69,7 +69,7 @@ std::variant<Action, ApiError> vm_action(const http::HttpRequest& req, const std
   }
   if (what == "migrate") {
     if (req.method != "POST") return method_not_allowed("POST");
-    auto body = action_body(req, {"to", "name", "downtime_ms", "bandwidth", "compress"});
+    auto body = action_body(req, {"to", "name", "downtime_ms", "bandwidth", "compress", "migrate_disks"});
     if (auto* e = std::get_if<ApiError>(&body)) return *e;
     const json& j = std::get<json>(body);
     if (!j.contains("to")) return ApiError{400, "missing_field", "missing required field 'to'", {}};
@@ -82,7 +82,7 @@ std::variant<Action, ApiError> vm_action(const http::HttpRequest& req, const std
   }
   if (what == "incoming") {
     if (req.method != "POST") return method_not_allowed("POST");
-    auto body = action_body(req, {"definition"});
+    auto body = action_body(req, {"definition", "migrate_disks"});
     if (auto* e = std::get_if<ApiError>(&body)) return *e;
     return IncomingVm{name, std::get<json>(body),
                       req.peer.transport == http::Peer::Transport::Tls ? req.peer.local_address : std::string()};

@@ -30,7 +30,7 @@ struct RestoreVm { std::string name; std::string path; };
 // upgrade: the raw vessel-console protocol; websocket_key: a WebSocket (the dashboard).
 struct AttachConsole { std::string name; bool upgrade = false; std::string websocket_key; };
 struct GetMetrics {};
-// POST /v1/vms/{name}/migrate {"to", "downtime_ms"?, "bandwidth"?, "compress"?}
+// POST /v1/vms/{name}/migrate {"to", "downtime_ms"?, "bandwidth"?, "compress"?, "migrate_disks"?}
 struct MigrateVm { std::string name; nlohmann::json body; };
 // POST /v1/vms/{name}/incoming {"definition"}: another daemon moves VM {name} here.
 // tcp_host: the address the request came in on when it came over TLS (the receiving VMM

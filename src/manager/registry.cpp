@@ -76,6 +76,7 @@ void Registry::load_one(const std::string& name) {
       const json& j = rt.value();
       ProcessId id{j.value("pid", 0), j.value("start_time", uint64_t{0})};
       e->incoming = j.value("incoming", false);
+      e->copies_disks = j.value("copies_disks", false);
       e->migrating_to = j.value("migrating_to", "");
       e->migrating_as = j.value("migrating_as", "");
       if (process_alive(id)) {

@@ -104,6 +104,9 @@ class Registry {
     // first (the source failed, or its daemon died), the watcher removes it (runtime.json
     // keeps the mark across daemon restarts).
     bool incoming = false;
+    // Its receiving VMM makes its own copies of the disks (migrate_disks) in the VM's
+    // directory: once the VM runs, the definition is pointed at them (adopt_copied_disks).
+    bool copies_disks = false;
     // Set while migrate() has told this VM's VMM to send it to `migrating_to` (as
     // `migrating_as` there), also in runtime.json: if the daemon stops meanwhile, the next
     // one finds out where the VM ended up (settle_outgoing).
@@ -134,7 +137,9 @@ class Registry {
   nlohmann::json info(Entry& e);
   // Migration's receiving side (registry_migrate.cpp).
   Outcome<std::shared_ptr<Entry>> add_incoming_entry(const VmDefinition& def);
-  Outcome<std::string> start_incoming(Entry& d, const std::string& tcp_host = {});
+  Outcome<std::string> start_incoming(Entry& d, const std::string& tcp_host = {}, bool copy_disks = false);
+  // Points the definition's drives at the images the receiving VMM created (migrate_disks).
+  void adopt_copied_disks(Entry& d);
   // Where `to` names another daemon: unix:SOCKET or https://HOST:PORT; nullopt for a local name.
   Outcome<std::optional<http::Target>> peer_target(const std::string& to);
   void drop_incoming(Entry& d);

@@ -85,6 +85,12 @@ Result<unsigned> free_port(const std::string& host) {
                                                              : reinterpret_cast<sockaddr_in*>(&a)->sin_port));
 }
 
+// The PATH of a VMM "--drive file=PATH,..." argument.
+std::string drive_file(const std::string& arg) {
+  if (arg.rfind("file=", 0) != 0) return {};
+  return arg.substr(5, arg.find(',') == std::string::npos ? std::string::npos : arg.find(',') - 5);
+}
+
 bool log_says(const std::string& path, const std::string& text) {
   std::ifstream f(path);
   std::stringstream ss;
@@ -125,7 +131,7 @@ void Registry::drop_incoming(Entry& d) {
   (void)state_.remove_vm_dir(d.def.name);
 }
 
-Outcome<std::string> Registry::start_incoming(Entry& d, const std::string& tcp_host) {
+Outcome<std::string> Registry::start_incoming(Entry& d, const std::string& tcp_host, bool copy_disks) {
   const std::string name = d.def.name;
   const std::string ctl = state_.control_socket(name), con = state_.console_socket(name);
   const std::string incoming = state_.vm_dir(name) + "/incoming";
@@ -137,6 +143,8 @@ Outcome<std::string> Registry::start_incoming(Entry& d, const std::string& tcp_h
     address = "tcp:" + (v6 ? "[" + tcp_host + "]" : tcp_host) + ":" + std::to_string(port.value());
   }
   std::vector<std::string> args = {"--incoming", address, "--control", ctl, "--console-socket", con};
+  // The copies go into the VM's own directory (the VMM removes them if the VM does not arrive).
+  if (copy_disks) args.insert(args.end(), {"--migrate-disks-to", state_.vm_dir(name)});
   const auto run = run_options(d.def);
   args.insert(args.end(), run.begin(), run.end());
   if (options_.ksm) args.push_back("--ksm");
@@ -149,7 +157,9 @@ Outcome<std::string> Registry::start_incoming(Entry& d, const std::string& tcp_h
     // source's), its shared directories, and the kernel, initrd and firmware a guest reboot reloads.
     const std::vector<std::string> all = to_vmm_args(d.def);
     for (size_t i = 0; i + 1 < all.size(); ++i) {
-      if (all[i] == "--drive" || all[i] == "--share") args.insert(args.end(), {all[i], all[i + 1]});
+      // Copied disks need not exist here; the jail binds those that do (and their chains).
+      const bool copied_away = all[i] == "--drive" && copy_disks && access(drive_file(all[i + 1]).c_str(), F_OK) != 0;
+      if ((all[i] == "--drive" || all[i] == "--share") && !copied_away) args.insert(args.end(), {all[i], all[i + 1]});
       if (all[i] == "--kernel" || all[i] == "--initrd" || all[i] == "--bios")
         args.insert(args.end(), {"--sandbox-bind", all[i + 1]});
     }
@@ -162,11 +172,13 @@ Outcome<std::string> Registry::start_incoming(Entry& d, const std::string& tcp_h
   {
     std::lock_guard data(d.data);
     d.run = Runtime{proc.value(), true, uid};
+    d.copies_disks = copy_disks;
   }
   release_starting_uid(uid);
   (void)write_json_atomic(state_.runtime_path(name),
                           {{"pid", proc->pid}, {"start_time", proc->start_time}, {"control", ctl}, {"console", con},
                            {"incoming", true},
+                           {"copies_disks", copy_disks},
                            {"jail_uid", uid}},
                           false);
   // Ready once it listens for the stream: its Unix socket exists, or it says so in its log
@@ -193,10 +205,13 @@ Outcome<json> Registry::incoming(const std::string& name, const json& body, cons
   auto def = definition_from_store(stored);
   if (!def) return def.error();
   def->snapshot.clear();
+  if (body.contains("migrate_disks") && !body["migrate_disks"].is_boolean())
+    return invalid("field 'migrate_disks' must be true or false", "wrong_type");
+  const bool copy_disks = body.value("migrate_disks", false);
   auto d = add_incoming_entry(def.value());
   if (!d) return d.error();
   std::lock_guard op(d.value()->op);
-  auto address = start_incoming(*d.value(), tcp_host);
+  auto address = start_incoming(*d.value(), tcp_host, copy_disks);
   if (!address) {
     drop_incoming(*d.value());
     return address.error();
@@ -223,8 +238,11 @@ Outcome<json> Registry::migrate(const std::string& name, const json& body) {
     return invalid("'" + new_name + "' is neither a VM name nor a daemon address (unix:SOCKET, https://HOST:PORT)",
                    "invalid_name");
   if (!remote && new_name == name) return invalid("a VM cannot migrate onto itself", "invalid_name");
+  if (body.contains("migrate_disks") && !body["migrate_disks"].is_boolean())
+    return invalid("field 'migrate_disks' must be true or false", "wrong_type");
+  const bool copy_disks = body.value("migrate_disks", false);
   json request{{"op", "migrate"}};
-  for (const char* key : {"downtime_ms", "bandwidth", "compress"})
+  for (const char* key : {"downtime_ms", "bandwidth", "compress", "migrate_disks"})
     if (body.contains(key)) request[key] = body[key];
   auto e = find(name);
   if (!e) return not_found(name);
@@ -256,7 +274,9 @@ Outcome<json> Registry::migrate(const std::string& name, const json& body) {
   };
   std::string address;
   if (remote) {
-    auto r = remote_call(daemon, "POST", "/v1/vms/" + new_name + "/incoming", {{"definition", to_json(def)}});
+    json incoming_body{{"definition", to_json(def)}};
+    if (copy_disks) incoming_body["migrate_disks"] = true;
+    auto r = remote_call(daemon, "POST", "/v1/vms/" + new_name + "/incoming", incoming_body);
     if (!r) return r.error();
     address = r->value("incoming", "");
   } else {
@@ -264,7 +284,7 @@ Outcome<json> Registry::migrate(const std::string& name, const json& body) {
     if (!added) return added.error();
     d = added.value();
     std::lock_guard dest_op(d->op);
-    auto a = start_incoming(*d);
+    auto a = start_incoming(*d, {}, copy_disks);
     if (!a) return abandon(a.error());
     address = a.value();
   }
@@ -350,9 +370,27 @@ Outcome<json> Registry::migrate(const std::string& name, const json& body) {
     out["vm"] = vm ? vm.value() : json{{"name", new_name}, {"state", "running"}, {"cpus", def.cpus},
                                        {"memory_bytes", def.memory_bytes}, {"config", to_json(def)}};
   } else {
+    if (copy_disks) adopt_copied_disks(*d);
     out["vm"] = info(*d);
   }
+  if (copy_disks) out["disk_bytes_sent"] = status.value("disk_bytes_sent", uint64_t{0});
   return out;
+}
+
+void Registry::adopt_copied_disks(Entry& d) {
+  auto s = control_request(state_.control_socket(d.def.name), {{"op", "status"}}, 5s);
+  if (!s || !s.value().contains("drives") || !s.value()["drives"].is_array()) return;
+  const json drives = s.value()["drives"];
+  std::lock_guard data(d.data);
+  if (!d.copies_disks) return;
+  const std::string dir = state_.vm_dir(d.def.name) + "/";
+  for (size_t i = 0; i < drives.size() && i < d.def.drives.size(); ++i) {
+    const std::string file = drives[i].is_object() ? drives[i].value("file", std::string()) : std::string();
+    if (file.rfind(dir, 0) == 0) d.def.drives[i].file = file;  // a copy; read-only drives stay shared
+  }
+  d.copies_disks = false;
+  (void)save_definition(d.def);
+  log_.info("VM's disks copied into its directory", {{"vm", d.def.name}});
 }
 
 Outcome<json> Registry::migration_progress(const std::string& name) {

@@ -22,6 +22,7 @@ void Registry::save_runtime_locked(Entry& e) {
          {"control", state_.control_socket(e.def.name)},
          {"console", state_.console_socket(e.def.name)}};
   if (e.incoming) j["incoming"] = true;
+  if (e.incoming && e.copies_disks) j["copies_disks"] = true;
   if (!e.migrating_to.empty()) {
     j["migrating_to"] = e.migrating_to;
     j["migrating_as"] = e.migrating_as;
@@ -95,6 +96,7 @@ void Registry::settle_incoming(const std::vector<std::shared_ptr<Entry>>& entrie
       // The receiving VMM answers "status" once the VM runs in it (before, it has no VM).
       auto s = control_request(state_.control_socket(e->def.name), {{"op", "status"}}, 500ms);
       if (!s || !s->value("ok", false)) continue;
+      if (e->copies_disks) adopt_copied_disks(*e);
       std::lock_guard data(e->data);
       e->incoming = false;
       if (e->run) save_runtime_locked(*e);

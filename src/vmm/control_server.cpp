@@ -66,6 +66,10 @@ std::string ControlServer::handle(VirtualMachine* vm, const std::string& line) {
     uint64_t instret = 0;
     for (auto& h : vm->board().harts) instret += h->instret;
     r["instructions"] = instret;
+    // Where its disks are: after a migration with disk copy, new images (vesseld records them).
+    json drives = json::array();
+    for (const DriveSpec& d : vm->current_config().drives) drives.push_back({{"file", d.file}, {"read_only", d.read_only}});
+    r["drives"] = drives;
     if (balloon) r["balloon"] = {{"target_bytes", balloon->target_bytes()}, {"actual_bytes", balloon->actual_bytes()}};
     if (const auto& v = vm->current_config().vsock) r["vsock"] = {{"cid", v->cid}, {"socket", v->uds}};
     return r.dump();

@@ -125,6 +125,8 @@ Result<bool> DiskCopySource::send_all(migration::Channel& ch, const std::atomic<
     for (uint64_t b = 0; b < blocks; ++b) {
       if (cancel || vm_.stopping()) return Error{"the VM stopped during the migration"};
       if (auto r = send_block(ch, d, b, true, batch); !r) return r;
+      std::lock_guard lock(mutex_);
+      scanned_bytes_ = std::min(scanned_bytes_ + kBlock, total_bytes_);
     }
     if (auto r = batch.flush(ch); !r) return r;
   }
@@ -174,6 +176,7 @@ void DiskCopySource::report(nlohmann::json& status) const {
   status["disk_dirty_blocks"] = pending_blocks_;
   status["disk_blocks_last"] = blocks_last_;
   status["disk_bytes"] = total_bytes_;
+  status["disk_scanned_bytes"] = scanned_bytes_;  // of the first pass, holes included
 }
 
 }  // namespace vessel::vmm

@@ -60,7 +60,7 @@ class DiskCopySource {
   VirtualMachine& vm_;
   std::vector<Drive> drives_;
   mutable std::mutex mutex_;  // guards the counters and pending sizes status() reads
-  uint64_t bytes_sent_ = 0, blocks_sent_ = 0, blocks_last_ = 0, zero_blocks_ = 0, pending_blocks_ = 0, total_bytes_ = 0;
+  uint64_t bytes_sent_ = 0, blocks_sent_ = 0, blocks_last_ = 0, scanned_bytes_ = 0, zero_blocks_ = 0, pending_blocks_ = 0, total_bytes_ = 0;
 };
 
 }  // namespace vessel::vmm
