@@ -12,6 +12,7 @@
 #include "cpu/riscv/memory_access.h"
 #include "devices/virtio/virtqueue.h"
 #include "memory/address_space.h"
+#include "migration/block_codec.h"
 #include "migration/channel.h"
 #include "migration/endpoint.h"
 #include "migration/page_codec.h"
@@ -220,6 +221,37 @@ TEST(Endpoint, AddressesAreChecked) {
   auto c = connect_endpoint(parse_endpoint("unix:/nonexistent/vessel.sock").value(), 1000);
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().find("cannot connect"), std::string::npos) << c.error();
+}
+
+}  // namespace
+}  // namespace vessel::migration
+
+// DBLK records (block_codec.h): what the writer puts in, the decoder gives back; a block
+// outside its drive, a drive not copied, or a truncated record is refused whole.
+namespace vessel::migration {
+namespace {
+
+TEST(BlockCodec, RoundTripAndBounds) {
+  BlockRecordWriter w(1);
+  std::vector<uint8_t> data(65536, 0xab);
+  w.add_data(65536, data.data(), 65536);
+  w.add_zero(0, 65536);
+  const auto payload = w.take();
+  auto r = decode_blocks(payload.data(), payload.size(), {0, 1 << 20});
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->drive, 1u);
+  ASSERT_EQ(r->pieces.size(), 2u);
+  EXPECT_EQ(r->pieces[0].offset, 65536u);
+  EXPECT_FALSE(r->pieces[0].zero);
+  EXPECT_EQ(memcmp(r->pieces[0].data, data.data(), 65536), 0);
+  EXPECT_TRUE(r->pieces[1].zero);
+  EXPECT_FALSE(decode_blocks(payload.data(), payload.size(), {0, 65536})) << "past the disk's end";
+  EXPECT_FALSE(decode_blocks(payload.data(), payload.size(), {1 << 20})) << "no such drive";
+  EXPECT_FALSE(decode_blocks(payload.data(), payload.size() - 1, {0, 1 << 20})) << "truncated";
+  EXPECT_TRUE(is_zero_block(std::vector<uint8_t>(100, 0).data(), 100));
+  std::vector<uint8_t> last(100, 0);
+  last[99] = 1;
+  EXPECT_FALSE(is_zero_block(last.data(), 100));
 }
 
 }  // namespace
