@@ -348,6 +348,14 @@ json Registry::list() {
 Outcome<json> Registry::get(const std::string& name) {
   auto e = find(name);
   if (!e) return not_found(name);
+  bool copies;
+  {
+    std::lock_guard data(e->data);
+    copies = e->copies_disks && e->incoming;
+  }
+  // A VM arriving with its disks copied: whoever looks (the source daemon does, once the
+  // move is done) sees the copies, without waiting for the watcher.
+  if (copies) settle_incoming({e});
   return info(*e);
 }
 

@@ -98,5 +98,37 @@ TEST(ManagerMigrate, MigrateDisksCopiesTheDiskIntoTheNewVmsDirectory) {
   EXPECT_EQ(d.api("POST", "/v1/vms/copied2/kill", json::object()).status, 200);
 }
 
+// Between two daemons (as two hosts without shared storage): the copy lands in the receiving
+// daemon's directory for the VM, and its definition, as the answer shows it, names it.
+TEST(ManagerMigrate, MigrateDisksToAnotherDaemon) {
+  Daemon a, b;
+  a.start();
+  b.start();
+  const std::string images = a.state_dir() + "/../images";
+  fs::create_directories(images);
+  const std::string disk = fs::canonical(images).string() + "/roaming.raw";
+  std::ofstream(disk).close();
+  fs::resize_file(disk, 8ull << 20);
+  json body = a.guest_vm("roamer");
+  body["start"] = true;
+  body["drives"] = json::array({{{"file", disk}, {"format", "raw"}}});
+  ASSERT_EQ(a.api("POST", "/v1/vms", body).status, 201);
+  {
+    ConsoleStream con(a.socket(), "roamer");
+    ASSERT_TRUE(con.expect("VESSEL-GUEST-READY", 120s)) << con.output();
+    con.send("printf 'carried-to-b\\n' > /tmp/s; dd if=/tmp/s of=/dev/vda bs=512 count=1 conv=sync oflag=direct "
+             "2>/dev/null; echo wr\"\"ote\n");
+    ASSERT_TRUE(con.expect("wrote", 30s)) << con.output();
+  }
+  auto r = a.api("POST", "/v1/vms/roamer/migrate", json{{"to", "unix:" + b.socket()}, {"migrate_disks", true}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string copy = fs::canonical(b.state_dir()).string() + "/vms/roamer/roaming.raw";
+  EXPECT_EQ(r.json["vm"]["config"]["drives"][0].value("file", ""), copy) << r.body;
+  EXPECT_EQ(b.api("GET", "/v1/vms/roamer").json["config"]["drives"][0].value("file", ""), copy);
+  EXPECT_EQ(read_head(copy, 12), "carried-to-b");
+  EXPECT_EQ(a.api("GET", "/v1/vms/roamer").status, 404);
+  EXPECT_EQ(b.api("POST", "/v1/vms/roamer/kill", json::object()).status, 200);
+}
+
 }  // namespace
 }  // namespace vessel::test
