@@ -82,6 +82,15 @@ Result<bool> DiskCopyTarget::apply(const uint8_t* payload, size_t len) {
     if (!s.ok()) return Error{"cannot write the copied disk " + paths_[rec->drive] + ": " + storage::to_string(s.code)};
     bytes_ += b.zero ? 0 : b.length;
   }
+  unflushed_ = true;
+  return true;
+}
+
+Result<bool> DiskCopyTarget::flush_written() {
+  if (!unflushed_) return true;
+  for (auto& image : images_)
+    if (image && !image->flush().ok()) return Error{"cannot flush a copied disk"};
+  unflushed_ = false;
   return true;
 }
 

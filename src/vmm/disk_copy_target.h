@@ -28,6 +28,9 @@ class DiskCopyTarget {
   Result<bool> create(const nlohmann::json& drvs, VmConfig& config);
   // One DBLK record.
   Result<bool> apply(const uint8_t* payload, size_t len);
+  // Makes what was written so far durable, when there is anything: called between the disk
+  // pass and the rounds, so that the flush at the end (inside the downtime) is small.
+  Result<bool> flush_written();
   // Everything is written: flush and close this side's handles (the VM reopens the images).
   Result<bool> finish();
   // The VM runs here on the new images: keep them.
@@ -42,6 +45,7 @@ class DiskCopyTarget {
   std::vector<std::string> paths_;
   bool committed_ = false;
   uint64_t bytes_ = 0;
+  bool unflushed_ = false;
 };
 
 }  // namespace vessel::vmm

@@ -265,6 +265,9 @@ Result<bool> OutgoingMigration::migrate() {
     w.u64(pages.size());
     if (auto r = migration::send_record(ch, RecordType::Round, {{w.data().data(), w.data().size()}}); !r) return r;
   }
+  // Written back while the guest still runs, the flush during the pause is only what the
+  // guest writes from now on (the host's page cache may hold many MiB of its writes).
+  if (auto r = vm_.flush_drives(); !r) return r;
   return stop_and_copy(pages);
 }
 

@@ -165,8 +165,14 @@ Result<std::unique_ptr<VirtualMachine>> VirtualMachine::receive_migration(const 
       if (!disks) return refuse("malformed migration stream: disk blocks without a disk copy");
       if (auto r = disks->apply(rec->payload.data(), rec->payload.size()); !r) return refuse(r.error());
     } else if (type == RecordType::Pages) {
+      // The first pages after disk blocks: the disk pass (or a round's blocks) is over; sync
+      // it now, while the source still runs, rather than at the end, inside the downtime.
+      if (disks)
+        if (auto r = disks->flush_written(); !r) return refuse(r.error());
       if (auto r = pages.apply(rec->payload.data(), rec->payload.size()); !r) return refuse(r.error());
     } else if (type == RecordType::Round) {
+      if (disks)
+        if (auto r = disks->flush_written(); !r) return refuse(r.error());
       continue;
     } else if (type == RecordType::State) {
       state = std::move(rec->payload);
