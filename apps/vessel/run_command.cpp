@@ -346,6 +346,17 @@ int run_command(int argc, char** argv) {
     vm.trace = bare.trace;
     vm.engine = bare.engine;
     vm.huge_pages = huge_pages == "on";
+    if (!incoming.disks_dir.empty()) {
+      // The VM's configuration names the copies by this path, also inside a jail (bound there).
+      incoming.disks_dir = std::filesystem::absolute(incoming.disks_dir).lexically_normal().string();
+      // (vesseld puts the copies beside the VM's sockets, whose directory is bound already.)
+      bool bound = false;
+      for (std::string socket : {control_path, console_socket, incoming.from.rfind("unix:", 0) == 0 ? incoming.from.substr(5) : ""})
+        if (!socket.empty() &&
+            std::filesystem::absolute(socket).lexically_normal().parent_path().string() == incoming.disks_dir)
+          bound = true;
+      if (sandbox.enabled && !bound) sandbox.binds.push_back(incoming.disks_dir + ":rw");
+    }
     if (sandbox.enabled) {
       // The jail holds the disks the source names (given here as --drive).
       vmm::VmConfig expected = vm;
