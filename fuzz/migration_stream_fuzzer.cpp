@@ -1,7 +1,8 @@
 // The incoming side of a live migration, from the bytes on the connection: the stream header,
 // record framing (length bound, checksum), the configuration, page batches decoded into guest
 // RAM, the CPU and device state (a snapshot container, loaded into a board as a restore does)
-// and the extras, in the order src/vmm/migration_target.cpp takes them.
+// and the extras, in the order src/vmm/migration_target.cpp takes them; disk block records
+// (DBLK, --migrate-disks) are decoded against two 1 MiB drives.
 // Input: u8 corruption flag (then u32 position, u8 xor), then records: u8 type (index into
 // kRecordTypes, or 0xff then any u32), u32 length, payload. They are framed with the real
 // sender (send_header, send_record) on a socket pair, so the checksums are right.
@@ -15,6 +16,7 @@
 
 #include "fuzz/support/board_restore.h"
 #include "fuzz/support/fuzz_input.h"
+#include "migration/block_codec.h"
 #include "migration/channel.h"
 #include "migration/page_codec.h"
 #include "migration/stream.h"
@@ -26,7 +28,8 @@ namespace {
 
 using migration::RecordType;
 constexpr RecordType kRecordTypes[] = {RecordType::Config, RecordType::Pages, RecordType::Round, RecordType::State,
-                                       RecordType::Extra,  RecordType::End,   RecordType::Go};
+                                       RecordType::Extra,  RecordType::End,   RecordType::Go,
+                                       RecordType::Blocks};  // appended: earlier indices keep their meaning
 
 // Everything written to one end of a fresh socket pair, read back from the other.
 std::vector<uint8_t> drain(int fd) {
@@ -63,6 +66,8 @@ void receive(migration::Channel& ch) {
     const auto type = static_cast<RecordType>(rec->type);
     if (type == RecordType::Pages) {
       if (!pages.apply(rec->payload.data(), rec->payload.size())) return;
+    } else if (type == RecordType::Blocks) {
+      if (!migration::decode_blocks(rec->payload.data(), rec->payload.size(), {1 << 20, 1 << 20})) return;
     } else if (type == RecordType::State) {
       state = std::move(rec->payload);
     } else if (type == RecordType::Extra) {
