@@ -26,7 +26,7 @@ _vessel() {
     cert) [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "issue" -- "$cur")) ;;
     container)
       [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "create start run state kill delete exec ps list events pause resume spec features update" -- "$cur")) ;;
-    run) COMPREPLY=($(compgen -W "--kernel --initrd --append --memory --cpus --cpu --bios --firmware --drive --net --vsock --share --control --restore --incoming --engine --hugepages --elf --sandbox --sandbox-uid --sandbox-gid --sandbox-bind --sandbox-root --sandbox-max-files --sandbox-memory-limit --sandbox-cgroup" -- "$cur")) ;;
+    run) COMPREPLY=($(compgen -W "--kernel --initrd --append --memory --cpus --cpu --bios --firmware --drive --net --vsock --share --control --restore --incoming --migrate-disks-to --engine --hugepages --elf --sandbox --sandbox-uid --sandbox-gid --sandbox-bind --sandbox-root --sandbox-max-files --sandbox-memory-limit --sandbox-cgroup" -- "$cur")) ;;
   esac
   [ ${#COMPREPLY[@]} -eq 0 ] && COMPREPLY=($(compgen -f -- "$cur"))
 }
