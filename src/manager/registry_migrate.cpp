@@ -340,6 +340,10 @@ Outcome<json> Registry::migrate(const std::string& name, const json& body) {
       return abandon({ErrorKind::VmmFailure, "migration_failed", "the migration did not finish in time"});
     std::this_thread::sleep_for(20ms);  // polling the VMM's progress
   }
+  // GO is sent; the destination resumes the VM a moment later (until then its VMM answers
+  // "no virtual machine"). Answer once it runs there, so the caller's next look finds it running.
+  for (const auto deadline = Clock::now() + 10s; !arrived() && Clock::now() < deadline;)
+    std::this_thread::sleep_for(10ms);  // polling the destination's start
   // The VM runs on the destination now: the source's entry goes. Its VMM exits by itself
   // once someone has read its final report (else after 2 s): read it, so it goes at once.
   for (const auto deadline = Clock::now() + 10s; running(*e) && Clock::now() < deadline;) {
