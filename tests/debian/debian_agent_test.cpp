@@ -38,15 +38,16 @@ std::pair<std::string, int> host_run(const std::string& cmd) {
 
 // Waits until the guest agent answers a command (the guest boots meanwhile): each try ends
 // at once with 409 while nothing listens, or after the agent's connect timeout.
-bool wait_for_agent(Daemon& d, const std::string& vm, std::chrono::seconds timeout) {
+::testing::AssertionResult wait_for_agent(Daemon& d, const std::string& vm, std::chrono::seconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
+  ApiResponse r;
   while (std::chrono::steady_clock::now() < deadline) {
-    const auto r = d.api("POST", "/v1/vms/" + vm + "/exec", json{{"command", {"true"}}});
-    if (r.status == 200) return true;
-    if (r.status != 409 && r.status != 500) return false;  // anything but "not (yet) there" is a failure
+    r = d.api("POST", "/v1/vms/" + vm + "/exec", json{{"command", {"true"}}});
+    if (r.status == 200) return ::testing::AssertionSuccess();
+    if (r.status != 409 && r.status != 500) break;  // anything but "not (yet) there" is a failure
     if (r.status == 409) std::this_thread::sleep_for(1s);  // the agent starts during boot; ask again
   }
-  return false;
+  return ::testing::AssertionFailure() << "last answer: " << r.status << " " << r.body;
 }
 
 json exec(Daemon& d, const json& body, int want_status = 200) {
@@ -136,14 +137,22 @@ TEST(DebianGuestAgent, ExecCopyAndOrderlyStopThroughQemuGa) {
   EXPECT_EQ(r.value("stdout", ""), "orderly\n") << "the guest's shutdown did not run its units' ExecStop";
 
   // Across a snapshot and restore the vsock connections are reset and qemu-ga's listener
-  // stays: the next request connects again.
+  // stays: the next request connects again. The snapshot is of a booted system (the agent
+  // answers early in boot; boot is let finish first).
+  (void)exec(d, {{"command", {"systemctl", "is-system-running", "--wait"}}, {"timeout_seconds", 600}});
   const std::string snap = d.dir() + "/trixie.snap";
   ASSERT_EQ(d.api("POST", "/v1/vms/trixie/snapshot", json{{"path", snap}}).status, 200);
   ASSERT_EQ(d.api("POST", "/v1/vms/trixie/kill", json::object()).status, 200);
   ASSERT_EQ(d.api("DELETE", "/v1/vms/trixie").status, 200);
   const auto restored = d.api("POST", "/v1/vms/trixie/restore", json{{"path", snap}});
   ASSERT_EQ(restored.status, 201) << restored.body;
-  ASSERT_TRUE(wait_for_agent(d, "trixie", 120s)) << "no agent after the restore";
+  if (auto ok = wait_for_agent(d, "trixie", 120s); !ok) {
+    // What the guest says about its agent (root is logged in on the console).
+    ConsoleStream console(d.socket(), "trixie");
+    console.send("\nsystemctl status qemu-guest-agent-vsock --no-pager -n 20; ss -a --vsock; echo DIAG-''DONE\n");
+    console.expect("DIAG-DONE", 60s);
+    FAIL() << "no agent after the restore: " << ok.message() << "\n" << console.output();
+  }
   r = exec(d, {{"command", {"cat", "/var/lib/vessel-stop-mark"}}});
   EXPECT_EQ(r.value("stdout", ""), "orderly\n");
   // `vessel vm shutdown`: through the agent, waited for, never forced.
