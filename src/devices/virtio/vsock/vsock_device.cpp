@@ -32,15 +32,18 @@ void VsockDevice::reset() {
 bool VsockDevice::process_queue(unsigned) {
   // Whichever queue or socket woke us, do all the work there is: guest packets may free rx
   // space for replies, and replies sent may unblock tx (see Muxer::backlog_full).
-  muxer_->poll_host();
+  // After a restore the transport reset goes first, before any packet: the guest must drop
+  // its old connections before it sees a new request.
   bool ok = true;
+  if (reset_event_pending_ && (*state_.queues)[kEventQueue].ready) ok = send_reset_event();
+  muxer_->poll_host();
   for (int round = 0; round < 4 && ok; ++round) {
     ok = process_tx();
     muxer_->flush_host();
     ok = ok && process_rx();
     if (!muxer_->backlog_full()) break;
   }
-  if (ok && reset_event_pending_ && (*state_.queues)[kEventQueue].ready) ok = send_reset_event();
+  if (ok && reset_event_pending_ && (*state_.queues)[kEventQueue].ready) ok = send_reset_event();  // no buffer before
   // Protocol errors the muxer saw (bad source CID, credit overruns) count like ring errors.
   counters.guest_errors += muxer_->counters().guest_errors - muxer_errors_seen_;
   muxer_errors_seen_ = muxer_->counters().guest_errors;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <random>
 #include <cerrno>
 #include <charconv>
 #include <ctime>
@@ -62,7 +63,13 @@ Result<std::unique_ptr<Muxer>> Muxer::create(uint64_t guest_cid, const std::stri
 
 Muxer::Muxer(uint64_t guest_cid, std::string uds_path, int listen_fd, int epoll_fd, int timer_fd)
     : guest_cid_(guest_cid), uds_path_(std::move(uds_path)), listen_fd_(listen_fd), epoll_fd_(epoll_fd),
-      timer_fd_(timer_fd) {}
+      timer_fd_(timer_fd) {
+  // Host ports start at a random point of [2^30, 2^31): a VMM restored from a snapshot (or
+  // arriving by migration) must not reuse the ports of connections the guest may still hold
+  // until it has processed the transport reset; a request from such a port would be refused.
+  std::random_device rd;
+  next_host_port_ = (1u << 30) + std::uniform_int_distribution<uint32_t>(0, (1u << 30) - 1)(rd);
+}
 
 Muxer::~Muxer() {
   stop();
