@@ -6,7 +6,9 @@ worst case for the copy) migrates with "migrate_disks" to a second `vessel run -
 rewrites its disk with direct I/O at about 8 MiB/s (128 KiB blocks scattered over the disk,
 8 of them every 1/8 s). Reported as the source VMM measures it:
 total time, downtime, rounds, disk bytes sent, blocks sent during the pause. One run each."""
-import gzip, json, os, select, shutil, socket, subprocess, sys, tempfile, time
+import json, os, shutil, socket, subprocess, sys, tempfile, time
+
+from guest_kit import initrd_with_script, wait_for
 
 vessel, guest = sys.argv[1], sys.argv[2]
 work = tempfile.mkdtemp(prefix="vessel-diskbench-")
@@ -26,23 +28,7 @@ done
 """
 
 
-def cpio(entries):
-    out = b""
-    for ino, (path, mode, data) in enumerate(entries + [("TRAILER!!!", 0, b"")], 1):
-        name = path.encode() + b"\0"
-        hdr = "070701" + "".join("%08X" % v for v in (ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(name), 0))
-        out += hdr.encode() + name
-        out += b"\0" * (-len(out) % 4) + data
-        out += b"\0" * (-len(out) % 4)
-    return out
-
-
-initrd = os.path.join(work, "initramfs.cpio.gz")
-with open(guest + "/initramfs.cpio.gz", "rb") as f:
-    base = f.read()
-with open(initrd, "wb") as f:
-    f.write(gzip.compress(cpio([("etc", 0o40755, b""), ("etc/run", 0o40755, b""),
-                                ("etc/run/disk.sh", 0o100755, SCRIPT.encode())])) + base)
+initrd = initrd_with_script(guest, work, "disk", SCRIPT)
 
 
 def rpc(path, req):
@@ -53,19 +39,6 @@ def rpc(path, req):
     line = json.loads(f.readline())
     s.close()
     return line
-
-
-def wait_for(p, text, timeout=300):
-    out, end = b"", time.monotonic() + timeout
-    while time.monotonic() < end:
-        if select.select([p.stdout], [], [], 0.05)[0]:
-            chunk = os.read(p.stdout.fileno(), 65536)
-            if not chunk:
-                break
-            out += chunk
-            if text in out:
-                return
-    raise SystemExit("timed out waiting for %r: %r" % (text, out[-500:]))
 
 
 def run(rate):

@@ -5,7 +5,9 @@ set rate, from non-zero data), the same memory, the same downtime limit, on this
 the source runs until the workload prints its first ticks, then migrates to a second process
 of the same VMM over a Unix socket. Reported: total migration time and downtime as each VMM
 measures them (Vessel's migrate-status, QEMU's query-migrate), median of RUNS."""
-import gzip, json, os, select, shutil, socket, statistics, subprocess, sys, tempfile, time
+import json, os, shutil, socket, statistics, subprocess, sys, tempfile, time
+
+from guest_kit import initrd_with_script, wait_for
 
 vessel, guest, runs, mem, downtime = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 work = tempfile.mkdtemp(prefix="vessel-migbench-")
@@ -26,23 +28,7 @@ done
 """
 
 
-def cpio(entries):
-    out = b""
-    for ino, (path, mode, data) in enumerate(entries + [("TRAILER!!!", 0, b"")], 1):
-        name = path.encode() + b"\0"
-        hdr = "070701" + "".join("%08X" % v for v in (ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(name), 0))
-        out += hdr.encode() + name
-        out += b"\0" * (-len(out) % 4) + data
-        out += b"\0" * (-len(out) % 4)
-    return out
-
-
-initrd = os.path.join(work, "initramfs.cpio.gz")
-with open(guest + "/initramfs.cpio.gz", "rb") as f:
-    base = f.read()
-with open(initrd, "wb") as f:
-    f.write(gzip.compress(cpio([("etc", 0o40755, b""), ("etc/run", 0o40755, b""),
-                                ("etc/run/dirty.sh", 0o100755, SCRIPT.encode())])) + base)
+initrd = initrd_with_script(guest, work, "dirty", SCRIPT)
 
 
 def rpc(path, req, qmp=False):
@@ -61,19 +47,6 @@ def rpc(path, req, qmp=False):
     line = answer()
     s.close()
     return line
-
-
-def wait_for(p, text, timeout=300):
-    out, end = b"", time.monotonic() + timeout
-    while time.monotonic() < end:
-        if select.select([p.stdout], [], [], 0.05)[0]:
-            chunk = os.read(p.stdout.fileno(), 65536)
-            if not chunk:
-                break
-            out += chunk
-            if text in out:
-                return
-    raise SystemExit("timed out waiting for %r: %r" % (text, out[-500:]))
 
 
 def wait_path(path, timeout=60):
