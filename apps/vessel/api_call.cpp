@@ -59,16 +59,14 @@ std::string human_duration(double s) {
   return buf;
 }
 
-// Sends a request; prints the error and returns nullopt on failure.
-std::optional<json> call(const Common& c, const std::string& method, const std::string& path, const json& body,
-                         const char* progress) {
-  const std::string text = body.is_null() ? std::string() : body.dump();
+std::optional<http::ClientResponse> request(const Common& c, const std::string& method, const std::string& path,
+                                            const std::string& body, const char* progress) {
   auto target = daemon_target(c);
   if (!target) {
     fprintf(stderr, "%s: %s\n", c.program, target.error().c_str());
     return std::nullopt;
   }
-  auto send = [&] { return http::http_request(target.value(), method, path, text); };
+  auto send = [&] { return http::http_request(target.value(), method, path, body); };
   auto r = progress ? with_progress(progress, send) : send();
   if (!r) {
     fprintf(stderr, "%s: %s\n", c.program, r.error().c_str());
@@ -77,12 +75,20 @@ std::optional<json> call(const Common& c, const std::string& method, const std::
               c.remote.empty() ? "--socket or VESSEL_SOCKET" : "--remote or VESSEL_REMOTE");
     return std::nullopt;
   }
-  json j = json::parse(r->body, nullptr, false);
   if (r->status >= 400) {
+    json j = json::parse(r->body, nullptr, false);
     const std::string msg = !j.is_discarded() && j.contains("error") ? j["error"].value("message", r->body) : r->body;
     fprintf(stderr, "%s: %s\n", c.program, msg.c_str());
     return std::nullopt;
   }
+  return std::move(r.value());
+}
+
+std::optional<json> call(const Common& c, const std::string& method, const std::string& path, const json& body,
+                         const char* progress) {
+  auto r = request(c, method, path, body.is_null() ? std::string() : body.dump(), progress);
+  if (!r) return std::nullopt;
+  json j = json::parse(r->body, nullptr, false);
   if (j.is_discarded()) return json(r->body);  // /metrics is text
   return j;
 }

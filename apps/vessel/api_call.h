@@ -62,7 +62,11 @@ auto with_progress(const char* what, F work) {
   return r;
 }
 
-// Sends a request; prints the error and returns nullopt on failure.
+// Sends a request with a raw body; prints the error (unreachable daemon, or its answer at 400
+// and above) and returns nullopt on failure.
+std::optional<http::ClientResponse> request(const Common& c, const std::string& method, const std::string& path,
+                                            const std::string& body = {}, const char* progress = nullptr);
+// The same with a JSON body and answer.
 std::optional<json> call(const Common& c, const std::string& method, const std::string& path, const json& body = {},
                          const char* progress = nullptr);
 // An absolute path for the daemon, which does not share our working directory.

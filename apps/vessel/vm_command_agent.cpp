@@ -41,25 +41,11 @@ std::optional<std::pair<std::string, std::string>> guest_side(const std::string&
   return std::pair{arg.substr(0, colon), arg.substr(colon + 1)};
 }
 
-// One raw request; prints the daemon's error and returns nullopt on failure.
+// One raw request (file bytes both ways): its body, or nullopt once the error is printed.
 std::optional<std::string> raw_call(const Common& c, const std::string& method, const std::string& path,
                                     const std::string& body = {}) {
-  auto target = daemon_target(c);
-  if (!target) {
-    fprintf(stderr, "%s: %s\n", c.program, target.error().c_str());
-    return std::nullopt;
-  }
-  auto r = http::http_request(target.value(), method, path, body);
-  if (!r) {
-    fprintf(stderr, "%s: %s\n", c.program, r.error().c_str());
-    return std::nullopt;
-  }
-  if (r->status >= 400) {
-    json j = json::parse(r->body, nullptr, false);
-    const std::string msg = !j.is_discarded() && j.contains("error") ? j["error"].value("message", r->body) : r->body;
-    fprintf(stderr, "%s: %s\n", c.program, msg.c_str());
-    return std::nullopt;
-  }
+  auto r = request(c, method, path, body);
+  if (!r) return std::nullopt;
   return std::move(r->body);
 }
 
